@@ -1,0 +1,24 @@
+"""Routes served on every host: sign-in API, directory, OpenAPI, language switch."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.auth_api import LoginApi, LogoutApi
+from core.views import logout_view
+from tenants.api import JurisdictionDirectoryApi, MeApi
+
+api_common = [
+    path("auth/login/", LoginApi.as_view(), name="api-login"),
+    path("auth/logout/", LogoutApi.as_view(), name="api-logout"),
+    path("me/", MeApi.as_view(), name="api-me"),
+    path("jurisdictions/", JurisdictionDirectoryApi.as_view(), name="api-jurisdictions"),
+]
+
+common = [
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("accounts/logout/", logout_view, name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

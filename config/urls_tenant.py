@@ -1,0 +1,23 @@
+"""A jurisdiction's host (<slug>.BASE_DOMAIN): its pages and the tenant API."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from config.urls_common import api_common, common
+from tenants.api import JurisdictionDetailApi
+from tenants.views import SubtreeView, TenantHomeView, sso_callback, sso_start
+
+api_v1 = [
+    *api_common,
+    path("jurisdiction/", JurisdictionDetailApi.as_view(), name="api-jurisdiction"),
+]
+
+urlpatterns = [
+    path("", TenantHomeView.as_view(), name="home"),
+    path("subtree/", SubtreeView.as_view(), name="subtree"),
+    path("accounts/login/", sso_start, name="login"),
+    path("sso/callback/", sso_callback, name="sso-callback"),
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    *common,
+]

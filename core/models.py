@@ -1,0 +1,150 @@
+"""The ground every app stands on: people, the audit log and sign-on records (public schema)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def delete(self) -> tuple[int, dict[str, int]]:  # type: ignore[override]
+        raise ValidationError(_("用户不能删除，只能停用。"), code="user_delete_forbidden")
+
+
+class PlatformUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    """A person with one login for every jurisdiction (统一登录).
+
+    Users are never deleted: tenant rows (tasks, audit entries) point to them. Deactivate instead.
+    """
+
+    display_name = models.CharField(_("显示名称"), max_length=100, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Bumped on logout: every session of this user, on every host, stops validating.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
+
+    objects: ClassVar[PlatformUserManager] = PlatformUserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    def get_session_auth_hash(self) -> str:
+        key_salt = "core.User.get_session_auth_hash"
+        return salted_hmac(key_salt, f"{self.password}:{self.session_generation}", algorithm="sha256").hexdigest()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValidationError(_("用户不能删除，只能停用。"), code="user_delete_forbidden")
+
+
+class AuditEntry(models.Model):
+    """One recorded state change (留痕): who did what to which object, when and why.
+
+    Append-only (a database trigger refuses UPDATE and DELETE) and chained per jurisdiction:
+    each entry stores the hash of the previous one, so a changed or removed row breaks the chain.
+    """
+
+    chain = models.CharField(_("链"), max_length=32, db_index=True, help_text="jurisdiction code or 'platform'")
+    sequence = models.PositiveBigIntegerField(_("序号"))
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=True, related_name="+"
+    )
+    actor_username = models.CharField(_("操作人"), max_length=150, blank=True)
+    jurisdiction_code = models.CharField(_("辖区代码"), max_length=6, blank=True)
+    action = models.CharField(_("动作"), max_length=100)
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
+    object_id = models.CharField(_("对象"), max_length=64, blank=True)
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+    comment = models.TextField(_("意见"), blank=True)
+    request_id = models.CharField(_("请求号"), max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        constraints = [models.UniqueConstraint(fields=["chain", "sequence"], name="core_audit_chain_seq_uniq")]
+        indexes = [
+            models.Index(fields=["jurisdiction_code", "object_type", "object_id"], name="core_audit_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.sequence} {self.action}"
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "chain": self.chain,
+            "sequence": self.sequence,
+            "at": self.at.isoformat(),
+            "actor": self.actor_id,
+            "actor_username": self.actor_username,
+            "jurisdiction_code": self.jurisdiction_code,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "before": self.before,
+            "after": self.after,
+            "comment": self.comment,
+            "request_id": self.request_id,
+        }
+
+    def compute_hash(self) -> str:
+        canonical = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+        return hashlib.sha256((self.prev_hash + canonical).encode("utf-8")).hexdigest()
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept to throttle guessing by username and by client address."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("登录失败")
+        verbose_name_plural = _("登录失败")
+
+
+class LoginLock(models.Model):
+    """A username or client address refused logins until `until`."""
+
+    class Kind(models.TextChoices):
+        USERNAME = "username", _("用户名")
+        IP = "ip", _("地址")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=150)
+    until = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="core_loginlock_kind_key_uniq")]
+
+
+class SignOnCode(models.Model):
+    """A short-lived, single-use code that lets a tenant host open its own session (CAS-style)."""
+
+    code_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="+")
+    host = models.CharField(max_length=253)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)

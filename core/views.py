@@ -1,0 +1,55 @@
+"""Web sign-in on the public host, and sign-out everywhere (any host)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import login as django_login
+from django.contrib.auth import logout as django_logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import InvalidInput
+from core.forms import LoginForm
+from core.http import client_ip, public_url
+from core.services import LoginThrottled, login_attempt, sessions_end_everywhere
+
+
+def safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    """The one login page, on the public host; tenant hosts reach it through single sign-on."""
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = login_attempt(
+                username=form.cleaned_data["username"], password=form.cleaned_data["password"], ip=client_ip(request)
+            )
+        except LoginThrottled as exc:
+            form.add_error(None, str(exc.message))
+            status = 429
+        except InvalidInput as exc:
+            form.add_error(None, str(exc.message))
+            status = 400
+        else:
+            django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return HttpResponseRedirect(safe_next(request))
+    elif request.method == "POST":
+        status = 400
+    return render(request, "core/login.html", {"form": form, "next": safe_next(request, "")}, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    """Sign out of every host at once: all sessions of the user stop validating."""
+    if request.user.is_authenticated:
+        sessions_end_everywhere(user=request.user)  # type: ignore[arg-type]
+    django_logout(request)
+    return HttpResponseRedirect(public_url(request, "/accounts/login/"))

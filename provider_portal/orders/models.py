@@ -1,0 +1,1 @@
+"""Tenant-local order tables (filled in by the provider portal issue)."""

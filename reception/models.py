@@ -1,0 +1,1 @@
+"""Reception workflow models (tenant schema)."""

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportingConfig(AppConfig):
+    """Directives down, reports up, oversight (public schema)."""
+
+    name = "reporting"
+    verbose_name = _("统计与监督")
+    default_auto_field = "django.db.models.BigAutoField"

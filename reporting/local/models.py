@@ -1,0 +1,1 @@
+"""Tenant-local reporting tables."""

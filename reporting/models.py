@@ -1,0 +1,1 @@
+"""Cross-tenant reporting tables (public schema)."""

