@@ -24,7 +24,6 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".data" / "screenshots"
 
 
-
 @pytest.fixture(scope="session")
 def live_server_port(django_db_setup: Any, django_db_blocker: Any) -> Iterator[int]:
     from django.contrib.staticfiles.handlers import StaticFilesHandler
