@@ -21,3 +21,5 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     *common,
 ]
+
+handler500 = "core.views.server_error"

@@ -53,3 +53,23 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         sessions_end_everywhere(user=request.user)  # type: ignore[arg-type]
     django_logout(request)
     return HttpResponseRedirect(public_url(request, "/accounts/login/"))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database outage is a 503 with a clear page (or JSON), never a traceback page."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.http import JsonResponse
+    from django.template import loader
+
+    exc = sys.exc_info()[1]
+    unavailable = isinstance(exc, (OperationalError, InterfaceError))
+    status = 503 if unavailable else 500
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "服务暂时不可用，请稍后重试。"}, status=status, headers={"Retry-After": "5"})
+    html = loader.get_template("500.html").render()
+    response = HttpResponse(html, status=status)
+    if unavailable:
+        response["Retry-After"] = "5"
+    return response

@@ -45,6 +45,7 @@ def environment() -> dict[str, str]:
         log(f"embedded PostgreSQL under {DATA / 'pg'}")
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     env.setdefault("DATA_DIR", str(DATA))
+    (DATA / "static").mkdir(parents=True, exist_ok=True)  # whitenoise's root; files come from the apps
     env["PYTHONPATH"] = str(ROOT)
     return env
 
