@@ -273,11 +273,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "reception")
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "notifications-sweep": {"task": "core.notifications_sweep", "schedule": 60.0},
+    "login-failures-prune": {"task": "core.login_failures_prune", "schedule": 3600.0},
+}
 
 # --- E-mail and SMS -----------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "reception@" + BASE_DOMAIN)
+NOTIFICATION_BACKENDS = {
+    "email": "core.notifications.backends.EmailBackend",
+    "sms": "core.notifications.backends.SmsBackend",
+}
+# Any class with send(phone, text) -> message id; the default logs and keeps an outbox.
+SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "core.notifications.backends.LoggingSmsGateway")
+SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "公务接待")
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
-from core.models import AuditEntry, User
+from core.models import AuditEntry, Notification, User
 
 
 @admin.register(User)
@@ -31,4 +31,15 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "channel", "address", "event", "status", "attempts", "sent_at")
+    list_filter = ("channel", "status", "event")
+    search_fields = ("address", "event", "subject")
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -148,3 +148,45 @@ class SignOnCode(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+
+class Notification(models.Model):
+    """One message to one recipient on one channel, with its delivery state (通知).
+
+    Rows are written in the transaction of the change they announce and delivered by Celery after
+    commit; a sweeper re-sends what a broker outage left pending, so nothing is lost.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("电子邮件")
+        SMS = "sms", _("短信")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="notifications"
+    )
+    address = models.CharField(_("地址"), max_length=254, help_text="e-mail address or phone number")
+    jurisdiction_code = models.CharField(_("辖区代码"), max_length=6, blank=True, db_index=True)
+    event = models.CharField(_("事件"), max_length=100)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("错误"), blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # Set for "once per finding" notifications: a second notify() with the same key is a no-op.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [models.Index(fields=["status", "created_at"], name="core_notification_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.address} {self.event} ({self.status})"
