@@ -265,6 +265,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # An unacknowledged task (its worker died) is handed to another worker after this long.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+        # How often workers look for such abandoned tasks (seconds, and every Nth look scans).
+        "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
+        "unacked_restore_throttle": int(os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
+    }
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -274,7 +282,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "reception")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
-    "notifications-sweep": {"task": "core.notifications_sweep", "schedule": 60.0},
+    "notifications-sweep": {
+        "task": "core.notifications_sweep",
+        "schedule": float(os.environ.get("NOTIFICATION_SWEEP_INTERVAL", "60")),
+    },
     "login-failures-prune": {"task": "core.login_failures_prune", "schedule": 3600.0},
 }
 
@@ -288,6 +299,8 @@ NOTIFICATION_BACKENDS = {
 # Any class with send(phone, text) -> message id; the default logs and keeps an outbox.
 SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "core.notifications.backends.LoggingSmsGateway")
 SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "公务接待")
+# Pending notifications older than this are re-dispatched by the sweeper (broker outages).
+NOTIFICATION_SWEEP_AFTER = int(os.environ.get("NOTIFICATION_SWEEP_AFTER", "120"))
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {

@@ -126,8 +126,10 @@ def mark_failed(notification_id: int, error: str) -> None:
     )
 
 
-def pending_for_sweep(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
-    cutoff = timezone.now() - older_than
+def pending_for_sweep(*, older_than: timedelta | None = None) -> list[int]:
+    from django.conf import settings
+
+    cutoff = timezone.now() - (older_than or timedelta(seconds=settings.NOTIFICATION_SWEEP_AFTER))
     return list(
         Notification.objects.filter(status=Notification.Status.PENDING, created_at__lt=cutoff)
         .order_by("created_at")

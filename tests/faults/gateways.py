@@ -1,0 +1,28 @@
+"""SMS gateways for fault tests, writing what they send to FAULT_GATEWAY_FILE (shared across processes)."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+
+def _write(line: str) -> None:
+    with open(os.environ["FAULT_GATEWAY_FILE"], "a", encoding="utf-8") as f:
+        f.write(line + "\n")
+
+
+class FileGateway:
+    def send(self, phone: str, text: str) -> str:
+        _write(f"sent {phone}")
+        return uuid.uuid4().hex
+
+
+class SlowFileGateway:
+    """Takes a while, so a test can kill the worker in the middle of a delivery."""
+
+    def send(self, phone: str, text: str) -> str:
+        _write(f"start {phone}")
+        time.sleep(float(os.environ.get("FAULT_GATEWAY_DELAY", "4")))
+        _write(f"sent {phone}")
+        return uuid.uuid4().hex
