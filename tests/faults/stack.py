@@ -4,6 +4,7 @@ never stopped; everything here lives in a temporary folder and is torn down afte
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import signal
@@ -12,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import http.client
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
