@@ -73,3 +73,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if unavailable:
         response["Retry-After"] = "5"
     return response
+
+
+def ping(request: HttpRequest) -> HttpResponse:
+    """A plain Django JSON view through the whole middleware stack: the load test's upper bound."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"pong": True})

@@ -1,0 +1,192 @@
+#!/usr/bin/env python
+"""Load test: a realistic mix at N concurrent users against gunicorn, beside a plain Django JSON
+view (the upper bound). Standard library only; the server runs against the bench database.
+
+    python bench/load.py --users 16 --seconds 20
+
+Prints throughput and p50/p99 per endpoint and overall. The mix is defined in bench/load_mix.py
+(`build_mix(base_url) -> list[(weight, name, method, path, host, token, body)]`), which also
+prepares its data through the ORM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def request(port: int, method: str, path: str, host: str, token: str | None, body: bytes | None) -> tuple[int, float]:
+    headers = {"Host": host}
+    if token:
+        headers["Authorization"] = f"Token {token}"
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        status = response.status
+    except (OSError, http.client.HTTPException):
+        status = 0
+    finally:
+        connection.close()
+    return status, time.perf_counter() - started
+
+
+def run_load(port: int, mix: list, users: int, seconds: float) -> dict[str, list[tuple[int, float]]]:
+    results: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    weights = [m[0] for m in mix]
+
+    def user_loop(seed: int) -> None:
+        rng = random.Random(seed)
+        while time.monotonic() < deadline:
+            _w, name, method, path, host, token, body = rng.choices(mix, weights=weights)[0]
+            if callable(path):
+                path, body = path(rng)
+            status, elapsed = request(port, method, path, host, token, body)
+            with lock:
+                results[name].append((status, elapsed))
+
+    threads = [threading.Thread(target=user_loop, args=(i,)) for i in range(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def summarise(label: str, results: dict[str, list[tuple[int, float]]], seconds: float) -> list[str]:
+    lines = [f"{label}", f"{'endpoint':<28} {'requests':>9} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8}  statuses"]
+    everything: list[float] = []
+    for name in sorted(results):
+        samples = results[name]
+        times = sorted(t for _s, t in samples)
+        everything.extend(times)
+        statuses: dict[int, int] = defaultdict(int)
+        for s, _t in samples:
+            statuses[s] += 1
+        lines.append(
+            f"{name:<28} {len(samples):>9} {len(samples) / seconds:>8.1f} {percentile(times, 50) * 1000:>8.1f} "
+            f"{percentile(times, 99) * 1000:>8.1f}  {dict(statuses)}"
+        )
+    everything.sort()
+    lines.append(
+        f"{'ALL':<28} {len(everything):>9} {len(everything) / seconds:>8.1f} {percentile(everything, 50) * 1000:>8.1f} "
+        f"{percentile(everything, 99) * 1000:>8.1f}"
+    )
+    return lines
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return 0.0
+    if len(sorted_values) == 1:
+        return sorted_values[0]
+    return statistics.quantiles(sorted_values, n=100, method="inclusive")[max(0, min(98, int(p) - 1))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    from bench.run import bench_database_url
+
+    url, _name = bench_database_url(os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/reception"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "0",
+        "PYTHONPATH": str(ROOT),
+    }
+    os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"})
+    import django
+
+    django.setup()
+    from bench.load_mix import build_mix
+
+    mix = build_mix()
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while request(port, "GET", "/healthz", "localhost", None, None)[0] != 200:
+            if time.monotonic() > deadline:
+                raise SystemExit("gunicorn did not start")
+            time.sleep(0.2)
+        run_load(port, mix, 4, 3)  # warm-up: persistent connections, caches
+        upper = run_load(
+            port, [(1, "plain Django JSON view", "GET", "/ping/", "localhost", None, None)], args.users, args.seconds
+        )
+        mixed = run_load(port, mix, args.users, args.seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    print(
+        f"\n{args.users} concurrent users, {args.seconds:.0f} s each, gunicorn {args.workers} workers × "
+        f"{args.threads} threads\n"
+    )
+    for line in summarise("upper bound", upper, args.seconds):
+        print(line)
+    print()
+    for line in summarise("realistic mix", mixed, args.seconds):
+        print(line)
+    print(
+        json.dumps(
+            {
+                "upper_rps": sum(len(v) for v in upper.values()) / args.seconds,
+                "mix_rps": sum(len(v) for v in mixed.values()) / args.seconds,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
