@@ -1,1 +1,0 @@
-"""Reception workflow models (tenant schema)."""

@@ -1,0 +1,149 @@
+"""Reads of the reception workflow: lists without N+1, a task with its plan, checks, history."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import object_history
+from core.errors import NotFound
+from provider_portal.models import Provider
+from reception.models import TRANSITIONS, Letter, LetterStatus, MealCeiling, Standard, Task
+from reception.rules import Checks, PlanInput, check_plan
+from reception.standards import DEFAULT_STANDARD, StandardValues
+from tenants.models import Jurisdiction
+from tenants.permissions import Access
+
+# --- Standards ----------------------------------------------------------------------------
+
+
+def _standards() -> QuerySet[Standard]:
+    return Standard.objects.prefetch_related(Prefetch("meal_ceilings", queryset=MealCeiling.objects.all()))
+
+
+def standard_in_force(day: date) -> Standard | None:
+    """The version in force on `day`: the latest effective on or before it, else the oldest one."""
+    found = _standards().filter(effective_from__lte=day).order_by("-effective_from", "-version").first()
+    return found or _standards().order_by("effective_from", "version").first()
+
+
+def standard_versions() -> QuerySet[Standard]:
+    return _standards().select_related("created_by").order_by("-version")
+
+
+def standard_values(standard: Standard | None) -> StandardValues:
+    """The rules' view of a stored version (the built-in defaults when there is none)."""
+    if standard is None:
+        return DEFAULT_STANDARD
+    return StandardValues(
+        meal_ceilings={(c.level, c.meal_type): c.amount for c in standard.meal_ceilings.all()},
+        accompany_small_group_size=standard.accompany_small_group_size,
+        accompany_small_group_limit=standard.accompany_small_group_limit,
+        accompany_ratio=standard.accompany_ratio,
+        working_meals_per_reception=standard.working_meals_per_reception,
+        meal_warning_percent=standard.meal_warning_percent,
+        suite_grades=frozenset(standard.suite_grades),
+        banned_menu_words=tuple(standard.banned_menu_words),
+        banned_activity_words=tuple(standard.banned_activity_words),
+        version=standard.version,
+        effective_from=standard.effective_from,
+    )
+
+
+def task_standard(task: Task) -> StandardValues:
+    """A submitted task keeps the version it was checked against; a draft uses the one in force
+    on its start date."""
+    if not task.is_editable and task.standard_id is not None:
+        return standard_values(_standards().filter(pk=task.standard_id).first())
+    return standard_values(standard_in_force(task.start_date))
+
+
+# --- Tasks --------------------------------------------------------------------------------
+
+
+def task_list(*, status: str | None = None, handler_id: int | None = None, q: str | None = None) -> QuerySet[Task]:
+    """Newest first, with what a list row shows, in a constant number of queries."""
+    tasks = Task.objects.select_related("letter", "handler").order_by("-created_at", "-id")
+    if status:
+        tasks = tasks.filter(status=status)
+    if handler_id is not None:
+        tasks = tasks.filter(handler_id=handler_id)
+    if q:
+        tasks = tasks.filter(Q(title__icontains=q) | Q(counterpart_unit__icontains=q) | Q(letter__number__icontains=q))
+    return tasks
+
+
+def task_detail(task_id: int) -> Task:
+    """A task with its letter, handler, guests, staff and items (five queries, whatever the size)."""
+    task = (
+        Task.objects.select_related("letter", "handler", "standard")
+        .prefetch_related("guests", "accompanying", "items")
+        .filter(pk=task_id)
+        .first()
+    )
+    if task is None:
+        raise NotFound(_("接待任务不存在。"))
+    return task
+
+
+def task_plan_input(task: Task) -> PlanInput:
+    return PlanInput(
+        task=task, guests=list(task.guests.all()), items=list(task.items.all()), standard=task_standard(task)
+    )
+
+
+def task_checks(task: Task) -> Checks:
+    """The current findings of the task's plan."""
+    return check_plan(task_plan_input(task))
+
+
+def task_history(*, jurisdiction: Jurisdiction, task: Task) -> list[dict[str, Any]]:
+    """The task's recorded steps, oldest first."""
+    return [
+        {"action": entry.action, "actor": entry.actor_username, "at": entry.at, "comment": entry.comment}
+        for entry in object_history(
+            jurisdiction_code=jurisdiction.code, object_type="reception.task", object_id=task.pk
+        )
+    ]
+
+
+def task_allowed_actions(*, access: Access | None, task: Task) -> set[str]:
+    """The transitions this user may take on this task now (from the one transition table)."""
+    if access is None:
+        return set()
+    return {
+        action
+        for action, transition in TRANSITIONS.items()
+        if task.status in transition.sources and access.can_write(transition.roles)
+    }
+
+
+# --- Letters and providers ----------------------------------------------------------------
+
+
+def letter_list(*, status: str | None = None, q: str | None = None) -> QuerySet[Letter]:
+    letters = Letter.objects.order_by("-created_at", "-id")
+    if status:
+        letters = letters.filter(status=status)
+    if q:
+        letters = letters.filter(Q(number__icontains=q) | Q(sending_unit__icontains=q))
+    return letters
+
+
+def letter_detail(letter_id: int) -> Letter:
+    letter = Letter.objects.prefetch_related("attachments", "tasks").filter(pk=letter_id).first()
+    if letter is None:
+        raise NotFound(_("公函不存在。"))
+    return letter
+
+
+def registered_letters() -> QuerySet[Letter]:
+    return letter_list(status=LetterStatus.REGISTERED)
+
+
+def providers_serving(*, jurisdiction: Jurisdiction) -> QuerySet[Provider]:
+    """The designated providers (定点) of this jurisdiction: an item's provider is one of them."""
+    return Provider.objects.filter(service_areas__jurisdiction_id=jurisdiction.pk, is_active=True).order_by("name")

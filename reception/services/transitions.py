@@ -1,0 +1,176 @@
+"""The review cycle: submit, return, approve, assign, cancel.
+
+Each transition locks the task row, checks the role and then the state against the one table
+(`reception.models.TRANSITIONS`), writes, records `reception.task.<done>` and publishes the event
+after commit. A transition repeated after it succeeded finds the state moved on: 409.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import audit_record
+from core.errors import Conflict, InvalidInput, RuleViolation
+from core.models import User
+from reception.models import TRANSITIONS, Task, TaskAction, TaskStatus
+from reception.notifications import AUDIENCE, TaskEvent, task_event_publish
+from reception.rules import PlanInput, check_plan
+from reception.selectors import standard_in_force, standard_values
+from reception.services.common import check_version, lock_task, require_roles, required_text
+from reception.services.standards import standards_ensure
+from tenants.models import Jurisdiction, Membership, Role
+
+
+def _state(task: Task) -> dict[str, object]:
+    handler = task.handler if task.handler_id else None
+    return {"status": task.status, "handler": handler.username if handler is not None else None}
+
+
+def _transition(
+    action: str,
+    *,
+    actor: User,
+    jurisdiction: Jurisdiction,
+    task_id: int,
+    version: int | None,
+    comment: str = "",
+    prepare: Callable[[Task], None] | None = None,
+) -> Task:
+    transition = TRANSITIONS[action]
+    task = lock_task(task_id)
+    require_roles(actor=actor, jurisdiction=jurisdiction, roles=transition.roles)
+    if task.status not in transition.sources:
+        raise Conflict(
+            _("任务当前状态为“%(status)s”，不能%(action)s。")
+            % {"status": TaskStatus(task.status).label, "action": TaskAction(action).label},
+            code="invalid_transition",
+        )
+    check_version(task, version)
+    before = _state(task)
+    if prepare is not None:
+        prepare(task)
+    task.status = transition.target
+    task.version += 1
+    task.save()
+    audit_action = f"reception.task.{transition.done}"
+    audit_record(
+        actor=actor,
+        action=audit_action,
+        jurisdiction_code=jurisdiction.code,
+        obj=task,
+        before=before,
+        after=_state(task),
+        comment=comment,
+    )
+    usernames = {task.created_by.username} if transition.done in ("returned", "approved", "cancelled") else set()
+    if task.handler_id and transition.done in ("assigned", "cancelled"):
+        usernames.add(task.handler.username)  # type: ignore[union-attr]
+    task_event_publish(
+        TaskEvent(
+            action=audit_action,
+            jurisdiction_code=jurisdiction.code,
+            task_id=task.pk,
+            task_title=task.title,
+            actor=actor.username,
+            comment=comment,
+            roles=AUDIENCE.get(transition.done, ()),
+            usernames=tuple(sorted(usernames)),
+        )
+    )
+    return task
+
+
+@transaction.atomic
+def task_submit(*, actor: User, jurisdiction: Jurisdiction, task_id: int, version: int | None = None) -> Task:
+    """Submit the plan for review. Rule errors block (400 with the findings); the standards
+    version the plan passed is recorded on the task."""
+
+    def check_rules(task: Task) -> None:
+        standards_ensure(jurisdiction=jurisdiction)
+        standard = standard_in_force(task.start_date)
+        plan = PlanInput(
+            task=task,
+            guests=list(task.guests.all()),
+            items=list(task.items.all()),
+            standard=standard_values(standard),
+        )
+        checks = check_plan(plan)
+        if checks.errors:
+            raise RuleViolation(
+                _("方案不符合接待规定，不能提交。"), errors=[finding.as_dict() for finding in checks.errors]
+            )
+        task.standard = standard
+
+    return _transition(
+        TaskAction.SUBMIT, actor=actor, jurisdiction=jurisdiction, task_id=task_id, version=version, prepare=check_rules
+    )
+
+
+@transaction.atomic
+def task_return(
+    *, actor: User, jurisdiction: Jurisdiction, task_id: int, comment: str, version: int | None = None
+) -> Task:
+    """Send the plan back to the drafter; the comment is required and kept in the history."""
+
+    def require_comment(task: Task) -> None:
+        required_text(comment, field="comment", message=_("退回时必须填写意见。"))
+
+    return _transition(
+        TaskAction.RETURN,
+        actor=actor,
+        jurisdiction=jurisdiction,
+        task_id=task_id,
+        version=version,
+        comment=(comment or "").strip(),
+        prepare=require_comment,
+    )
+
+
+@transaction.atomic
+def task_approve(*, actor: User, jurisdiction: Jurisdiction, task_id: int, version: int | None = None) -> Task:
+    """Approve the submitted plan."""
+    return _transition(TaskAction.APPROVE, actor=actor, jurisdiction=jurisdiction, task_id=task_id, version=version)
+
+
+@transaction.atomic
+def task_assign(
+    *, actor: User, jurisdiction: Jurisdiction, task_id: int, handler: str, version: int | None = None
+) -> Task:
+    """Name the handler (a `handler` member of this jurisdiction); the task goes in progress."""
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(jurisdiction=jurisdiction, role=Role.HANDLER, user__username=handler or "", user__is_active=True)
+        .first()
+    )
+
+    def set_handler(task: Task) -> None:
+        if membership is None:
+            raise InvalidInput(_("承办人必须是本辖区的承办人员。"), field="handler", code="handler_unknown")
+        task.handler = membership.user
+
+    return _transition(
+        TaskAction.ASSIGN, actor=actor, jurisdiction=jurisdiction, task_id=task_id, version=version, prepare=set_handler
+    )
+
+
+@transaction.atomic
+def task_cancel(
+    *, actor: User, jurisdiction: Jurisdiction, task_id: int, reason: str, version: int | None = None
+) -> Task:
+    """Cancel the task, with the reason."""
+
+    def require_reason(task: Task) -> None:
+        required_text(reason, field="reason", message=_("取消时必须填写原因。"))
+
+    return _transition(
+        TaskAction.CANCEL,
+        actor=actor,
+        jurisdiction=jurisdiction,
+        task_id=task_id,
+        version=version,
+        comment=(reason or "").strip(),
+        prepare=require_reason,
+    )
