@@ -255,7 +255,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ReceptionLevelEnum": "reception.models.common.ReceptionLevel",
+        "TaskStatusEnum": "reception.models.tasks.TaskStatus",
+        "LetterStatusEnum": "reception.models.letters.LetterStatus",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------

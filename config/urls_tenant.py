@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from config.urls_common import api_common, common
 from tenants.api import JurisdictionDetailApi
 from tenants.views import SubtreeView, TenantHomeView, sso_callback, sso_start
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     *api_common,
     path("jurisdiction/", JurisdictionDetailApi.as_view(), name="api-jurisdiction"),
+    path("", include("reception.api.urls")),
 ]
 
 urlpatterns = [

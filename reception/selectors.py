@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import object_history
 from core.errors import NotFound
 from provider_portal.models import Provider
-from reception.models import TRANSITIONS, Letter, LetterStatus, MealCeiling, Standard, Task
+from reception.models import TRANSITIONS, Letter, LetterAttachment, LetterStatus, MealCeiling, Standard, Task
 from reception.rules import Checks, PlanInput, check_plan
 from reception.standards import DEFAULT_STANDARD, StandardValues
 from tenants.models import Jurisdiction
@@ -64,6 +64,10 @@ def task_standard(task: Task) -> StandardValues:
 # --- Tasks --------------------------------------------------------------------------------
 
 
+def tasks_matching(tasks: QuerySet[Task], q: str) -> QuerySet[Task]:
+    return tasks.filter(Q(title__icontains=q) | Q(counterpart_unit__icontains=q) | Q(letter__number__icontains=q))
+
+
 def task_list(*, status: str | None = None, handler_id: int | None = None, q: str | None = None) -> QuerySet[Task]:
     """Newest first, with what a list row shows, in a constant number of queries."""
     tasks = Task.objects.select_related("letter", "handler").order_by("-created_at", "-id")
@@ -71,9 +75,7 @@ def task_list(*, status: str | None = None, handler_id: int | None = None, q: st
         tasks = tasks.filter(status=status)
     if handler_id is not None:
         tasks = tasks.filter(handler_id=handler_id)
-    if q:
-        tasks = tasks.filter(Q(title__icontains=q) | Q(counterpart_unit__icontains=q) | Q(letter__number__icontains=q))
-    return tasks
+    return tasks_matching(tasks, q) if q else tasks
 
 
 def task_detail(task_id: int) -> Task:
@@ -124,13 +126,16 @@ def task_allowed_actions(*, access: Access | None, task: Task) -> set[str]:
 # --- Letters and providers ----------------------------------------------------------------
 
 
+def letters_matching(letters: QuerySet[Letter], q: str) -> QuerySet[Letter]:
+    return letters.filter(Q(number__icontains=q) | Q(sending_unit__icontains=q))
+
+
 def letter_list(*, status: str | None = None, q: str | None = None) -> QuerySet[Letter]:
-    letters = Letter.objects.order_by("-created_at", "-id")
+    """Newest first, with their attachments (two queries)."""
+    letters = Letter.objects.prefetch_related("attachments").order_by("-created_at", "-id")
     if status:
         letters = letters.filter(status=status)
-    if q:
-        letters = letters.filter(Q(number__icontains=q) | Q(sending_unit__icontains=q))
-    return letters
+    return letters_matching(letters, q) if q else letters
 
 
 def letter_detail(letter_id: int) -> Letter:
@@ -138,6 +143,13 @@ def letter_detail(letter_id: int) -> Letter:
     if letter is None:
         raise NotFound(_("公函不存在。"))
     return letter
+
+
+def letter_attachment(*, letter_id: int, attachment_id: int) -> LetterAttachment:
+    attachment = LetterAttachment.objects.filter(pk=attachment_id, letter_id=letter_id).first()
+    if attachment is None:
+        raise NotFound(_("附件不存在。"))
+    return attachment
 
 
 def registered_letters() -> QuerySet[Letter]:

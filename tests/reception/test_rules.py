@@ -16,9 +16,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def task(level="bureau", budget=None):
-    return Task(
-        title="调研", level=level, start_date=dt.date(2026, 5, 6), end_date=dt.date(2026, 5, 7), budget=budget
-    )
+    return Task(title="调研", level=level, start_date=dt.date(2026, 5, 6), end_date=dt.date(2026, 5, 7), budget=budget)
 
 
 def meal(guests=5, accompanying=0, price="60.00", meal_type="lunch", working=False, menu="家常菜", hour=12, day=6):

@@ -1,0 +1,279 @@
+"""Input shapes (validated here, acted on by services) and output shapes of the reception API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from reception.models import (
+    AccompanyingStaff,
+    Guest,
+    Letter,
+    LetterAttachment,
+    MealType,
+    PlanItem,
+    RoomType,
+    Task,
+)
+from reception.models.common import TEXT_MAX
+
+MAX_BATCH = 200
+
+
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """An optional code: accepts null or "" for 'none' and answers null."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, allow_null=True, allow_blank=True, **kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return value or None
+
+
+# --- Letters ------------------------------------------------------------------------------
+
+
+class LetterInput(serializers.ModelSerializer):
+    class Meta:
+        model = Letter
+        fields = ["number", "sending_unit", "purpose", "content", "itinerary", "people_count", "received_on"]
+
+
+class AttachmentOutput(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name")
+
+    class Meta:
+        model = LetterAttachment
+        fields = ["id", "name", "content_type", "size", "created_at"]
+
+
+class LetterOutput(serializers.ModelSerializer):
+    attachments = AttachmentOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Letter
+        fields = [
+            "id",
+            "number",
+            "sending_unit",
+            "purpose",
+            "content",
+            "itinerary",
+            "people_count",
+            "received_on",
+            "status",
+            "contact_name",
+            "contact_phone",
+            "reject_reason",
+            "registered_at",
+            "created_at",
+            "attachments",
+        ]
+
+
+class AttachmentInput(serializers.Serializer):
+    file = serializers.FileField(max_length=200, allow_empty_file=False)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=TEXT_MAX)
+
+
+# --- Tasks --------------------------------------------------------------------------------
+
+
+class VersionInput(serializers.Serializer):
+    """Optimistic concurrency: the version the client last saw (optional)."""
+
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class TaskInput(serializers.ModelSerializer):
+    class Meta:
+        model = Task
+        fields = ["letter", "title", "level", "counterpart_unit", "start_date", "end_date", "budget"]
+
+
+class TaskUpdateInput(serializers.ModelSerializer):
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = Task
+        fields = ["title", "level", "counterpart_unit", "start_date", "end_date", "budget", "version"]
+
+
+class GuestInput(serializers.ModelSerializer):
+    version = serializers.IntegerField(required=False, min_value=1, write_only=True)
+
+    class Meta:
+        model = Guest
+        fields = ["name", "unit", "post", "grade", "phone", "version"]
+
+
+class GuestOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Guest
+        fields = ["id", "name", "unit", "post", "grade", "phone", "version"]
+
+
+class StaffInput(serializers.ModelSerializer):
+    version = serializers.IntegerField(required=False, min_value=1, write_only=True)
+
+    class Meta:
+        model = AccompanyingStaff
+        fields = ["name", "unit", "post", "version"]
+
+
+class StaffOutput(serializers.ModelSerializer):
+    class Meta:
+        model = AccompanyingStaff
+        fields = ["id", "name", "unit", "post", "version"]
+
+
+class ItemInput(serializers.ModelSerializer):
+    provider = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    meal_type = BlankAsNullChoiceField(choices=MealType.choices)
+    room_type = BlankAsNullChoiceField(choices=RoomType.choices)
+    version = serializers.IntegerField(required=False, min_value=1, write_only=True)
+
+    class Meta:
+        model = PlanItem
+        fields = [
+            "kind",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "provider",
+            "meal_type",
+            "working_meal",
+            "guests_count",
+            "accompanying_count",
+            "unit_price",
+            "quantity",
+            "room_type",
+            "menu",
+            "version",
+        ]
+
+
+class ItemOutput(serializers.ModelSerializer):
+    provider = serializers.IntegerField(source="provider_id", allow_null=True)
+    meal_type = BlankAsNullChoiceField(choices=MealType.choices)
+    room_type = BlankAsNullChoiceField(choices=RoomType.choices)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = PlanItem
+        fields = [
+            "id",
+            "kind",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "provider",
+            "meal_type",
+            "working_meal",
+            "guests_count",
+            "accompanying_count",
+            "unit_price",
+            "quantity",
+            "amount",
+            "room_type",
+            "menu",
+            "version",
+        ]
+
+
+class TaskSummaryOutput(serializers.ModelSerializer):
+    handler = serializers.CharField(source="handler.username", allow_null=True, read_only=True)
+    letter_number = serializers.CharField(source="letter.number", read_only=True)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "letter",
+            "letter_number",
+            "title",
+            "level",
+            "counterpart_unit",
+            "start_date",
+            "end_date",
+            "budget",
+            "status",
+            "handler",
+            "version",
+            "created_at",
+        ]
+
+
+class TaskOutput(TaskSummaryOutput):
+    sending_unit = serializers.CharField(source="letter.sending_unit", read_only=True)
+    purpose = serializers.CharField(source="letter.purpose", read_only=True)
+    standard_version = serializers.IntegerField(source="standard.version", allow_null=True, read_only=True)
+    guests = GuestOutput(many=True, read_only=True)
+    accompanying = StaffOutput(many=True, read_only=True)
+    items = ItemOutput(many=True, read_only=True)
+    total = serializers.SerializerMethodField()
+
+    class Meta(TaskSummaryOutput.Meta):
+        fields = [
+            *TaskSummaryOutput.Meta.fields,
+            "sending_unit",
+            "purpose",
+            "standard_version",
+            "updated_at",
+            "guests",
+            "accompanying",
+            "items",
+            "total",
+        ]
+
+    def get_total(self, task: Task) -> str:
+        return f"{sum((item.amount for item in task.items.all()), start=0):.2f}"
+
+
+class FindingOutput(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ChecksOutput(serializers.Serializer):
+    errors = FindingOutput(many=True)  # type: ignore[assignment]  # an output field, not Serializer.errors
+    warnings = FindingOutput(many=True)
+
+
+class RuleErrorOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = FindingOutput(many=True)  # type: ignore[assignment]
+
+
+class HistoryOutput(serializers.Serializer):
+    action = serializers.CharField()
+    actor = serializers.CharField()
+    at = serializers.DateTimeField()
+    comment = serializers.CharField()
+
+
+class CommentInput(VersionInput):
+    comment = serializers.CharField(max_length=TEXT_MAX)
+
+
+class AssignInput(VersionInput):
+    handler = serializers.CharField(max_length=150)
+
+
+class CancelInput(VersionInput):
+    reason = serializers.CharField(max_length=TEXT_MAX)
+
+
+class ItineraryLinkOutput(serializers.Serializer):
+    url = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class ProviderOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()

@@ -1,0 +1,113 @@
+"""Tasks: open from a letter, list, read, edit; checks, history; the designated providers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from reception import selectors
+from reception.api.base import ReceptionApi, split_version, valid
+from reception.api.serializers import (
+    ChecksOutput,
+    HistoryOutput,
+    ProviderOutput,
+    TaskInput,
+    TaskOutput,
+    TaskSummaryOutput,
+    TaskUpdateInput,
+)
+from reception.models import TaskStatus
+from reception.models.tasks import PLAN_ROLES
+from reception.services.tasks import TASK_CREATE_ROLES, task_create, task_update
+from tenants.models import ALL_ROLES
+
+
+def task_response(task_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
+    """Every write answers with the whole task as `GET tasks/{id}/` shows it."""
+    return Response(TaskOutput(selectors.task_detail(task_id)).data, status=status_code)
+
+
+class TaskFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=TaskStatus.choices)
+    handler = django_filters.CharFilter(field_name="handler__username", max_length=150)
+    q = django_filters.CharFilter(method="search", max_length=100)
+
+    def search(self, queryset: Any, name: str, value: str) -> Any:
+        return selectors.tasks_matching(queryset, value)
+
+
+class TasksApi(ReceptionApi, GenericAPIView):
+    roles_by_method = {"GET": ALL_ROLES, "POST": TASK_CREATE_ROLES}
+    filterset_class = TaskFilter
+    serializer_class = TaskSummaryOutput
+
+    def get_queryset(self) -> Any:
+        return selectors.task_list()
+
+    @extend_schema(operation_id="tasks_list", responses=TaskSummaryOutput(many=True))
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(TaskSummaryOutput(page, many=True).data)
+
+    @extend_schema(operation_id="tasks_create", request=TaskInput, responses={201: TaskOutput})
+    def post(self, request: Request) -> Response:
+        data = valid(TaskInput, request.data)
+        task = task_create(actor=request.user, jurisdiction=self.jurisdiction, **data)  # type: ignore[arg-type]
+        return task_response(task.pk, status_code=status.HTTP_201_CREATED)
+
+
+class TaskDetailApi(ReceptionApi):
+    roles_by_method = {"GET": ALL_ROLES, "PATCH": PLAN_ROLES}
+
+    @extend_schema(operation_id="tasks_retrieve", responses=TaskOutput)
+    def get(self, request: Request, task_id: int) -> Response:
+        return task_response(task_id)
+
+    @extend_schema(operation_id="tasks_partial_update", request=TaskUpdateInput, responses=TaskOutput)
+    def patch(self, request: Request, task_id: int) -> Response:
+        changes, version = split_version(valid(TaskUpdateInput, request.data, partial=True))
+        task_update(
+            actor=request.user,  # type: ignore[arg-type]
+            jurisdiction=self.jurisdiction,
+            task_id=task_id,
+            changes=changes,
+            version=version,
+        )
+        return task_response(task_id)
+
+
+class TaskChecksApi(ReceptionApi):
+    """The rules' current findings for the plan: errors block submission, warnings do not."""
+
+    roles = ALL_ROLES
+
+    @extend_schema(operation_id="tasks_checks", responses=ChecksOutput)
+    def get(self, request: Request, task_id: int) -> Response:
+        return Response(selectors.task_checks(selectors.task_detail(task_id)).as_dict())
+
+
+class TaskHistoryApi(ReceptionApi):
+    roles = ALL_ROLES
+
+    @extend_schema(operation_id="tasks_history", responses=HistoryOutput(many=True))
+    def get(self, request: Request, task_id: int) -> Response:
+        task = selectors.task_detail(task_id)
+        history = selectors.task_history(jurisdiction=self.jurisdiction, task=task)
+        return Response(HistoryOutput(history, many=True).data)
+
+
+class ProvidersApi(ReceptionApi):
+    """The providers serving this jurisdiction; an item's `provider` is one of these ids."""
+
+    roles = ALL_ROLES
+
+    @extend_schema(operation_id="providers_list", responses=ProviderOutput(many=True))
+    def get(self, request: Request) -> Response:
+        providers = selectors.providers_serving(jurisdiction=self.jurisdiction)
+        return Response(ProviderOutput(providers, many=True).data)

@@ -1,0 +1,74 @@
+"""Reception fixtures: a draft task in 合肥 (340100) with a clean plan, and providers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from provider_portal.services import provider_add
+from tests.conftest import in_tenant
+from tests.reception.factories import GuestFactory, LetterFactory, PlanItemFactory, TaskFactory
+
+TASKS = "/api/v1/tasks/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    cache.clear()  # rate-limit counters live in the cache
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def letter(tree: dict[str, Any]) -> Any:
+    with in_tenant("340100"):
+        return LetterFactory()
+
+
+@pytest.fixture
+def draft(tree: dict[str, Any]) -> Any:
+    """A draft task in 340100 with two guests and one lunch that passes every rule."""
+    with in_tenant("340100"):
+        task = TaskFactory()
+        GuestFactory(task=task, name="王明", grade="bureau", post="副主任")
+        GuestFactory(task=task, name="李华", grade="division")
+        PlanItemFactory(task=task, guests_count=2, accompanying_count=1, quantity=3)
+        return task
+
+
+@pytest.fixture
+def hotel(tree: dict[str, Any]) -> Any:
+    provider, _created = provider_add(actor=None, name="稻香楼宾馆", kind="hotel", serves=[tree["340100"]])
+    return provider
+
+
+@pytest.fixture
+def elsewhere_hotel(tree: dict[str, Any]) -> Any:
+    provider, _created = provider_add(actor=None, name="芜湖宾馆", kind="hotel", serves=[tree["340200"]])
+    return provider
+
+
+def task_url(task: Any, suffix: str = "") -> str:
+    return f"{TASKS}{task.pk}/{suffix}"
+
+
+def snapshot(code: str = "340100") -> dict[str, Any]:
+    """Everything a refused request must leave as it was (rows, states, versions, audit)."""
+    from core.models import AuditEntry
+    from reception.models import AccompanyingStaff, Guest, Letter, LetterAttachment, PlanItem, Standard, Task
+
+    with in_tenant(code):
+        state = {
+            "letters": list(Letter.objects.order_by("pk").values_list("pk", "status", "number")),
+            "attachments": LetterAttachment.objects.count(),
+            "tasks": list(Task.objects.order_by("pk").values_list("pk", "status", "version", "handler_id", "title")),
+            "guests": list(Guest.objects.order_by("pk").values_list("pk", "version", "name")),
+            "staff": list(AccompanyingStaff.objects.order_by("pk").values_list("pk", "version")),
+            "items": list(PlanItem.objects.order_by("pk").values_list("pk", "version", "unit_price", "venue")),
+            "standards": Standard.objects.count(),
+        }
+    state["audit"] = AuditEntry.objects.filter(chain=code).count()
+    return state
