@@ -54,8 +54,9 @@ def guest(grade="bureau"):
     return Guest(name="张三", unit="省厅", post="处长", grade=grade)
 
 
-def codes(t=None, items=(), guests=(guest(),), standard=DEFAULT_STANDARD):
-    checks = check_plan(PlanInput(task=t or task(), guests=list(guests), items=list(items), standard=standard))
+def codes(t=None, items=(), guests=None, standard=DEFAULT_STANDARD):
+    guests = [guest()] if guests is None else list(guests)
+    checks = check_plan(PlanInput(task=t or task(), guests=guests, items=list(items), standard=standard))
     return [f.code for f in checks.errors], [f.code for f in checks.warnings]
 
 
