@@ -322,4 +322,9 @@ LOGGING = {
     },
 }
 
+# --- Reception ---------------------------------------------------------------------------
+# Public letter intake: submissions per client address per hour; guest itinerary links: lifetime.
+RECEPTION_INTAKE_PER_HOUR = int(os.environ.get("RECEPTION_INTAKE_PER_HOUR", "10"))
+RECEPTION_ITINERARY_DAYS = int(os.environ.get("RECEPTION_ITINERARY_DAYS", "30"))
+
 PLATFORM_NAME = _("公务接待管理平台")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/login/", sso_start, name="login"),
     path("sso/callback/", sso_callback, name="sso-callback"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("", include("reception.urls")),
     *common,
 ]
 

@@ -11,11 +11,25 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import object_history
 from core.errors import NotFound
 from provider_portal.models import Provider
-from reception.models import TRANSITIONS, Letter, LetterAttachment, LetterStatus, MealCeiling, Standard, Task
+from reception.models import (
+    TRANSITIONS,
+    Letter,
+    LetterAttachment,
+    LetterStatus,
+    MealCeiling,
+    PlanItem,
+    Standard,
+    Task,
+    TaskStatus,
+)
 from reception.rules import Checks, PlanInput, check_plan
 from reception.standards import DEFAULT_STANDARD, StandardValues
+from reception.tokens import itinerary_claim
 from tenants.models import Jurisdiction
 from tenants.permissions import Access
+
+#: Guests see their itinerary once the plan is approved, until the visit is over.
+ITINERARY_STATUSES = frozenset({TaskStatus.APPROVED, TaskStatus.IN_PROGRESS, TaskStatus.COMPLETED})
 
 # --- Standards ----------------------------------------------------------------------------
 
@@ -121,6 +135,20 @@ def task_allowed_actions(*, access: Access | None, task: Task) -> set[str]:
         for action, transition in TRANSITIONS.items()
         if task.status in transition.sources and access.can_write(transition.roles)
     }
+
+
+def itinerary_task(*, jurisdiction: Jurisdiction, token: str) -> Task | None:
+    """The task of a valid, unexpired, unrevoked itinerary link; None otherwise."""
+    claim = itinerary_claim(schema=jurisdiction.schema_name, token=token)
+    if claim is None:
+        return None
+    task_id, generation = claim
+    task = (
+        Task.objects.prefetch_related(Prefetch("items", queryset=PlanItem.objects.select_related("provider")))
+        .filter(pk=task_id, itinerary_generation=generation, status__in=ITINERARY_STATUSES)
+        .first()
+    )
+    return task
 
 
 # --- Letters and providers ----------------------------------------------------------------

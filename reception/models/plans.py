@@ -76,6 +76,7 @@ class PlanItem(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_at__isnull=True) | models.Q(ends_at__gte=models.F("starts_at")),
                 name="reception_item_times",
+                violation_error_message=_("结束时间不能早于开始时间。"),
             ),
         ]
         indexes = [models.Index(fields=["task", "starts_at"], name="reception_item_task_idx")]

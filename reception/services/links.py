@@ -12,14 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import audit_record
 from core.errors import Conflict
 from core.models import User
-from reception.models import Task, TaskStatus
+from reception.models import Task
+from reception.selectors import ITINERARY_STATUSES
 from reception.services.common import lock_task, require_roles
 from reception.tokens import itinerary_max_age, itinerary_token
 from tenants.models import Jurisdiction, Role
 
 ITINERARY_ROLES = frozenset({Role.DRAFTER, Role.REVIEWER, Role.HANDLER, Role.ADMIN})
-#: Guests are told their itinerary once the plan is approved, until the visit is over.
-ITINERARY_STATUSES = frozenset({TaskStatus.APPROVED, TaskStatus.IN_PROGRESS, TaskStatus.COMPLETED})
 
 
 @dataclass(frozen=True)

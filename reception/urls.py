@@ -1,0 +1,43 @@
+"""Web pages of the reception workflow on tenant hosts (config/urls_tenant.py includes them)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from reception.views import letters, plans, public, standards, tasks
+
+urlpatterns = [
+    path("reception/", tasks.TaskListView.as_view(), name="reception-tasks"),
+    path("reception/review/", tasks.ReviewQueueView.as_view(), name="reception-review"),
+    path("reception/assigned/", tasks.AssignedTasksView.as_view(), name="reception-assigned"),
+    path("reception/tasks/new/", tasks.TaskCreateView.as_view(), name="reception-task-new"),
+    path("reception/tasks/<int:task_id>/", tasks.TaskDetailView.as_view(), name="reception-task"),
+    path("reception/tasks/<int:task_id>/edit/", plans.PlanEditView.as_view(), name="reception-task-edit"),
+    path(
+        "reception/tasks/<int:task_id>/<str:part>/<int:object_id>/",
+        plans.PlanObjectEditView.as_view(),
+        name="reception-plan-object",
+    ),
+    path(
+        "reception/tasks/<int:task_id>/itinerary-link/",
+        tasks.ItineraryLinkView.as_view(),
+        name="reception-itinerary-link",
+    ),
+    path(
+        "reception/tasks/<int:task_id>/<str:action>/",
+        tasks.TaskActionView.as_view(),
+        name="reception-task-action",
+    ),
+    path("reception/letters/", letters.LetterInboxView.as_view(), name="reception-letters"),
+    path("reception/letters/new/", letters.LetterCreateView.as_view(), name="reception-letter-new"),
+    path("reception/letters/<int:letter_id>/", letters.LetterDetailView.as_view(), name="reception-letter"),
+    path(
+        "reception/letters/<int:letter_id>/attachments/<int:attachment_id>/",
+        letters.LetterAttachmentView.as_view(),
+        name="reception-letter-attachment",
+    ),
+    path("reception/standards/", standards.StandardsView.as_view(), name="reception-standards"),
+    path("intake/", public.intake, name="reception-intake"),
+    path("intake/track/<str:token>/", public.intake_track, name="reception-intake-track"),
+    path("itinerary/<str:token>/", public.itinerary, name="reception-itinerary"),
+]

@@ -1,0 +1,88 @@
+"""What every reception page shares: the permission mixin, pagination, turning domain errors
+into messages, and the jurisdiction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from core.errors import DomainError, Forbidden, NotFound, RuleViolation
+from core.models import User
+from reception.forms import FilterForm
+from tenants.models import Jurisdiction
+from tenants.permissions import Access, request_access
+from tenants.web import JurisdictionPageMixin
+
+PAGE_SIZE = 20
+
+
+class ReceptionPage(JurisdictionPageMixin, TemplateView):
+    """A page on a tenant host; declare `roles` or `roles_by_method` (POST) as for the API."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(str(exc.message)) from exc
+        except Forbidden as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        return cast(Jurisdiction, self.request.tenant)  # type: ignore[attr-defined]
+
+    @property
+    def actor(self) -> User:
+        return cast(User, self.request.user)
+
+    @property
+    def access(self) -> Access:
+        return cast(Access, request_access(self.request))
+
+    def can(self, roles: Any) -> bool:
+        return self.access.can_write(roles)
+
+
+def paginate(request: HttpRequest, rows: Any) -> Page:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def list_filters(request: HttpRequest, statuses: Any) -> dict[str, str]:
+    """Valid filters from the query string; unknown values are dropped."""
+    form = FilterForm(request.GET)
+    if not form.is_valid():
+        return {}
+    status = form.cleaned_data["status"]
+    return {"status": status if status in statuses else "", "q": form.cleaned_data["q"].strip()}
+
+
+def error_text(exc: Exception) -> str:
+    if isinstance(exc, RuleViolation):
+        return " ".join([str(exc.message), *(e["message"] for e in exc.errors)])
+    if isinstance(exc, DomainError):
+        return str(exc.message)
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return _("操作失败。")
+
+
+def perform(request: HttpRequest, action: Callable[[], Any], *, success: str, back: str) -> HttpResponse:
+    """Run a service for a page's form: success → message; refused → message; then back (303)."""
+    try:
+        action()
+    except Forbidden as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, success)
+    return HttpResponseRedirect(back, status=303)

@@ -1,0 +1,172 @@
+"""Tasks on the web: lists (all, the reviewer's queue, the handler's), opening one, its page,
+and the transitions' forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import DomainError
+from reception import selectors
+from reception.forms import AssignForm, CommentForm, ReasonForm, TaskForm, VersionForm, form_errors
+from reception.models import TRANSITIONS, TaskAction, TaskStatus
+from reception.services import links, transitions
+from reception.services.tasks import TASK_CREATE_ROLES, task_create
+from reception.views.base import ReceptionPage, error_text, list_filters, paginate, perform
+from tenants.models import ALL_ROLES, Membership, Role
+
+
+class TaskListView(ReceptionPage):
+    """Every task, filterable by status and text, newest first, paginated."""
+
+    template_name = "reception/tasks.html"
+    roles = ALL_ROLES
+    heading = gettext_lazy("接待任务")
+    preset: dict[str, Any] = {}
+
+    def rows(self, filters: dict[str, str]) -> Any:
+        return selectors.task_list(status=filters.get("status"), q=filters.get("q"))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        filters = {**list_filters(self.request, TaskStatus.values), **self.preset}
+        context.update(
+            heading=self.heading,
+            preset_status=bool(self.preset.get("status")),
+            filters=filters,
+            statuses=TaskStatus.choices,
+            page=paginate(self.request, self.rows(filters)),
+            can_create=self.can(TASK_CREATE_ROLES),
+            can_review=self.can(TRANSITIONS[TaskAction.APPROVE].roles),
+            comment_form=CommentForm(),
+        )
+        return context
+
+
+class ReviewQueueView(TaskListView):
+    """The reviewer's queue: submitted plans, with approve and return-with-comment on each row."""
+
+    heading = gettext_lazy("待审核的接待方案")
+    preset = {"status": TaskStatus.SUBMITTED}
+
+
+class AssignedTasksView(TaskListView):
+    """The handler's list: tasks assigned to the signed-in user."""
+
+    heading = gettext_lazy("分配给我的任务")
+
+    def rows(self, filters: dict[str, str]) -> Any:
+        return selectors.task_list(handler_id=self.actor.pk, status=filters.get("status"), q=filters.get("q"))
+
+
+class TaskCreateView(ReceptionPage):
+    template_name = "reception/task_form.html"
+    roles = TASK_CREATE_ROLES
+
+    def form(self, data: Any = None) -> TaskForm:
+        form = TaskForm(data, initial={"letter": self.request.GET.get("letter")})
+        form.fields["letter"].queryset = selectors.registered_letters()  # type: ignore[attr-defined]
+        return form
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=self.form()))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                task = task_create(actor=self.actor, jurisdiction=self.jurisdiction, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, error_text(exc))
+            else:
+                return HttpResponseRedirect(f"/reception/tasks/{task.pk}/edit/", status=303)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class TaskDetailView(ReceptionPage):
+    """A task: status, plan, findings, history and the actions this user may take now."""
+
+    template_name = "reception/task_detail.html"
+    roles = ALL_ROLES
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        task = selectors.task_detail(self.kwargs["task_id"])
+        allowed = selectors.task_allowed_actions(access=self.access, task=task)
+        handlers = [
+            m.user
+            for m in Membership.objects.filter(jurisdiction=self.jurisdiction, role=Role.HANDLER, user__is_active=True)
+            .select_related("user")
+            .order_by("user__username")
+        ]
+        context.update(
+            task=task,
+            checks=selectors.task_checks(task),
+            history=selectors.task_history(jurisdiction=self.jurisdiction, task=task),
+            allowed=allowed,
+            can_edit=task.is_editable and self.can({Role.DRAFTER}),
+            can_link=self.can(links.ITINERARY_ROLES) and task.status in links.ITINERARY_STATUSES,
+            comment_form=CommentForm(initial={"version": task.version}),
+            reason_form=ReasonForm(initial={"version": task.version}),
+            assign_form=AssignForm(initial={"version": task.version}, handlers=handlers),
+            itinerary_url=self.request.session.pop(f"itinerary:{task.pk}", None),
+        )
+        return context
+
+
+#: The transitions' services, by the action in the URL, with the form their page sends.
+ACTIONS: dict[str, tuple[Any, type[VersionForm], Any]] = {
+    TaskAction.SUBMIT: (transitions.task_submit, VersionForm, gettext_lazy("已提交审核。")),
+    TaskAction.RETURN: (transitions.task_return, CommentForm, gettext_lazy("已退回拟办人修改。")),
+    TaskAction.APPROVE: (transitions.task_approve, VersionForm, gettext_lazy("方案已批准。")),
+    TaskAction.ASSIGN: (transitions.task_assign, AssignForm, gettext_lazy("已指派承办人。")),
+    TaskAction.CANCEL: (transitions.task_cancel, ReasonForm, gettext_lazy("任务已取消。")),
+}
+
+
+class TaskActionView(ReceptionPage):
+    """POST a transition from a page form (always with the task's `version`)."""
+
+    roles_by_method = {"POST": frozenset().union(*(TRANSITIONS[a].roles for a in ACTIONS))}
+
+    def post(self, request: HttpRequest, task_id: int, action: str) -> HttpResponse:
+        service, form_class, success = ACTIONS[action]
+        form = form_class(request.POST)
+        back = request.POST.get("next", "")
+        if not back.startswith("/reception/") or "//" in back:
+            back = f"/reception/tasks/{task_id}/"
+        if not form.is_valid():
+            messages.error(request, form_errors(form))
+            return HttpResponseRedirect(back, status=303)
+        return perform(
+            request,
+            lambda: service(actor=self.actor, jurisdiction=self.jurisdiction, task_id=task_id, **form.cleaned_data),
+            success=str(success),
+            back=back,
+        )
+
+
+class ItineraryLinkView(ReceptionPage):
+    """Issue (or revoke) the guests' itinerary link from the task page."""
+
+    roles_by_method = {"POST": links.ITINERARY_ROLES}
+
+    def post(self, request: HttpRequest, task_id: int) -> HttpResponse:
+        back = f"/reception/tasks/{task_id}/"
+        if request.POST.get("action") == "revoke":
+            return perform(
+                request,
+                lambda: links.itinerary_links_revoke(actor=self.actor, jurisdiction=self.jurisdiction, task_id=task_id),
+                success=_("此前发出的行程链接已全部失效。"),
+                back=back,
+            )
+
+        def issue() -> None:
+            issued = links.itinerary_link_issue(actor=self.actor, jurisdiction=self.jurisdiction, task_id=task_id)
+            request.session[f"itinerary:{task_id}"] = request.build_absolute_uri(f"/itinerary/{issued.token}/")
+
+        return perform(request, issue, success=_("已生成来宾行程链接。"), back=back)

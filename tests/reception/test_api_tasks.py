@@ -1,0 +1,296 @@
+"""POST/GET tasks/, GET/PATCH tasks/{id}/, checks/, history/ and providers/."""
+
+from __future__ import annotations
+
+import pytest
+
+from reception.models import LetterStatus, Task
+from tests.conftest import api, count_queries, in_tenant
+from tests.reception.conftest import TASKS, snapshot, task_url
+from tests.reception.factories import GuestFactory, LetterFactory, PlanItemFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def body(letter, /, **change):
+    return {
+        "letter": letter.pk,
+        "title": "省发改委调研接待",
+        "level": "bureau",
+        "counterpart_unit": "合肥市发展和改革委员会",
+        "start_date": "2026-05-06",
+        "end_date": "2026-05-07",
+        **change,
+    }
+
+
+@pytest.mark.parametrize("role", ["counterpart", "drafter"])
+def test_open_a_task_from_a_registered_letter(letter, role):
+    response = api("340100", f"340100-{role}").post(TASKS, body(letter, budget="3000.50"), format="json")
+    assert response.status_code == 201, response.json()
+    task = response.json()
+    assert task["status"] == "draft"
+    assert (task["letter"], task["letter_number"], task["purpose"]) == (letter.pk, letter.number, letter.purpose)
+    assert (task["title"], task["level"], task["start_date"], task["end_date"]) == (
+        "省发改委调研接待",
+        "bureau",
+        "2026-05-06",
+        "2026-05-07",
+    )
+    assert (task["budget"], task["handler"], task["version"]) == ("3000.50", None, 1)
+    assert (task["guests"], task["items"], task["accompanying"], task["total"]) == ([], [], [], "0.00")
+    history = api("340100", "340100-reviewer").get(task_url_id(task["id"], "history/")).json()
+    assert [(h["action"], h["actor"], h["comment"]) for h in history] == [
+        ("reception.task.created", f"340100-{role}", "")
+    ]
+
+
+def task_url_id(task_id, suffix=""):
+    return f"{TASKS}{task_id}/{suffix}"
+
+
+def test_dates_may_lie_in_the_past(letter):
+    response = api("340100", "340100-drafter").post(
+        TASKS, body(letter, start_date="2019-03-01", end_date="2019-03-01"), format="json"
+    )
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"letter": None}, "letter"),
+        ({"letter": 999999}, "letter"),
+        ({"letter": "abc"}, "letter"),
+        ({"level": "vice_premier"}, "level"),
+        ({"end_date": "2026-05-05"}, "end_date"),
+        ({"start_date": "not a date"}, "start_date"),
+        ({"budget": "-1.00"}, "budget"),
+        ({"budget": "1.234"}, "budget"),
+        ({"budget": "NaN"}, "budget"),
+        ({"title": "t" * 201}, "title"),
+        ({"title": "\x00"}, "title"),
+        ({"counterpart_unit": ""}, "counterpart_unit"),
+    ],
+)
+def test_bad_input_is_400_and_changes_nothing(letter, change, field):
+    before = snapshot()
+    response = api("340100", "340100-drafter").post(TASKS, body(letter, **change), format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert snapshot() == before
+
+
+def test_without_a_letter_is_400_on_letter(letter):
+    data = body(letter)
+    del data["letter"]
+    response = api("340100", "340100-drafter").post(TASKS, data, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["letter"]
+
+
+@pytest.mark.parametrize("status", [LetterStatus.SUBMITTED_BY_VISITOR, LetterStatus.REJECTED])
+def test_an_unregistered_letter_cannot_open_a_task(tree, status):
+    with in_tenant("340100"):
+        letter = LetterFactory(status=status)
+    before = snapshot()
+    response = api("340100", "340100-drafter").post(TASKS, body(letter), format="json")
+    assert response.status_code == 400
+    assert response.json() == {"letter": ["必须依据已登记的公函创建接待任务。"]}
+    assert snapshot() == before
+
+
+def test_a_letter_of_another_jurisdiction_is_unknown_here(tree):
+    with in_tenant("340200"):
+        foreign = LetterFactory()
+    with in_tenant("340100"):
+        from reception.models import Letter
+
+        assert not Letter.objects.filter(pk=foreign.pk).exists()
+    before = snapshot()
+    response = api("340100", "340100-drafter").post(TASKS, body(foreign), format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["letter"]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "username", ["340100-reviewer", "340100-handler", "340100-admin", "340000-supervisor", "340200-drafter"]
+)
+def test_who_may_not_open_a_task(letter, username):
+    before = snapshot()
+    assert api("340100", username).post(TASKS, body(letter), format="json").status_code == 403
+    assert snapshot() == before
+
+
+def test_list_newest_first_filtered_and_paginated(tree):
+    with in_tenant("340100"):
+        first = TaskFactory(title="甲")
+        second = TaskFactory(title="乙", status="submitted")
+        third = TaskFactory(title="丙", status="submitted")
+    client = api("340100", "340100-counterpart")
+    listing = client.get(TASKS).json()
+    assert listing["count"] == 3 and listing["next"] is None
+    assert [row["id"] for row in listing["results"]] == [third.pk, second.pk, first.pk]
+    assert [row["title"] for row in client.get(TASKS + "?status=submitted").json()["results"]] == ["丙", "乙"]
+    page = client.get(TASKS + "?page_size=2").json()
+    assert (len(page["results"]), page["next"] is not None) == (2, True)
+    assert client.get(TASKS + "?page_size=2&page=2").json()["results"][0]["id"] == first.pk
+    assert client.get(TASKS + "?q=乙").json()["count"] == 1
+    assert client.get(TASKS + "?status=unknown").status_code == 400
+    assert client.get(TASKS + "?status=%00").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [("340000-supervisor", 200), ("340000-admin", 200), ("340200-admin", 403), ("340123-admin", 403)],
+)
+def test_reads_by_overseers_and_others(draft, username, expected):
+    client = api("340100", username)
+    for path in ("", "checks/", "history/"):
+        assert client.get(task_url(draft, path)).status_code == expected
+    assert client.get(TASKS).status_code == expected
+
+
+def test_detail_has_guests_items_status_and_handler(draft):
+    task = api("340100", "340100-finance").get(task_url(draft)).json()
+    assert task["status"] == "draft" and task["handler"] is None
+    assert [g["name"] for g in task["guests"]] == ["王明", "李华"]
+    assert task["guests"][0] == {
+        "id": task["guests"][0]["id"],
+        "name": "王明",
+        "unit": "安徽省发展和改革委员会",
+        "post": "副主任",
+        "grade": "bureau",
+        "phone": "",
+        "version": 1,
+    }
+    item = task["items"][0]
+    assert item["starts_at"] == "2026-05-06T12:00:00+08:00"
+    assert (item["kind"], item["meal_type"], item["room_type"], item["provider"]) == ("meal", "lunch", None, None)
+    assert (item["unit_price"], item["quantity"], item["amount"]) == ("60.00", 3, "180.00")
+    assert task["total"] == "180.00"
+
+
+def test_unknown_task_is_404(tree):
+    client = api("340100", "340100-drafter")
+    for path in ("", "checks/", "history/"):
+        assert client.get(f"{TASKS}999999/{path}").status_code == 404
+    assert client.get(f"{TASKS}99999999999999999999/").status_code == 404
+
+
+def test_a_task_id_of_another_jurisdiction_is_404_here(tree):
+    with in_tenant("340200"):
+        foreign = TaskFactory(title="芜湖的任务")
+    with in_tenant("340100"):
+        assert not Task.objects.filter(pk=foreign.pk).exists()
+    assert api("340100", "340100-drafter").get(task_url(foreign)).status_code == 404
+
+
+def test_checks_list_errors_and_warnings(draft):
+    with in_tenant("340100"):
+        PlanItemFactory(task=draft, guests_count=12, accompanying_count=5, unit_price="95.00", quantity=17)
+        PlanItemFactory(task=draft, kind="lodging", meal_type="", room_type="suite", unit_price="400", quantity=1)
+        PlanItemFactory(task=draft, unit_price="85.00", menu="红烧肉、鱼翅", guests_count=2, accompanying_count=0)
+    checks = api("340100", "340100-drafter").get(task_url(draft, "checks/")).json()
+    assert [f["code"] for f in checks["errors"]] == [
+        "accompany_limit",
+        "meal_standard",
+        "banned_item",
+        "suite_not_allowed",
+    ]
+    assert [f["code"] for f in checks["warnings"]] == ["meal_standard_near"]
+    assert (
+        checks["errors"][0]["message"]
+        == "第2项（午餐 05-06 12:00 市政府机关食堂）：客人 12 人，陪餐最多 4 人，现为 5 人。"
+    )
+    assert set(checks) == {"errors", "warnings"}
+    assert all(set(f) == {"code", "message"} for f in checks["errors"] + checks["warnings"])
+
+
+def test_clean_plan_has_no_findings(draft):
+    assert api("340100", "340100-drafter").get(task_url(draft, "checks/")).json() == {"errors": [], "warnings": []}
+
+
+def _tasks(n):
+    with in_tenant("340100"):
+        letter = LetterFactory()
+        for i in range(n):
+            TaskFactory(letter=letter, handler=None, title=f"任务{i}")
+
+
+def _queries(client, path):
+    client.get(path)  # warm caches (content types, the token's user)
+    with count_queries() as statements:
+        assert client.get(path).status_code == 200
+    return len(statements)
+
+
+def test_list_queries_do_not_grow_with_rows(tree):
+    client = api("340100", "340100-drafter")
+    _tasks(5)
+    few = _queries(client, TASKS)
+    _tasks(45)
+    assert _queries(client, TASKS) == few
+
+
+def test_detail_and_checks_queries_do_not_grow_with_the_plan(draft):
+    client = api("340100", "340100-drafter")
+    few_detail, few_checks = _queries(client, task_url(draft)), _queries(client, task_url(draft, "checks/"))
+    with in_tenant("340100"):
+        PlanItemFactory.create_batch(49, task=draft)
+        GuestFactory.create_batch(30, task=draft)
+    assert _queries(client, task_url(draft)) == few_detail
+    assert _queries(client, task_url(draft, "checks/")) == few_checks
+
+
+def test_patch_task_fields_with_and_without_version(draft):
+    client = api("340100", "340100-drafter")
+    response = client.patch(task_url(draft), {"title": "改名", "budget": "5000"}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["title"], response.json()["budget"], response.json()["version"]) == ("改名", "5000.00", 2)
+    before = snapshot()
+    stale = client.patch(task_url(draft), {"title": "又改", "version": 1}, format="json")
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "stale_version"
+    assert snapshot() == before
+    assert client.patch(task_url(draft), {"title": "又改", "version": 2}, format="json").json()["version"] == 3
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"end_date": "2026-05-01"}, "end_date"),
+        ({"level": "x"}, "level"),
+        ({"title": ""}, "title"),
+        ({"version": 0}, "version"),
+    ],
+)
+def test_patch_task_bad_input(draft, change, field):
+    before = snapshot()
+    response = api("340100", "340100-drafter").patch(task_url(draft), change, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("username", ["340100-reviewer", "340100-counterpart", "340000-supervisor", "340200-drafter"])
+def test_patch_task_roles(draft, username):
+    before = snapshot()
+    assert api("340100", username).patch(task_url(draft), {"title": "x"}, format="json").status_code == 403
+    assert snapshot() == before
+
+
+def test_patch_task_after_submission_is_409(draft):
+    with in_tenant("340100"):
+        Task.objects.filter(pk=draft.pk).update(status="submitted")
+    before = snapshot()
+    assert api("340100", "340100-drafter").patch(task_url(draft), {"title": "x"}, format="json").status_code == 409
+    assert snapshot() == before
+
+
+def test_providers_are_those_serving_this_jurisdiction(hotel, elsewhere_hotel):
+    response = api("340100", "340100-drafter").get("/api/v1/providers/")
+    assert response.json() == [{"id": hotel.pk, "name": "稻香楼宾馆", "kind": "hotel"}]
+    assert api("340100", "340000-supervisor").get("/api/v1/providers/").status_code == 200
+    assert api("340100", "340200-drafter").get("/api/v1/providers/").status_code == 403
