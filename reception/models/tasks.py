@@ -112,7 +112,9 @@ class Task(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end_date__gte=models.F("start_date")), name="reception_task_dates"
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="reception_task_dates",
+                violation_error_message=_("结束日期不能早于开始日期。"),
             ),
             models.CheckConstraint(
                 condition=models.Q(budget__isnull=True) | models.Q(budget__gte=0), name="reception_task_budget"

@@ -146,6 +146,8 @@ class PlanObjectEditView(ReceptionPage):
     roles_by_method = {"GET": PLAN_ROLES, "POST": PLAN_ROLES}
 
     def instance(self) -> Any:
+        if self.kwargs["part"] not in PARTS:
+            raise Http404
         model = PARTS[self.kwargs["part"]][1]
         obj = model.objects.filter(pk=self.kwargs["object_id"], task_id=self.kwargs["task_id"]).first()
         if obj is None:
@@ -153,7 +155,8 @@ class PlanObjectEditView(ReceptionPage):
         return obj
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = _bind(kwargs["part"], self, instance=self.instance())
+        instance = self.instance()
+        form = _bind(kwargs["part"], self, instance=instance)
         return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request: HttpRequest, task_id: int, part: str, object_id: int) -> HttpResponse:
@@ -170,7 +173,8 @@ class PlanObjectEditView(ReceptionPage):
                 version=version,
             )
 
-        form = _bind(part, self, request.POST, instance=self.instance())
+        instance = self.instance()
+        form = _bind(part, self, request.POST, instance=instance)
         return submit_form(self, form, save, f"/reception/tasks/{task_id}/edit/", context_key="form")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

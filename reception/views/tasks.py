@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -132,8 +132,11 @@ class TaskActionView(ReceptionPage):
     """POST a transition from a page form (always with the task's `version`)."""
 
     roles_by_method = {"POST": frozenset().union(*(TRANSITIONS[a].roles for a in ACTIONS))}
+    http_method_names = ["post"]
 
     def post(self, request: HttpRequest, task_id: int, action: str) -> HttpResponse:
+        if action not in ACTIONS:
+            raise Http404
         service, form_class, success = ACTIONS[action]
         form = form_class(request.POST)
         back = request.POST.get("next", "")
@@ -154,6 +157,7 @@ class ItineraryLinkView(ReceptionPage):
     """Issue (or revoke) the guests' itinerary link from the task page."""
 
     roles_by_method = {"POST": links.ITINERARY_ROLES}
+    http_method_names = ["post"]
 
     def post(self, request: HttpRequest, task_id: int) -> HttpResponse:
         back = f"/reception/tasks/{task_id}/"
