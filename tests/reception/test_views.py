@@ -201,14 +201,14 @@ def test_editor_adds_an_item_and_shows_the_rule_error_in_chinese(draft):
     page = text(client.get(f"/reception/tasks/{draft.pk}/edit/"))
     assert "人均 120.00 元，超过标准 90.00 元。" in page
     assert "已保存，规则检查已更新。" in page
-    refused = client.post(f"/reception/tasks/{draft.pk}/submit/", {"version": Task_version(draft)})
+    refused = client.post(f"/reception/tasks/{draft.pk}/submit/", {"version": current_version(draft)})
     assert refused.status_code == 303
     assert "方案不符合接待规定，不能提交。" in text(client.get(refused["Location"]))
     with in_tenant("340100"):
         assert Task.objects.get(pk=draft.pk).status == "draft"
 
 
-def Task_version(task):  # noqa: N802
+def current_version(task):
     with in_tenant("340100"):
         return Task.objects.get(pk=task.pk).version
 
