@@ -19,17 +19,22 @@ from tenants.schema import current_schema
 STALE_MESSAGE = _("该记录已被他人修改，请刷新后重试。")
 
 
-def require_roles(*, actor: User | None, jurisdiction: Jurisdiction, roles: Iterable[str]) -> None:
-    """The actor must hold one of `roles` in `jurisdiction` (oversight never writes); the
-    connection must be in that jurisdiction's schema."""
+def require_schema(jurisdiction: Jurisdiction) -> None:
+    """Services act in the jurisdiction they are told; the caller must have activated its schema."""
     if current_schema() != jurisdiction.schema_name:
         raise RuntimeError(f"service for {jurisdiction.code} called in schema {current_schema()}")
+
+
+def require_roles(*, actor: User | None, jurisdiction: Jurisdiction, roles: Iterable[str]) -> None:
+    """The actor must hold one of `roles` in `jurisdiction` (oversight never writes)."""
+    require_schema(jurisdiction)
     if actor is None or not access_for(actor, jurisdiction).can_write(roles):
         raise Forbidden(_("您在该辖区没有执行此操作的权限。"))
 
 
-def lock_task(task_id: int) -> Task:
+def lock_task(task_id: int, *, jurisdiction: Jurisdiction) -> Task:
     """The task row, locked until the transaction ends (only the task's own row)."""
+    require_schema(jurisdiction)
     task = Task.objects.select_for_update(of=("self",)).filter(pk=task_id).first()
     if task is None:
         raise NotFound(_("接待任务不存在。"))

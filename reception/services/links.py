@@ -28,7 +28,7 @@ class IssuedLink:
 
 
 def _locked(*, actor: User, jurisdiction: Jurisdiction, task_id: int) -> Task:
-    task = lock_task(task_id)
+    task = lock_task(task_id, jurisdiction=jurisdiction)
     require_roles(actor=actor, jurisdiction=jurisdiction, roles=ITINERARY_ROLES)
     if task.status not in ITINERARY_STATUSES:
         raise Conflict(_("方案批准后才能向来宾发送行程链接。"), code="invalid_transition")
@@ -54,7 +54,7 @@ def itinerary_link_issue(*, actor: User, jurisdiction: Jurisdiction, task_id: in
 @transaction.atomic
 def itinerary_links_revoke(*, actor: User, jurisdiction: Jurisdiction, task_id: int) -> Task:
     """Revoke every itinerary link issued so far for this task."""
-    task = lock_task(task_id)
+    task = lock_task(task_id, jurisdiction=jurisdiction)
     require_roles(actor=actor, jurisdiction=jurisdiction, roles=ITINERARY_ROLES)
     task.itinerary_generation += 1
     task.save(update_fields=["itinerary_generation", "updated_at"])

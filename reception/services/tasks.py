@@ -72,7 +72,7 @@ def task_create(
 def lock_editable_task(*, actor: User, jurisdiction: Jurisdiction, task_id: int) -> Task:
     """For plan edits: the drafter's role, the task locked, and a state that allows editing."""
     require_roles(actor=actor, jurisdiction=jurisdiction, roles=PLAN_ROLES)
-    task = lock_task(task_id)
+    task = lock_task(task_id, jurisdiction=jurisdiction)
     if not task.is_editable:
         raise Conflict(NOT_EDITABLE, code="not_editable")
     return task

@@ -40,7 +40,7 @@ def _transition(
     prepare: Callable[[Task], None] | None = None,
 ) -> Task:
     transition = TRANSITIONS[action]
-    task = lock_task(task_id)
+    task = lock_task(task_id, jurisdiction=jurisdiction)
     require_roles(actor=actor, jurisdiction=jurisdiction, roles=transition.roles)
     if task.status not in transition.sources:
         raise Conflict(
