@@ -1,0 +1,39 @@
+"""The demo step of seed_demo: sample letters and tasks in 340100, once."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from reception.demo import seed_reception
+from reception.models import Letter, Task
+from reception.selectors import task_checks, task_detail
+from tests.conftest import in_tenant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_tasks_stand_at_each_step_and_a_second_run_adds_nothing(tree):
+    out = io.StringIO()
+    seed_reception("unused", out)
+    with in_tenant("340100"):
+        assert sorted(Letter.objects.values_list("status", flat=True)) == [
+            "registered",
+            "registered",
+            "registered",
+            "submitted_by_visitor",
+        ]
+        tasks = {t.title: t for t in Task.objects.select_related("handler")}
+        assert {title: t.status for title, t in tasks.items()} == {
+            "省发改委重点项目调研接待": "draft",
+            "省财政厅预算执行检查接待": "submitted",
+            "省农业农村厅高标准农田调研接待": "in_progress",
+        }
+        assert tasks["省农业农村厅高标准农田调研接待"].handler.username == "340100-handler"
+        draft = task_detail(tasks["省发改委重点项目调研接待"].pk)
+        assert [f.code for f in task_checks(draft).errors] == ["accompany_limit"]
+    seed_reception("unused", out)
+    with in_tenant("340100"):
+        assert (Letter.objects.count(), Task.objects.count()) == (4, 3)
+    assert out.getvalue().splitlines()[-1] == "demo reception: already present"
