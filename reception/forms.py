@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reception.models import AccompanyingStaff, Guest, Letter, PlanItem, Task
+from reception.models import ITEM_FIELDS, AccompanyingStaff, Guest, Letter, PlanItem, Task
 from reception.models.common import TEXT_MAX
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -106,20 +106,7 @@ class ItemForm(VersionedModelForm):
 
     class Meta:
         model = PlanItem
-        fields = [
-            "kind",
-            "starts_at",
-            "ends_at",
-            "venue",
-            "meal_type",
-            "working_meal",
-            "guests_count",
-            "accompanying_count",
-            "unit_price",
-            "quantity",
-            "room_type",
-            "menu",
-        ]
+        fields = [name for name in ITEM_FIELDS if name != "provider"]  # a choice of designated providers
         widgets = {"starts_at": DATETIME, "ends_at": DATETIME, "menu": forms.Textarea(attrs={"rows": 2})}
 
     field_order = ["kind", "starts_at", "ends_at", "venue", "provider"]

@@ -82,73 +82,67 @@ def _one_or_many(name: str, serializer: type[serializers.Serializer]) -> Polymor
     )
 
 
-def _add_guests(*, rows: list[dict[str, Any]], **kw: Any) -> list[Any]:
-    return plans.guests_add(guests=rows, **kw)
+def plan_apis(
+    noun: str,
+    input_class: type[serializers.Serializer],
+    output_class: type[serializers.Serializer],
+    *,
+    create: Callable[..., list[Any]],
+    update: Callable[..., Any],
+    delete: Callable[..., None],
+    allow_list: bool = True,
+) -> tuple[type[PlanCollectionApi], type[PlanObjectApi]]:
+    """The collection view (POST) and the object view (PATCH, DELETE) of one part of the plan."""
+    name = input_class.__name__.removesuffix("Input")
+    body: Any = _one_or_many(f"{name}InputOneOrMany", input_class) if allow_list else input_class
+    answer: Any = _one_or_many(f"{name}OutputOneOrMany", output_class) if allow_list else output_class
 
+    class Collection(PlanCollectionApi):
+        pass
 
-def _add_staff(*, rows: list[dict[str, Any]], **kw: Any) -> list[Any]:
-    return plans.staff_add(staff=rows, **kw)
+    class One(PlanObjectApi):
+        pass
 
-
-def _add_item(*, rows: list[dict[str, Any]], **kw: Any) -> list[Any]:
-    return [plans.item_add(fields=rows[0], **kw)]
-
-
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="tasks_guests_create",
-        request=_one_or_many("GuestInputOneOrMany", GuestInput),
-        responses={201: _one_or_many("GuestOutputOneOrMany", GuestOutput)},
+    Collection.input_class = One.input_class = input_class
+    Collection.output_class = One.output_class = output_class
+    Collection.create, Collection.allow_list = staticmethod(create), allow_list  # type: ignore[assignment]
+    One.update, One.delete_one = staticmethod(update), staticmethod(delete)  # type: ignore[assignment]
+    version = [VersionInput]
+    return (
+        extend_schema_view(
+            post=extend_schema(operation_id=f"tasks_{noun}_create", request=body, responses={201: answer})
+        )(Collection),
+        extend_schema_view(
+            patch=extend_schema(
+                operation_id=f"tasks_{noun}_partial_update", request=input_class, responses=output_class
+            ),
+            delete=extend_schema(operation_id=f"tasks_{noun}_destroy", parameters=version, responses={204: None}),
+        )(One),
     )
+
+
+TaskGuestsApi, TaskGuestApi = plan_apis(
+    "guests",
+    GuestInput,
+    GuestOutput,
+    create=lambda rows, **kw: plans.guests_add(guests=rows, **kw),
+    update=lambda object_id, **kw: plans.guest_update(guest_id=object_id, **kw),
+    delete=lambda object_id, **kw: plans.guest_delete(guest_id=object_id, **kw),
 )
-class TaskGuestsApi(PlanCollectionApi):
-    input_class, output_class, create = GuestInput, GuestOutput, staticmethod(_add_guests)
-
-
-@extend_schema_view(
-    patch=extend_schema(operation_id="tasks_guests_partial_update", request=GuestInput, responses=GuestOutput),
-    delete=extend_schema(operation_id="tasks_guests_destroy", parameters=[VersionInput], responses={204: None}),
+TaskStaffApi, TaskStaffMemberApi = plan_apis(
+    "accompanying",
+    StaffInput,
+    StaffOutput,
+    create=lambda rows, **kw: plans.staff_add(staff=rows, **kw),
+    update=lambda object_id, **kw: plans.staff_update(staff_id=object_id, **kw),
+    delete=lambda object_id, **kw: plans.staff_delete(staff_id=object_id, **kw),
 )
-class TaskGuestApi(PlanObjectApi):
-    input_class, output_class = GuestInput, GuestOutput
-    update = staticmethod(lambda object_id, **kw: plans.guest_update(guest_id=object_id, **kw))
-    delete_one = staticmethod(lambda object_id, **kw: plans.guest_delete(guest_id=object_id, **kw))
-
-
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="tasks_accompanying_create",
-        request=_one_or_many("StaffInputOneOrMany", StaffInput),
-        responses={201: _one_or_many("StaffOutputOneOrMany", StaffOutput)},
-    )
+TaskItemsApi, TaskItemApi = plan_apis(
+    "items",
+    ItemInput,
+    ItemOutput,
+    create=lambda rows, **kw: [plans.item_add(fields=rows[0], **kw)],
+    update=lambda object_id, **kw: plans.item_update(item_id=object_id, **kw),
+    delete=lambda object_id, **kw: plans.item_delete(item_id=object_id, **kw),
+    allow_list=False,
 )
-class TaskStaffApi(PlanCollectionApi):
-    input_class, output_class, create = StaffInput, StaffOutput, staticmethod(_add_staff)
-
-
-@extend_schema_view(
-    patch=extend_schema(operation_id="tasks_accompanying_partial_update", request=StaffInput, responses=StaffOutput),
-    delete=extend_schema(operation_id="tasks_accompanying_destroy", parameters=[VersionInput], responses={204: None}),
-)
-class TaskStaffMemberApi(PlanObjectApi):
-    input_class, output_class = StaffInput, StaffOutput
-    update = staticmethod(lambda object_id, **kw: plans.staff_update(staff_id=object_id, **kw))
-    delete_one = staticmethod(lambda object_id, **kw: plans.staff_delete(staff_id=object_id, **kw))
-
-
-@extend_schema_view(
-    post=extend_schema(operation_id="tasks_items_create", request=ItemInput, responses={201: ItemOutput}),
-)
-class TaskItemsApi(PlanCollectionApi):
-    input_class, output_class, create = ItemInput, ItemOutput, staticmethod(_add_item)
-    allow_list = False
-
-
-@extend_schema_view(
-    patch=extend_schema(operation_id="tasks_items_partial_update", request=ItemInput, responses=ItemOutput),
-    delete=extend_schema(operation_id="tasks_items_destroy", parameters=[VersionInput], responses={204: None}),
-)
-class TaskItemApi(PlanObjectApi):
-    input_class, output_class = ItemInput, ItemOutput
-    update = staticmethod(lambda object_id, **kw: plans.item_update(item_id=object_id, **kw))
-    delete_one = staticmethod(lambda object_id, **kw: plans.item_delete(item_id=object_id, **kw))

@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from reception.models import (
+    ITEM_FIELDS,
     AccompanyingStaff,
     Guest,
     Letter,
@@ -139,22 +140,7 @@ class ItemInput(serializers.ModelSerializer):
 
     class Meta:
         model = PlanItem
-        fields = [
-            "kind",
-            "starts_at",
-            "ends_at",
-            "venue",
-            "provider",
-            "meal_type",
-            "working_meal",
-            "guests_count",
-            "accompanying_count",
-            "unit_price",
-            "quantity",
-            "room_type",
-            "menu",
-            "version",
-        ]
+        fields = [*ITEM_FIELDS, "version"]
 
 
 class ItemOutput(serializers.ModelSerializer):
@@ -165,24 +151,7 @@ class ItemOutput(serializers.ModelSerializer):
 
     class Meta:
         model = PlanItem
-        fields = [
-            "id",
-            "kind",
-            "starts_at",
-            "ends_at",
-            "venue",
-            "provider",
-            "meal_type",
-            "working_meal",
-            "guests_count",
-            "accompanying_count",
-            "unit_price",
-            "quantity",
-            "amount",
-            "room_type",
-            "menu",
-            "version",
-        ]
+        fields = ["id", *ITEM_FIELDS, "amount", "version"]
 
 
 class TaskSummaryOutput(serializers.ModelSerializer):

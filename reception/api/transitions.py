@@ -37,56 +37,43 @@ class TransitionApi(ReceptionApi):
         return task_response(task_id)
 
 
-def _schema(action: str, body: type[serializers.Serializer], *, rule_errors: bool = False) -> Any:
+def transition_api(
+    action: str, service: Any, body: type[serializers.Serializer] = VersionInput, *, doc: str, rule_errors: bool = False
+) -> type[TransitionApi]:
+    """The view of one transition: its roles from the transition table, its body, its service."""
     responses: dict[int, Any] = {200: TaskOutput}
     if rule_errors:
         responses[400] = RuleErrorOutput
-    return extend_schema_view(post=extend_schema(operation_id=f"tasks_{action}", request=body, responses=responses))
+
+    class Api(TransitionApi):
+        roles = TRANSITIONS[action].roles
+        input_class = body
+
+        def perform(self, request: Request, task_id: int, data: dict[str, Any]) -> None:
+            service(actor=request.user, jurisdiction=self.jurisdiction, task_id=task_id, **data)
+
+    Api.__name__ = Api.__qualname__ = f"Task{action.title()}Api"
+    Api.__doc__ = doc
+    schema = extend_schema(operation_id=f"tasks_{action}", request=body, responses=responses, description=doc)
+    return extend_schema_view(post=schema)(Api)
 
 
-@_schema("submit", VersionInput, rule_errors=True)
-class TaskSubmitApi(TransitionApi):
-    """Submit the plan for review; rule errors answer 400 `{detail, errors: [{code, message}]}`."""
-
-    roles = TRANSITIONS[TaskAction.SUBMIT].roles
-
-    def perform(self, request: Request, task_id: int, data: dict[str, Any]) -> None:
-        transitions.task_submit(actor=request.user, jurisdiction=self.jurisdiction, task_id=task_id, **data)  # type: ignore[arg-type]
-
-
-@_schema("return", CommentInput)
-class TaskReturnApi(TransitionApi):
-    roles = TRANSITIONS[TaskAction.RETURN].roles
-    input_class = CommentInput
-
-    def perform(self, request: Request, task_id: int, data: dict[str, Any]) -> None:
-        transitions.task_return(actor=request.user, jurisdiction=self.jurisdiction, task_id=task_id, **data)  # type: ignore[arg-type]
-
-
-@_schema("approve", VersionInput)
-class TaskApproveApi(TransitionApi):
-    roles = TRANSITIONS[TaskAction.APPROVE].roles
-
-    def perform(self, request: Request, task_id: int, data: dict[str, Any]) -> None:
-        transitions.task_approve(actor=request.user, jurisdiction=self.jurisdiction, task_id=task_id, **data)  # type: ignore[arg-type]
-
-
-@_schema("assign", AssignInput)
-class TaskAssignApi(TransitionApi):
-    roles = TRANSITIONS[TaskAction.ASSIGN].roles
-    input_class = AssignInput
-
-    def perform(self, request: Request, task_id: int, data: dict[str, Any]) -> None:
-        transitions.task_assign(actor=request.user, jurisdiction=self.jurisdiction, task_id=task_id, **data)  # type: ignore[arg-type]
-
-
-@_schema("cancel", CancelInput)
-class TaskCancelApi(TransitionApi):
-    roles = TRANSITIONS[TaskAction.CANCEL].roles
-    input_class = CancelInput
-
-    def perform(self, request: Request, task_id: int, data: dict[str, Any]) -> None:
-        transitions.task_cancel(actor=request.user, jurisdiction=self.jurisdiction, task_id=task_id, **data)  # type: ignore[arg-type]
+TaskSubmitApi = transition_api(
+    TaskAction.SUBMIT,
+    transitions.task_submit,
+    doc="Submit the plan for review (drafter); rule errors answer 400 `{detail, errors: [{code, message}]}`.",
+    rule_errors=True,
+)
+TaskReturnApi = transition_api(
+    TaskAction.RETURN, transitions.task_return, CommentInput, doc="Return the plan to the drafter (reviewer)."
+)
+TaskApproveApi = transition_api(TaskAction.APPROVE, transitions.task_approve, doc="Approve the plan (reviewer).")
+TaskAssignApi = transition_api(
+    TaskAction.ASSIGN, transitions.task_assign, AssignInput, doc="Name the handler (reviewer or admin)."
+)
+TaskCancelApi = transition_api(
+    TaskAction.CANCEL, transitions.task_cancel, CancelInput, doc="Cancel the task (drafter, reviewer or admin)."
+)
 
 
 class ItineraryLinkApi(ReceptionApi):

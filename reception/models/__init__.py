@@ -2,7 +2,7 @@
 
 from reception.models.common import ReceptionLevel
 from reception.models.letters import Letter, LetterAttachment, LetterStatus, Purpose
-from reception.models.plans import ItemKind, MealType, PlanItem, RoomType
+from reception.models.plans import ITEM_FIELDS, ItemKind, MealType, PlanItem, RoomType
 from reception.models.standards import MealCeiling, Standard
 from reception.models.tasks import (
     EDITABLE_STATUSES,
@@ -17,6 +17,7 @@ from reception.models.tasks import (
 
 __all__ = [
     "EDITABLE_STATUSES",
+    "ITEM_FIELDS",
     "TRANSITIONS",
     "AccompanyingStaff",
     "Guest",

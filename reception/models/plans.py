@@ -11,8 +11,24 @@ from django.utils.translation import gettext_lazy as _
 from reception.models.common import TEXT_MAX, MealType
 from reception.models.tasks import Task
 
-__all__ = ["ItemKind", "MealType", "PlanItem", "RoomType"]
+__all__ = ["ITEM_FIELDS", "ItemKind", "MealType", "PlanItem", "RoomType"]
 
+#: The fields of an item that clients send and see (API, forms, audit), in this order.
+ITEM_FIELDS = (
+    "kind",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "provider",
+    "meal_type",
+    "working_meal",
+    "guests_count",
+    "accompanying_count",
+    "unit_price",
+    "quantity",
+    "room_type",
+    "menu",
+)
 MAX_HEADCOUNT = 10000
 MAX_QUANTITY = 100000
 

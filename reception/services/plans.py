@@ -18,6 +18,7 @@ from core.audit import audit_record
 from core.errors import InvalidInput, NotFound
 from core.models import User
 from provider_portal.models import Provider
+from reception.models import ITEM_FIELDS as ITEM_FIELDS_SENT
 from reception.models import AccompanyingStaff, Guest, ItemKind, MealType, PlanItem, RoomType, Task
 from reception.services.common import check_version, required_text, snapshot, validated
 from reception.services.tasks import lock_editable_task, task_touch
@@ -95,21 +96,7 @@ def _clean_item(jurisdiction: Jurisdiction, values: dict[str, Any], changed: set
 
 GUEST = PlanPart(Guest, "guest", ("name", "unit", "post", "grade", "phone"), _clean_person, _("来宾不存在。"))
 STAFF = PlanPart(AccompanyingStaff, "staff", ("name", "unit", "post"), _clean_person, _("陪同人员不存在。"))
-ITEM_FIELDS = (
-    "kind",
-    "starts_at",
-    "ends_at",
-    "venue",
-    "provider_id",
-    "meal_type",
-    "working_meal",
-    "guests_count",
-    "accompanying_count",
-    "unit_price",
-    "quantity",
-    "room_type",
-    "menu",
-)
+ITEM_FIELDS = tuple(f"{name}_id" if name == "provider" else name for name in ITEM_FIELDS_SENT)
 ITEM = PlanPart(PlanItem, "item", ITEM_FIELDS, _clean_item, _("方案事项不存在。"))
 
 

@@ -8,6 +8,7 @@ after commit. A transition repeated after it succeeded finds the state moved on:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -109,23 +110,29 @@ def task_submit(*, actor: User, jurisdiction: Jurisdiction, task_id: int, versio
     )
 
 
+def _with_text(action: str, *, text: str, field: str, message: Any, **kwargs: Any) -> Task:
+    """A transition whose text (return's comment, cancel's reason) is required and recorded."""
+
+    def require_text(task: Task) -> None:
+        required_text(text, field=field, message=message)
+
+    return _transition(action, comment=(text or "").strip(), prepare=require_text, **kwargs)
+
+
 @transaction.atomic
 def task_return(
     *, actor: User, jurisdiction: Jurisdiction, task_id: int, comment: str, version: int | None = None
 ) -> Task:
     """Send the plan back to the drafter; the comment is required and kept in the history."""
-
-    def require_comment(task: Task) -> None:
-        required_text(comment, field="comment", message=_("退回时必须填写意见。"))
-
-    return _transition(
+    return _with_text(
         TaskAction.RETURN,
+        text=comment,
+        field="comment",
+        message=_("退回时必须填写意见。"),
         actor=actor,
         jurisdiction=jurisdiction,
         task_id=task_id,
         version=version,
-        comment=(comment or "").strip(),
-        prepare=require_comment,
     )
 
 
@@ -161,16 +168,13 @@ def task_cancel(
     *, actor: User, jurisdiction: Jurisdiction, task_id: int, reason: str, version: int | None = None
 ) -> Task:
     """Cancel the task, with the reason."""
-
-    def require_reason(task: Task) -> None:
-        required_text(reason, field="reason", message=_("取消时必须填写原因。"))
-
-    return _transition(
+    return _with_text(
         TaskAction.CANCEL,
+        text=reason,
+        field="reason",
+        message=_("取消时必须填写原因。"),
         actor=actor,
         jurisdiction=jurisdiction,
         task_id=task_id,
         version=version,
-        comment=(reason or "").strip(),
-        prepare=require_reason,
     )
