@@ -36,6 +36,8 @@ class LetterFilter(django_filters.FilterSet):
 
 
 class LettersApi(ReceptionApi, GenericAPIView):
+    """Letters newest first (filter `status`, `q`); POST registers a letter (counterpart, drafter, admin)."""
+
     roles_by_method = {"GET": ALL_ROLES, "POST": LETTER_ROLES}
     filterset_class = LetterFilter
     serializer_class = LetterOutput
@@ -56,6 +58,8 @@ class LettersApi(ReceptionApi, GenericAPIView):
 
 
 class LetterDetailApi(ReceptionApi):
+    """One letter with its attachments."""
+
     roles = ALL_ROLES
 
     @extend_schema(operation_id="letters_retrieve", responses=LetterOutput)
@@ -75,6 +79,8 @@ class LetterRegisterApi(ReceptionApi):
 
 
 class LetterRejectApi(ReceptionApi):
+    """Refuse a visitor's letter, with the reason the visitor sees on the tracking page."""
+
     roles = LETTER_ROLES
 
     @extend_schema(operation_id="letters_reject", request=ReasonInput, responses=LetterOutput)

@@ -79,6 +79,8 @@ def standard_data(values: StandardValues) -> dict[str, Any]:
 
 
 class StandardsApi(ReceptionApi):
+    """Every version, newest first; POST publishes a new one (admin), effective today or later."""
+
     roles_by_method = {"GET": ALL_ROLES, "POST": STANDARD_ROLES}
 
     @extend_schema(operation_id="standards_list", responses=StandardOutput(many=True))

@@ -43,6 +43,8 @@ class TaskFilter(django_filters.FilterSet):
 
 
 class TasksApi(ReceptionApi, GenericAPIView):
+    """Tasks newest first (filter `status`, `handler`, `q`); POST opens one from a registered letter."""
+
     roles_by_method = {"GET": ALL_ROLES, "POST": TASK_CREATE_ROLES}
     filterset_class = TaskFilter
     serializer_class = TaskSummaryOutput
@@ -63,6 +65,8 @@ class TasksApi(ReceptionApi, GenericAPIView):
 
 
 class TaskDetailApi(ReceptionApi):
+    """The task with its guests, accompanying staff, items, status and handler; PATCH its own fields."""
+
     roles_by_method = {"GET": ALL_ROLES, "PATCH": PLAN_ROLES}
 
     @extend_schema(operation_id="tasks_retrieve", responses=TaskOutput)
@@ -93,6 +97,8 @@ class TaskChecksApi(ReceptionApi):
 
 
 class TaskHistoryApi(ReceptionApi):
+    """The task's steps from the audit log, oldest first: `[{action, actor, at, comment}]`."""
+
     roles = ALL_ROLES
 
     @extend_schema(operation_id="tasks_history", responses=HistoryOutput(many=True))
