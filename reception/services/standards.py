@@ -29,6 +29,8 @@ SCALAR_BOUNDS = {
     "working_meals_per_reception": (0, 100),
     "meal_warning_percent": (1, 100),
 }
+#: Notes written by the system itself (stored, like an admin's note, in the platform's language).
+DEFAULT_NOTE = "规定默认标准"
 MAX_WORDS = 200
 MAX_WORD_LENGTH = 50
 
@@ -76,7 +78,7 @@ def standards_ensure(*, jurisdiction: Jurisdiction) -> None:
             jurisdiction=jurisdiction,
             values=DEFAULT_STANDARD,
             effective_from=timezone.localdate(),
-            note="defaults",
+            note=DEFAULT_NOTE,
         )
 
 
@@ -144,12 +146,12 @@ def standards_provision(jurisdiction: Jurisdiction) -> None:
     if Standard.objects.exists():
         return
     today = timezone.localdate()
-    values, note = DEFAULT_STANDARD, "defaults"
+    values, note = DEFAULT_STANDARD, DEFAULT_NOTE
     parent = jurisdiction.parent
     if parent is not None:
         with schema_context(parent.schema_name):
             inherited = standard_in_force(today)
             if inherited is not None:
                 values = standard_values(inherited)
-                note = f"copied from {parent.code} v{inherited.version}"
+                note = f"沿用上级（{parent.code}）第 {inherited.version} 版"
     _store(actor=None, jurisdiction=jurisdiction, values=values, effective_from=today, note=note)

@@ -109,7 +109,7 @@ def _lunch_ceiling(standard: Standard) -> Decimal:
 def test_every_jurisdiction_starts_with_the_defaults(tree):
     with in_tenant("340000"):
         standard = standard_in_force(timezone.localdate())
-        assert (standard.version, standard.note, _lunch_ceiling(standard)) == (1, "defaults", Decimal("90.00"))
+        assert (standard.version, standard.note, _lunch_ceiling(standard)) == (1, "规定默认标准", Decimal("90.00"))
         assert standard.meal_ceilings.count() == 15
         assert standard.suite_grades == ["provincial_ministerial"]
         assert "鱼翅" in standard.banned_menu_words
@@ -205,7 +205,7 @@ def test_standards_ensure_fills_a_jurisdiction_created_before_this_app(tree):
         Standard.objects.all().delete()
         standards_ensure(jurisdiction=tree["340100"])
         standards_ensure(jurisdiction=tree["340100"])
-        assert list(Standard.objects.values_list("version", "note")) == [(1, "defaults")]
+        assert list(Standard.objects.values_list("version", "note")) == [(1, "规定默认标准")]
 
 
 def test_a_new_jurisdiction_copies_its_parents_standards_in_force(tree):
@@ -222,10 +222,10 @@ def test_a_new_jurisdiction_copies_its_parents_standards_in_force(tree):
     assert created
     with in_tenant("340124"):
         standard = Standard.objects.get()
-        assert (standard.version, standard.note) == (1, "copied from 340100 v2")
+        assert (standard.version, standard.note) == (1, "沿用上级（340100）第 2 版")
         assert (_lunch_ceiling(standard), standard.banned_menu_words) == (Decimal("75.00"), ["白酒"])
     entry = AuditEntry.objects.filter(chain="340124", action="reception.standard.published").get()
-    assert entry.after["note"] == "copied from 340100 v2"
+    assert entry.after["note"] == "沿用上级（340100）第 2 版"
 
 
 def test_a_new_jurisdiction_under_a_parent_without_standards_gets_the_defaults(tree):
@@ -233,4 +233,4 @@ def test_a_new_jurisdiction_under_a_parent_without_standards_gets_the_defaults(t
         Standard.objects.all().delete()
     jurisdiction_create(actor=None, code="340221", name="芜湖县", level="county", parent_code="340200")
     with in_tenant("340221"):
-        assert list(Standard.objects.values_list("version", "note")) == [(1, "defaults")]
+        assert list(Standard.objects.values_list("version", "note")) == [(1, "规定默认标准")]
