@@ -105,6 +105,14 @@ def task_detail(task_id: int) -> Task:
     return task
 
 
+def task_for_checks(task_id: int) -> Task:
+    """A task with only what the rules read: its guests and items (three queries)."""
+    task = Task.objects.prefetch_related("guests", "items").filter(pk=task_id).first()
+    if task is None:
+        raise NotFound(_("接待任务不存在。"))
+    return task
+
+
 def task_plan_input(task: Task) -> PlanInput:
     return PlanInput(
         task=task, guests=list(task.guests.all()), items=list(task.items.all()), standard=task_standard(task)

@@ -93,7 +93,7 @@ class TaskChecksApi(ReceptionApi):
 
     @extend_schema(operation_id="tasks_checks", responses=ChecksOutput)
     def get(self, request: Request, task_id: int) -> Response:
-        return Response(selectors.task_checks(selectors.task_detail(task_id)).as_dict())
+        return Response(selectors.task_checks(selectors.task_for_checks(task_id)).as_dict())
 
 
 class TaskHistoryApi(ReceptionApi):
