@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -232,8 +231,3 @@ def letter_attachment_add(
         after={"attachment": attachment.pk, "name": attachment.original_name, "size": attachment.size},
     )
     return attachment
-
-
-def letter_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """The letter fields of validated input (API or form), for the services above."""
-    return {name: data[name] for name in LETTER_FIELDS if name in data}
