@@ -1,40 +1,20 @@
-"""The seam between the workflow and notifications (the notification service comes later).
+"""Who hears of a task's transitions, and what they read.
 
-Services publish a `TaskEvent`; it is delivered only after the transaction commits, to every
-registered sink (logging by default). A sink failing never undoes the committed change.
+Called inside the transition's transaction: `core.notifications.notify` records one row per
+recipient and channel there and delivers after commit (with retries), so a refused or rolled-back
+transition tells nobody and a committed one is never lost.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
+from django.utils.translation import gettext as _
 
-from django.db import transaction
+from core.models import User
+from core.notifications import notify
+from reception.models import Task, TaskStatus
+from tenants.models import Jurisdiction, Membership, Role
 
-from tenants.models import Role
-
-logger = logging.getLogger("reception.notifications")
-
-
-@dataclass(frozen=True)
-class TaskEvent:
-    action: str  # the audit action, e.g. reception.task.returned
-    jurisdiction_code: str
-    task_id: int
-    task_title: str
-    actor: str
-    comment: str = ""
-    #: Who should hear of it: every member holding one of these roles, and these users.
-    roles: tuple[str, ...] = ()
-    usernames: tuple[str, ...] = ()
-
-
-Sink = Callable[[TaskEvent], None]
-_sinks: dict[str, Sink] = {}
-
-#: Who hears of each transition, by role (the task's creator and handler are added by name).
+#: Who hears of each transition, by role here; the task's creator and its handler by name.
 AUDIENCE: dict[str, tuple[str, ...]] = {
     "submitted": (Role.REVIEWER,),
     "returned": (Role.DRAFTER,),
@@ -42,26 +22,39 @@ AUDIENCE: dict[str, tuple[str, ...]] = {
     "assigned": (),
     "cancelled": (Role.DRAFTER,),
 }
+TELLS_CREATOR = frozenset({"returned", "approved", "cancelled"})
+TELLS_HANDLER = frozenset({"assigned", "cancelled"})
 
 
-def register_sink(name: str, sink: Sink) -> None:
-    """Add a receiver of task events (the notification service registers itself here)."""
-    _sinks[name] = sink
+def task_recipients(*, jurisdiction: Jurisdiction, task: Task, done: str, actor: User) -> list[User]:
+    """The audience of a transition, without the person who took it."""
+    members = Membership.objects.filter(
+        jurisdiction=jurisdiction, role__in=AUDIENCE.get(done, ()), user__is_active=True
+    ).select_related("user")
+    people = {m.user for m in members}
+    if done in TELLS_CREATOR:
+        people.add(task.created_by)
+    if done in TELLS_HANDLER and task.handler is not None:
+        people.add(task.handler)
+    return sorted((p for p in people if p.pk != actor.pk and p.is_active), key=lambda p: p.pk)
 
 
-def unregister_sink(name: str) -> None:
-    _sinks.pop(name, None)
-
-
-def _deliver(event: TaskEvent) -> None:
-    logger.info("%s task=%s@%s by %s", event.action, event.task_id, event.jurisdiction_code, event.actor)
-    for name, sink in list(_sinks.items()):
-        try:
-            sink(event)
-        except Exception:
-            logger.exception("notification sink %s failed for %s", name, event.action)
-
-
-def task_event_publish(event: TaskEvent) -> None:
-    """Deliver `event` once the current transaction commits (never if it rolls back)."""
-    transaction.on_commit(partial(_deliver, event))
+def task_transition_notify(
+    *, jurisdiction: Jurisdiction, task: Task, action: str, done: str, actor: User, comment: str
+) -> None:
+    """Queue the notifications of one transition (in the caller's transaction)."""
+    recipients = task_recipients(jurisdiction=jurisdiction, task=task, done=done, actor=actor)
+    if not recipients:
+        return
+    status = TaskStatus(task.status).label
+    subject = _("接待任务“%(title)s”%(status)s") % {"title": task.title, "status": status}
+    body = _("%(jurisdiction)s的接待任务“%(title)s”现为“%(status)s”（%(actor)s）。") % {
+        "jurisdiction": jurisdiction.name,
+        "title": task.title,
+        "status": status,
+        "actor": actor.label,
+    }
+    if comment:
+        body += _("意见：%(comment)s") % {"comment": comment}
+    body += f" {jurisdiction.host}/reception/tasks/{task.pk}/"
+    notify(recipients=recipients, event=action, subject=subject, body=body, jurisdiction_code=jurisdiction.code)

@@ -17,7 +17,7 @@ from core.audit import audit_record
 from core.errors import Conflict, InvalidInput, RuleViolation
 from core.models import User
 from reception.models import TRANSITIONS, Task, TaskAction, TaskStatus
-from reception.notifications import AUDIENCE, TaskEvent, task_event_publish
+from reception.notifications import task_transition_notify
 from reception.rules import PlanInput, check_plan
 from reception.selectors import standard_in_force, standard_values
 from reception.services.common import check_version, lock_task, require_roles, required_text
@@ -66,20 +66,8 @@ def _transition(
         after=_state(task),
         comment=comment,
     )
-    usernames = {task.created_by.username} if transition.done in ("returned", "approved", "cancelled") else set()
-    if task.handler_id and transition.done in ("assigned", "cancelled"):
-        usernames.add(task.handler.username)  # type: ignore[union-attr]
-    task_event_publish(
-        TaskEvent(
-            action=audit_action,
-            jurisdiction_code=jurisdiction.code,
-            task_id=task.pk,
-            task_title=task.title,
-            actor=actor.username,
-            comment=comment,
-            roles=AUDIENCE.get(transition.done, ()),
-            usernames=tuple(sorted(usernames)),
-        )
+    task_transition_notify(
+        jurisdiction=jurisdiction, task=task, action=audit_action, done=transition.done, actor=actor, comment=comment
     )
     return task
 
