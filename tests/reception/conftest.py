@@ -72,3 +72,16 @@ def snapshot(code: str = "340100") -> dict[str, Any]:
         }
     state["audit"] = AuditEntry.objects.filter(chain=code).count()
     return state
+
+
+def skip_used_task_ids(code: str) -> None:
+    """Committed tests empty their schema with RESTART IDENTITY, but the audit log (append-only,
+    public) keeps entries of earlier tasks by id: start this schema's task ids past all of them."""
+    from django.db import connection
+
+    from core.models import AuditEntry
+
+    used = AuditEntry.objects.filter(chain=code, object_type="reception.task").values_list("object_id", flat=True)
+    top = max((int(object_id) for object_id in used), default=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [f'"j{code}"."reception_task"', top + 1])
