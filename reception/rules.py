@@ -36,7 +36,6 @@ class RuleCode(StrEnum):
     VEHICLE_PER_GUEST = "vehicle_per_guest"
     BUDGET_EXCEEDED = "budget_exceeded"
     ITEM_OUTSIDE_DATES = "item_outside_dates"
-    GUESTS_MISSING = "guests_missing"
 
 
 @dataclass(frozen=True)
@@ -233,12 +232,6 @@ def item_outside_dates(plan: PlanInput) -> Iterator[Finding]:
             )
 
 
-def guests_missing(plan: PlanInput) -> Iterator[Finding]:
-    """The reception list names every guest: a plan without guests is incomplete."""
-    if not plan.guests:
-        yield _warning(RuleCode.GUESTS_MISSING, _("尚未登记来宾名单。"))
-
-
 RULES: tuple[Rule, ...] = (
     accompany_limit,
     meal_standard,
@@ -249,7 +242,6 @@ RULES: tuple[Rule, ...] = (
     vehicle_per_guest,
     budget_exceeded,
     item_outside_dates,
-    guests_missing,
 )
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import object_history
 from core.errors import NotFound
+from core.models import User
 from provider_portal.models import Provider
 from reception.models import (
     TRANSITIONS,
@@ -24,8 +25,8 @@ from reception.models import (
 )
 from reception.rules import Checks, PlanInput, check_plan
 from reception.standards import DEFAULT_STANDARD, StandardValues
-from reception.tokens import itinerary_claim
-from tenants.models import Jurisdiction
+from reception.tokens import intake_letter_id, itinerary_claim
+from tenants.models import Jurisdiction, Membership, Role
 from tenants.permissions import Access
 
 #: Guests see their itinerary once the plan is approved, until the visit is over.
@@ -190,6 +191,28 @@ def letter_attachment(*, letter_id: int, attachment_id: int) -> LetterAttachment
 
 def registered_letters() -> QuerySet[Letter]:
     return letter_list(status=LetterStatus.REGISTERED)
+
+
+def letter_tracked(*, jurisdiction: Jurisdiction, token: str) -> Letter | None:
+    """The letter of a valid intake tracking link of this jurisdiction, with its tasks."""
+    letter_id = intake_letter_id(schema=jurisdiction.schema_name, token=token)
+    if letter_id is None:
+        return None
+    return Letter.objects.prefetch_related("tasks").filter(pk=letter_id).first()
+
+
+def plan_object(model: type[Any], *, task_id: int, object_id: int) -> Any:
+    """A guest, accompanying official or item of this task."""
+    obj = model._default_manager.filter(pk=object_id, task_id=task_id).first()
+    if obj is None:
+        raise NotFound(_("方案事项不存在。"))
+    return obj
+
+
+def jurisdiction_handlers(*, jurisdiction: Jurisdiction) -> list[User]:
+    """The active handlers of this jurisdiction (whom a task may be assigned to)."""
+    memberships = Membership.objects.filter(jurisdiction=jurisdiction, role=Role.HANDLER, user__is_active=True)
+    return [m.user for m in memberships.select_related("user").order_by("user__username")]
 
 
 def providers_serving(*, jurisdiction: Jurisdiction) -> QuerySet[Provider]:

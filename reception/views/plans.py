@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from reception import selectors
 from reception.forms import GuestForm, ItemForm, StaffForm, TaskEditForm, VersionForm
-from reception.models import AccompanyingStaff, Guest, PlanItem, Task
+from reception.models import AccompanyingStaff, Guest, PlanItem
 from reception.models.tasks import PLAN_ROLES
 from reception.services import plans
 from reception.services.tasks import task_update
@@ -125,10 +125,7 @@ class PlanEditView(ReceptionPage):
                 back=back,
             )
         if which == "task":
-            task = Task.objects.filter(pk=task_id).first()
-            if task is None:
-                raise Http404
-            form: forms.ModelForm = TaskEditForm(request.POST, instance=task)
+            form: forms.ModelForm = TaskEditForm(request.POST, instance=selectors.task_detail(task_id))
             return submit_form(
                 self, form, lambda f: task_update(changes=f.changes()[0], version=f.changes()[1], **kw), back
             )
@@ -149,10 +146,7 @@ class PlanObjectEditView(ReceptionPage):
         if self.kwargs["part"] not in PARTS:
             raise Http404
         model = PARTS[self.kwargs["part"]][1]
-        obj = model.objects.filter(pk=self.kwargs["object_id"], task_id=self.kwargs["task_id"]).first()
-        if obj is None:
-            raise Http404
-        return obj
+        return selectors.plan_object(model, task_id=self.kwargs["task_id"], object_id=self.kwargs["object_id"])
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         instance = self.instance()

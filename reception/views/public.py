@@ -16,11 +16,11 @@ from django.views.decorators.http import require_http_methods
 from core.errors import DomainError, InvalidInput
 from core.http import client_ip
 from reception.forms import IntakeForm
-from reception.models import Letter, PlanItem, TaskStatus
-from reception.selectors import itinerary_task
+from reception.models import PlanItem, TaskStatus
+from reception.selectors import itinerary_task, letter_tracked
 from reception.services.letters import letter_intake
 from reception.throttle import intake_hit, intake_limit
-from reception.tokens import intake_letter_id, intake_token
+from reception.tokens import intake_token
 from reception.views.base import error_text
 from tenants.models import Jurisdiction
 
@@ -60,9 +60,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 def intake_track(request: HttpRequest, token: str) -> HttpResponse:
     """What became of a submitted letter (signed link; a tampered one is 404)."""
-    jurisdiction = _tenant(request)
-    letter_id = intake_letter_id(schema=jurisdiction.schema_name, token=token)
-    letter = Letter.objects.prefetch_related("tasks").filter(pk=letter_id).first() if letter_id else None
+    letter = letter_tracked(jurisdiction=_tenant(request), token=token)
     if letter is None:
         raise Http404
     tasks = [t for t in letter.tasks.all() if t.status != TaskStatus.CANCELLED]

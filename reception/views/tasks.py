@@ -17,7 +17,7 @@ from reception.models import TRANSITIONS, TaskAction, TaskStatus
 from reception.services import links, transitions
 from reception.services.tasks import TASK_CREATE_ROLES, task_create
 from reception.views.base import ReceptionPage, error_text, list_filters, paginate, perform
-from tenants.models import ALL_ROLES, Membership, Role
+from tenants.models import ALL_ROLES, Role
 
 
 class TaskListView(ReceptionPage):
@@ -97,12 +97,7 @@ class TaskDetailView(ReceptionPage):
         context = super().get_context_data(**kwargs)
         task = selectors.task_detail(self.kwargs["task_id"])
         allowed = selectors.task_allowed_actions(access=self.access, task=task)
-        handlers = [
-            m.user
-            for m in Membership.objects.filter(jurisdiction=self.jurisdiction, role=Role.HANDLER, user__is_active=True)
-            .select_related("user")
-            .order_by("user__username")
-        ]
+        handlers = selectors.jurisdiction_handlers(jurisdiction=self.jurisdiction)
         context.update(
             task=task,
             checks=selectors.task_checks(task),
