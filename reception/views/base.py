@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from core.errors import DomainError, Forbidden, NotFound, RuleViolation
+from core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.models import User
 from reception.forms import FilterForm
 from tenants.models import Jurisdiction
@@ -71,6 +71,13 @@ def error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return _("操作失败。")
+
+
+def add_error(form: Any, exc: Exception) -> None:
+    """Show a service's refusal on the form: on the field it names (a file on `scans`), else on top."""
+    field = exc.field if isinstance(exc, InvalidInput) else None
+    field = "scans" if field == "file" else field
+    form.add_error(field if field in form.fields else None, error_text(exc))
 
 
 def perform(request: HttpRequest, action: Callable[[], Any], *, success: str, back: str) -> HttpResponse:

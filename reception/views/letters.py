@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError, InvalidInput
+from core.errors import DomainError
 from reception import selectors
 from reception.forms import LetterForm, MultipleFileField, ReasonForm
 from reception.models import LetterStatus
@@ -21,7 +21,7 @@ from reception.services.letters import (
     letter_reject,
 )
 from reception.services.tasks import TASK_CREATE_ROLES
-from reception.views.base import ReceptionPage, error_text, list_filters, paginate, perform
+from reception.views.base import ReceptionPage, add_error, list_filters, paginate, perform
 from tenants.models import ALL_ROLES
 
 
@@ -72,9 +72,7 @@ class LetterCreateView(ReceptionPage):
                             upload=upload,
                         )
             except (DomainError, ValidationError) as exc:
-                form.add_error(
-                    exc.field if isinstance(exc, InvalidInput) and exc.field in form.fields else None, error_text(exc)
-                )
+                add_error(form, exc)
             else:
                 return HttpResponseRedirect(f"/reception/letters/{letter.pk}/", status=303)
         return self.render_to_response(self.get_context_data(form=form), status=400)

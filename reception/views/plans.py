@@ -19,7 +19,7 @@ from reception.models import AccompanyingStaff, Guest, PlanItem
 from reception.models.tasks import PLAN_ROLES
 from reception.services import plans
 from reception.services.tasks import task_update
-from reception.views.base import ReceptionPage, error_text, perform
+from reception.views.base import ReceptionPage, add_error, error_text, perform
 from tenants.models import ALL_ROLES
 
 #: The parts of a plan the editor changes: (form, model, add, update, delete).
@@ -60,11 +60,6 @@ def _bind(part: str, view: ReceptionPage, data: Any = None, instance: Any = None
     return form_class(data, **kwargs)
 
 
-def _attach_error(form: forms.BaseForm, exc: Exception) -> None:
-    field = exc.field if isinstance(exc, InvalidInput) else None
-    form.add_error(field if field in form.fields else None, error_text(exc))
-
-
 def submit_form(
     view: ReceptionPage, form: Any, action: Callable[[Any], Any], back: str, *, context_key: str = "task_form"
 ) -> HttpResponse:
@@ -75,7 +70,7 @@ def submit_form(
         except (Forbidden, NotFound):
             raise
         except (InvalidInput, ValidationError) as exc:
-            _attach_error(form, exc)
+            add_error(form, exc)
         except DomainError as exc:
             messages.error(view.request, error_text(exc))
             return HttpResponseRedirect(back, status=303)

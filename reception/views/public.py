@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core.errors import DomainError, InvalidInput
+from core.errors import DomainError
 from core.http import client_ip
 from reception.forms import IntakeForm
 from reception.models import PlanItem, TaskStatus
@@ -21,7 +21,7 @@ from reception.selectors import itinerary_task, letter_tracked
 from reception.services.letters import letter_intake
 from reception.throttle import intake_hit, intake_limit
 from reception.tokens import intake_token
-from reception.views.base import error_text
+from reception.views.base import add_error
 from tenants.models import Jurisdiction
 
 
@@ -48,8 +48,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             try:
                 letter = letter_intake(jurisdiction=jurisdiction, **data)
             except (DomainError, ValidationError) as exc:
-                field = exc.field if isinstance(exc, InvalidInput) and exc.field in form.fields else None
-                form.add_error("scans" if field == "file" else field, error_text(exc))
+                add_error(form, exc)
             else:
                 token = intake_token(schema=jurisdiction.schema_name, letter_id=letter.pk)
                 tracking_url = request.build_absolute_uri(f"/intake/track/{token}/")

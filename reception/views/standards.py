@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.errors import DomainError, InvalidInput
+from core.errors import DomainError
 from reception import selectors
 from reception.forms import DATE
 from reception.models import MealType, ReceptionLevel
 from reception.services.standards import STANDARD_ROLES, standards_publish
 from reception.standards import LIST_FIELDS, SCALAR_FIELDS, StandardValues
-from reception.views.base import ReceptionPage, error_text
+from reception.views.base import ReceptionPage, add_error
 from tenants.models import ALL_ROLES
 
 
@@ -122,8 +122,7 @@ class StandardsView(ReceptionPage):
                     note=form.cleaned_data["note"],
                 )
             except (DomainError, ValidationError) as exc:
-                field = exc.field if isinstance(exc, InvalidInput) else None
-                form.add_error(field if field in form.fields else None, error_text(exc))
+                add_error(form, exc)
             else:
                 messages.success(request, _("已发布第 %(v)s 版接待标准。") % {"v": standard.version})
                 return HttpResponseRedirect("/reception/standards/", status=303)

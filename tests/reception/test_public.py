@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -95,7 +96,8 @@ def test_a_fake_scan_is_refused(tree, settings, tmp_path):
     before = snapshot()
     response = visitor().post("/intake/", {**FORM, "scans": SimpleUploadedFile("x.pdf", b"<?php echo 1;")})
     assert response.status_code == 400
-    assert "只接受 PDF、JPEG 或 PNG 文件。" in response.content.decode()
+    html = response.content.decode()
+    assert re.search(r'id="id_scans_error"[^>]*>\s*<li>只接受 PDF、JPEG 或 PNG 文件。</li>', html)
     assert snapshot() == before
 
 
