@@ -80,11 +80,47 @@ _session_setups: list[Any] = []
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+def django_db_setup(
+    request: Any,
+    django_test_environment: Any,
+    django_db_blocker: Any,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: Any,
+) -> Iterator[None]:
+    """The test database, always: pytest-django would skip it when no collected test asks for
+    `db`, and tests using only `committed` or the live server would then reach the real one."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    keepdb = django_db_keepdb and not django_db_createdb
+    verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
+        db_cfg = setup_databases(verbosity=verbosity, interactive=False, aliases={"default"}, keepdb=keepdb)
+        assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
         _build_tree()
         connection.set_schema_to_public()
     yield
+    if not keepdb:
+        with django_db_blocker.unblock():
+            end_other_sessions()
+            teardown_databases(db_cfg, verbosity=verbosity)
+
+
+def end_other_sessions() -> None:
+    """Close the database sessions other threads left open (live-server keep-alive threads,
+    concurrency tests), which would keep the test database from being dropped."""
+    from django.db import InterfaceError, OperationalError
+
+    try:
+        connection.ensure_connection()
+        connection.cursor().close()
+    except (InterfaceError, OperationalError):
+        connection.close()  # this thread's session was itself a leftover; open a new one
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -134,12 +170,16 @@ def api(code: str | None = None, username: str | None = None, *, host: str | Non
 
 
 @pytest.fixture
-def committed(django_db_blocker: Any) -> Iterator[Any]:
-    """Jurisdiction 340300 with real commits allowed; its schema's rows are removed afterwards."""
+def committed(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
+    """Jurisdiction 340300 with real commits allowed; its schema's rows are removed afterwards.
+
+    Depends on django_db_setup so that it always runs against the test database.
+    """
     from tenants.models import Jurisdiction
 
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
+        assert connection.settings_dict["NAME"].startswith("test_"), "committed data only in the test database"
         jurisdiction = Jurisdiction.objects.get(code="340300")
         try:
             yield jurisdiction

@@ -39,7 +39,7 @@ def live_server_port(django_db_setup: Any, django_db_blocker: Any) -> Iterator[i
         try:
             yield thread.port
         finally:
-            thread.terminate()
+            thread.terminate()  # its keep-alive sessions are ended with the test database
 
 
 @pytest.fixture
