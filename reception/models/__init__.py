@@ -1,8 +1,14 @@
-"""Reception workflow models (tenant schema): letters, tasks, plans and the standards."""
+"""Reception workflow models (tenant schema): letters, tasks, plans, standards, meetings, schedules,
+lodging, seating and the resource library."""
 
 from reception.models.common import ReceptionLevel
 from reception.models.letters import Letter, LetterAttachment, LetterStatus, Purpose
+from reception.models.lodging import LodgingAllocation, RoomAssignment
+from reception.models.meetings import ARRANGEABLE_STATUSES, GuestStay, Meeting, MeetingNotice, NoticeKind
 from reception.models.plans import ITEM_FIELDS, ItemKind, MealType, PlanItem, RoomType
+from reception.models.resources import Resource, ResourceKind
+from reception.models.schedule import ScheduleChange, ScheduleEntry
+from reception.models.seating import Layout, SeatingChart, SeatingConvention, Side
 from reception.models.standards import MealCeiling, Standard
 from reception.models.tasks import (
     EDITABLE_STATUSES,
@@ -16,21 +22,36 @@ from reception.models.tasks import (
 )
 
 __all__ = [
+    "ARRANGEABLE_STATUSES",
     "EDITABLE_STATUSES",
     "ITEM_FIELDS",
     "TRANSITIONS",
     "AccompanyingStaff",
     "Guest",
+    "GuestStay",
     "ItemKind",
+    "Layout",
     "Letter",
     "LetterAttachment",
     "LetterStatus",
+    "LodgingAllocation",
     "MealCeiling",
     "MealType",
+    "Meeting",
+    "MeetingNotice",
+    "NoticeKind",
     "PlanItem",
     "Purpose",
     "ReceptionLevel",
+    "Resource",
+    "ResourceKind",
+    "RoomAssignment",
     "RoomType",
+    "ScheduleChange",
+    "ScheduleEntry",
+    "SeatingChart",
+    "SeatingConvention",
+    "Side",
     "Standard",
     "Task",
     "TaskAction",

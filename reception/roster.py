@@ -1,0 +1,231 @@
+"""Reading a meeting roster (.xlsx) row by row: every bad cell reported with its row, column and a
+Chinese message. No database: the service decides what to import.
+
+Columns are found by their header (first row), in Chinese or English, in any order:
+姓名/name, 单位/unit, 职务/post, 级别/grade (a label such as 厅局级 or a code such as bureau),
+手机号/phone, 抵达时间/arrival, 离开时间/departure (dates or date-times, cells or text).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from reception.models.common import ReceptionLevel
+
+MAX_ROWS = 5000
+MAX_BYTES = 5 * 1024 * 1024
+PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}$")
+DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d", "%Y/%m/%d")
+
+#: Field → (header names accepted, the Chinese header, required, longest text).
+COLUMNS: dict[str, tuple[frozenset[str], str, bool, int]] = {
+    "name": (frozenset({"姓名", "name"}), "姓名", True, 50),
+    "unit": (frozenset({"单位", "工作单位", "unit"}), "单位", True, 200),
+    "post": (frozenset({"职务", "post"}), "职务", True, 100),
+    "grade": (frozenset({"级别", "grade"}), "级别", True, 30),
+    "phone": (frozenset({"手机号", "手机", "电话", "联系电话", "phone"}), "手机号", False, 30),
+    "arrival": (frozenset({"抵达时间", "到达时间", "报到时间", "arrival"}), "抵达时间", False, 40),
+    "departure": (frozenset({"离开时间", "离会时间", "返程时间", "departure"}), "离开时间", False, 40),
+}
+GRADES = {
+    **{str(label): code for code, label in ReceptionLevel.choices},
+    **{code: code for code in ReceptionLevel.values},
+}
+
+
+class NotAWorkbook(ValueError):
+    """The file is not a readable .xlsx workbook."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "code": self.code, "message": self.message}
+
+
+@dataclass
+class RosterRow:
+    row: int
+    name: str
+    unit: str
+    post: str
+    grade: str
+    phone: str = ""
+    arrival: datetime | None = None
+    departure: datetime | None = None
+
+
+@dataclass
+class Roster:
+    rows: list[RosterRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def bad_rows(self) -> set[int]:
+        return {error.row for error in self.errors}
+
+    @property
+    def good_rows(self) -> list[RosterRow]:
+        bad = self.bad_rows
+        return [row for row in self.rows if row.row not in bad]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone number typed as a number
+    return str(value).strip()
+
+
+def _when(value: Any) -> datetime | None:
+    """A cell as an aware datetime (a date alone is that day at 00:00); ValueError if unreadable."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    else:
+        text = _text(value)
+        for pattern in DATETIME_FORMATS:
+            try:
+                moment = datetime.strptime(text, pattern)
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(text)
+    if not 2000 <= moment.year <= 2100:
+        raise ValueError(value)
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+def _open(content: bytes) -> Any:
+    if not content.startswith(b"PK\x03\x04"):
+        raise NotAWorkbook
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        return workbook.worksheets[0]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as exc:
+        raise NotAWorkbook from exc
+
+
+def _header(cells: tuple[Any, ...]) -> dict[str, int]:
+    names = [_text(cell).lower() for cell in cells]
+    found: dict[str, int] = {}
+    for name, (accepted, _label, _required, _longest) in COLUMNS.items():
+        for position, header in enumerate(names):
+            if header in accepted:
+                found[name] = position
+                break
+    return found
+
+
+def read_roster(content: bytes, *, known: Collection[tuple[str, str]] = ()) -> Roster:
+    """Every row of the first sheet after the header; `known` (name, unit) pairs count as duplicates."""
+    sheet = _open(content)
+    roster = Roster()
+    rows = sheet.iter_rows(values_only=True)
+    header_row = next(rows, None)
+    columns = _header(header_row or ())
+    missing = [COLUMNS[name][1] for name, spec in COLUMNS.items() if spec[2] and name not in columns]
+    if missing:
+        for label in missing:
+            roster.errors.append(RowError(1, label, "missing_column", _("缺少“%(column)s”列。") % {"column": label}))
+        return roster
+    known = set(known)
+    seen: dict[tuple[str, str], int] = {}
+    count = 0
+    for number, cells in enumerate(rows, start=2):
+        if all(_text(cell) == "" for cell in cells):
+            continue
+        count += 1
+        if count > MAX_ROWS:
+            roster.errors.append(RowError(number, "", "too_many_rows", _("名单最多 %(n)s 行。") % {"n": MAX_ROWS}))
+            break
+        row = _row(number, cells, columns, roster.errors)
+        if row is None:
+            continue
+        key = (row.name, row.unit)
+        if key in known:
+            roster.errors.append(RowError(number, "姓名", "duplicate", _("该来宾已在名单中。")))
+        elif key in seen:
+            roster.errors.append(
+                RowError(number, "姓名", "duplicate", _("与第 %(row)s 行重复（同名同单位）。") % {"row": seen[key]})
+            )
+        else:
+            seen[key] = number
+        roster.rows.append(row)
+    return roster
+
+
+def _row(number: int, cells: tuple[Any, ...], columns: dict[str, int], errors: list[RowError]) -> RosterRow | None:
+    values: dict[str, Any] = {}
+    count = len(errors)
+
+    def fail(name: str, code: str, message: str) -> None:
+        errors.append(RowError(number, COLUMNS[name][1], code, message))
+
+    for name, position in columns.items():
+        _accepted, label, required, longest = COLUMNS[name]
+        raw = cells[position] if position < len(cells) else None
+        if name in ("arrival", "departure"):
+            try:
+                values[name] = _when(raw)
+            except (ValueError, OverflowError):
+                fail(
+                    name,
+                    "invalid_datetime",
+                    _("“%(column)s”不是有效的日期时间（如 2026-05-06 09:30）。") % {"column": label},
+                )
+            continue
+        text = _text(raw)
+        if required and not text:
+            fail(name, "required", _("“%(column)s”不能为空。") % {"column": label})
+        elif len(text) > longest or "\x00" in text:
+            fail(name, "too_long", _("“%(column)s”过长（最多 %(n)s 字）。") % {"column": label, "n": longest})
+        elif name == "grade" and text not in GRADES:
+            fail(name, "invalid_grade", _("级别应为省部级、厅局级、县处级、乡科级或其他。"))
+        elif name == "phone" and text and not PHONE.match(text):
+            fail(name, "invalid_phone", _("手机号格式不正确。"))
+        values[name] = GRADES.get(text, text) if name == "grade" else text
+    arrival, departure = values.get("arrival"), values.get("departure")
+    if arrival and departure and departure < arrival:
+        fail("departure", "departure_before_arrival", _("离开时间不能早于抵达时间。"))
+    if len(errors) > count:
+        return None
+    return RosterRow(number, **values)
+
+
+def template_workbook() -> bytes:
+    """An empty roster with the expected headers and one example row."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "来宾名单"
+    sheet.append([spec[1] for spec in COLUMNS.values()])
+    sheet.append(["张三", "安徽省财政厅", "处长", "县处级", "13800000000", "2026-05-06 09:30", "2026-05-07 17:00"])
+    for position in range(1, len(COLUMNS) + 1):
+        sheet.column_dimensions[get_column_letter(position)].width = 18
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,190 @@
+"""Reads of the resource library, the guest database (接待对象信息库) and suggestions from past tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
+from reception.models import Guest, ItemKind, PlanItem, Resource, ResourceKind, Task, TaskStatus
+from reception.models.resources import VENUE_KINDS
+
+SIMILAR_TASKS = 20
+SUGGESTIONS_EACH = 10
+
+# --- Resources --------------------------------------------------------------------------------
+
+
+def resource_list(*, kind: str | None = None, q: str | None = None, parent: int | None = None) -> QuerySet[Resource]:
+    """Newest first, filtered by kind, parent and text (name, description, address)."""
+    resources = Resource.objects.select_related("parent", "provider").order_by("-created_at", "-id")
+    if kind:
+        resources = resources.filter(kind=kind)
+    if parent is not None:
+        resources = resources.filter(parent_id=parent)
+    if q:
+        resources = resources.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(address__icontains=q))
+    return resources
+
+
+def resource_detail(resource_id: int) -> Resource:
+    resource = (
+        Resource.objects.select_related("parent", "provider")
+        .prefetch_related("children")
+        .filter(pk=resource_id)
+        .first()
+    )
+    if resource is None:
+        raise NotFound(_("资源不存在。"))
+    return resource
+
+
+def library_for_plans() -> dict[str, list[Resource]]:
+    """What the plan editor offers: venues (hotels, restaurants, meeting rooms, sites) and dishes."""
+    rows = Resource.objects.filter(kind__in=[*VENUE_KINDS, ResourceKind.DISH]).select_related("parent").order_by("name")
+    offer: dict[str, list[Resource]] = {"venues": [], "dishes": []}
+    for resource in rows:
+        offer["dishes" if resource.kind == ResourceKind.DISH else "venues"].append(resource)
+    return offer
+
+
+# --- The guest database -----------------------------------------------------------------------
+
+
+def guest_directory(*, q: str | None = None) -> QuerySet[Guest]:
+    """One row per person (name + unit) met in tasks that were not cancelled: the latest post,
+    grade and phone, the number of receptions and the last one's date; most recent first."""
+    past = Guest.objects.exclude(task__status=TaskStatus.CANCELLED)
+    if q:
+        past = past.filter(Q(name__icontains=q) | Q(unit__icontains=q) | Q(post__icontains=q))
+    latest = past.order_by("name", "unit", "-task__start_date", "-id").distinct("name", "unit").values("id")
+    same_person = (
+        Guest.objects.exclude(task__status=TaskStatus.CANCELLED)
+        .filter(name=OuterRef("name"), unit=OuterRef("unit"))
+        .values("name")
+    )
+    return (
+        Guest.objects.filter(pk__in=Subquery(latest))
+        .annotate(
+            visits=Subquery(same_person.annotate(n=Count("task_id", distinct=True)).values("n")[:1]),
+            first_visit=Subquery(same_person.annotate(d=Min("task__start_date")).values("d")[:1]),
+            last_visit=F("task__start_date"),
+        )
+        .order_by("-task__start_date", "name", "id")
+    )
+
+
+# --- Suggestions from similar past tasks ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    similar: list[Task]
+    hotels: list[dict[str, Any]]
+    menus: list[dict[str, Any]]
+    venues: list[dict[str, Any]]
+
+
+def similar_tasks(task: Task) -> list[Task]:
+    """Tasks (not cancelled) from the same sending unit first, then of the same level, newest first."""
+    unit = task.letter.sending_unit
+    return list(
+        Task.objects.exclude(pk=task.pk)
+        .exclude(status=TaskStatus.CANCELLED)
+        .filter(Q(letter__sending_unit=unit) | Q(level=task.level))
+        .select_related("letter")
+        .annotate(
+            same_unit=Case(
+                When(letter__sending_unit=unit, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
+        .order_by("-same_unit", "-start_date", "-id")[:SIMILAR_TASKS]
+    )
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+def task_suggestions(task: Task) -> Suggestions:
+    """Hotels, menus and venues the similar tasks used, most used first, with their costs (planned
+    amounts: unit price × quantity). Evaluation scores are not recorded yet: `score` is null."""
+    similar = similar_tasks(task)
+    items = PlanItem.objects.filter(task__in=[t.pk for t in similar])
+    amount = Sum(F("unit_price") * F("quantity"))
+    common = {"times": Count("task_id", distinct=True), "unit_price": Avg("unit_price"), "cost": amount}
+    hotels = (
+        items.filter(kind=ItemKind.LODGING, provider__isnull=False)
+        .values("provider_id", "provider__name")
+        .annotate(**common, last_used=Max("starts_at"))
+        .order_by("-times", "-last_used", "provider_id")[:SUGGESTIONS_EACH]
+    )
+    menus = (
+        items.filter(kind=ItemKind.MEAL)
+        .exclude(menu="")
+        .values("menu", "venue", "meal_type")
+        .annotate(**common, last_used=Max("starts_at"))
+        .order_by("-times", "-last_used", "menu")[:SUGGESTIONS_EACH]
+    )
+    venues = (
+        items.exclude(kind=ItemKind.LODGING)
+        .values("kind", "venue")
+        .annotate(**common, last_used=Max("starts_at"))
+        .order_by("-times", "-last_used", "venue")[:SUGGESTIONS_EACH]
+    )
+    return Suggestions(
+        similar=similar,
+        hotels=[
+            {
+                "provider": row["provider_id"],
+                "name": row["provider__name"],
+                "times": row["times"],
+                "unit_price": _money(row["unit_price"]),
+                "cost": _money(row["cost"]),
+                "score": None,
+            }
+            for row in hotels
+        ],
+        menus=[
+            {
+                "menu": row["menu"],
+                "venue": row["venue"],
+                "meal_type": row["meal_type"],
+                "times": row["times"],
+                "unit_price": _money(row["unit_price"]),
+                "cost": _money(row["cost"]),
+                "score": None,
+            }
+            for row in menus
+        ],
+        venues=[
+            {
+                "kind": row["kind"],
+                "venue": row["venue"],
+                "times": row["times"],
+                "unit_price": _money(row["unit_price"]),
+                "cost": _money(row["cost"]),
+                "score": None,
+            }
+            for row in venues
+        ],
+    )
