@@ -259,6 +259,12 @@ SPECTACULAR_SETTINGS = {
         "ReceptionLevelEnum": "reception.models.common.ReceptionLevel",
         "TaskStatusEnum": "reception.models.tasks.TaskStatus",
         "LetterStatusEnum": "reception.models.letters.LetterStatus",
+        "ItemKindEnum": "reception.models.plans.ItemKind",
+        "RoomTypeEnum": "reception.models.plans.RoomType",
+        "ResourceKindEnum": "reception.models.resources.ResourceKind",
+        "NoticeKindEnum": "reception.models.meetings.NoticeKind",
+        "SeatingLayoutEnum": "reception.models.seating.Layout",
+        "SeatingSideEnum": "reception.models.seating.Side",
     },
 }
 

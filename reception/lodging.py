@@ -24,12 +24,12 @@ _DIGITS = re.compile(r"\d+")
 
 
 def room_floor(number: str) -> int:
-    """The floor a room number names: its first run of digits without the last two (1203 → 12,
-    A-512 → 5); a number of one or two digits is on floor 1."""
-    match = _DIGITS.search(number)
-    if match is None or len(match.group()) <= 2:
+    """The floor a room number names: its last run of digits without the last two (1203 → 12,
+    A-512 → 5, B2-1701 → 17); a number of one or two digits is on floor 1."""
+    runs = _DIGITS.findall(number)
+    if not runs or len(runs[-1]) <= 2:
         return 1
-    return int(match.group()[:-2])
+    return int(runs[-1][:-2])
 
 
 @dataclass(frozen=True)

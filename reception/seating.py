@@ -14,7 +14,7 @@ Conventions (shared/DOMAIN.md "Seating conventions"):
   host's right (1), guest 2 on his left (S−1), guest 3 on the deputy's right (S//2 + 1), guest 4
   on the deputy's left (S//2 − 1); the others nearer the head seat first, right before left.
   Tables take S − 2 guests each, in rank order; table 1 is the main table and the others are
-  numbered by distance from it, the senior side (`side`) first at equal distance.
+  numbered by distance from it (at equal distance the front row, then the senior side `side`).
 """
 
 from __future__ import annotations
@@ -160,14 +160,14 @@ def banquet_positions(table_size: int) -> list[int]:
 
 
 def table_places(count: int, side: str = LEFT) -> list[Table]:
-    """Tables by distance from the main table (0, 0) at the front; the senior side first at equal
-    distance, then the nearer row. The principal's left is the audience's right (x > 0)."""
+    """Tables by distance from the main table (0, 0) at the front; at equal distance the front row
+    first, then the senior side. The principal's left is the audience's right (x > 0)."""
     reach = math.isqrt(max(count, 1)) + 1
     senior = 1 if side == LEFT else -1
 
     def order(place: tuple[int, int]) -> tuple[int, int, int, int]:
         x, y = place
-        return x * x + y * y, 0 if x * senior >= 0 else 1, y, abs(x)
+        return x * x + y * y, y, 0 if x * senior >= 0 else 1, abs(x)
 
     places = sorted(((x, y) for x in range(-reach, reach + 1) for y in range(reach + 1)), key=order)
     return [Table(number, x, y) for number, (x, y) in enumerate(places[:count], start=1)]

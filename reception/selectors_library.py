@@ -41,9 +41,11 @@ def resource_list(*, kind: str | None = None, q: str | None = None, parent: int 
         resources = resources.filter(kind=kind)
     if parent is not None:
         resources = resources.filter(parent_id=parent)
-    if q:
-        resources = resources.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(address__icontains=q))
-    return resources
+    return resources_matching(resources, q) if q else resources
+
+
+def resources_matching(resources: QuerySet[Resource], q: str) -> QuerySet[Resource]:
+    return resources.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(address__icontains=q))
 
 
 def resource_detail(resource_id: int) -> Resource:

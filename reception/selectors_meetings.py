@@ -145,9 +145,13 @@ def lodging_overview(task: Task) -> LodgingOverview:
 # --- Seating ----------------------------------------------------------------------------------
 
 
+def seating_convention() -> SeatingConvention | None:
+    return SeatingConvention.objects.first()
+
+
 def convention_side() -> str:
     """The jurisdiction's senior side for a podium (domestic practice: the principal's left)."""
-    convention = SeatingConvention.objects.first()
+    convention = seating_convention()
     return convention.senior_side if convention is not None else Side.LEFT
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reception.api import letters, plans, standards, tasks, transitions
+from reception.api import letters, library, lodging, meetings, plans, schedule, seating, standards, tasks, transitions
 
 app_name = "reception-api"
 
@@ -40,4 +40,29 @@ urlpatterns = [
     path("providers/", tasks.ProvidersApi.as_view(), name="providers"),
     path("standards/", standards.StandardsApi.as_view(), name="standards"),
     path("standards/current/", standards.StandardCurrentApi.as_view(), name="standards-current"),
+    # Meetings, schedule, lodging, seating, the resource library and the guest database (issue 8)
+    path("tasks/<int:task_id>/meeting/", meetings.MeetingApi.as_view(), name="task-meeting"),
+    path("tasks/<int:task_id>/roster/", meetings.RosterApi.as_view(), name="task-roster"),
+    path("tasks/<int:task_id>/roster/template.xlsx", meetings.RosterTemplateApi.as_view(), name="task-roster-template"),
+    path("tasks/<int:task_id>/notices/", meetings.NoticesApi.as_view(), name="task-notices"),
+    path("tasks/<int:task_id>/schedule/", schedule.ScheduleApi.as_view(), name="task-schedule"),
+    path("tasks/<int:task_id>/schedule/history/", schedule.ScheduleHistoryApi.as_view(), name="task-schedule-history"),
+    path(
+        "tasks/<int:task_id>/schedule/<int:entry_id>/", schedule.ScheduleEntryApi.as_view(), name="task-schedule-entry"
+    ),
+    path("tasks/<int:task_id>/lodging/", lodging.LodgingApi.as_view(), name="task-lodging"),
+    path("tasks/<int:task_id>/lodging/allocate/", lodging.LodgingAllocateApi.as_view(), name="task-lodging-allocate"),
+    path("tasks/<int:task_id>/lodging/place/", lodging.LodgingPlaceApi.as_view(), name="task-lodging-place"),
+    path(
+        "tasks/<int:task_id>/lodging/<int:provider_id>/", lodging.LodgingHotelApi.as_view(), name="task-lodging-hotel"
+    ),
+    path("tasks/<int:task_id>/seating/", seating.SeatingApi.as_view(), name="task-seating"),
+    path("tasks/<int:task_id>/seating/swap/", seating.SeatingSwapApi.as_view(), name="task-seating-swap"),
+    path("tasks/<int:task_id>/seating.pdf", seating.SeatingPdfApi.as_view(), name="task-seating-pdf"),
+    path("tasks/<int:task_id>/suggestions/", library.TaskSuggestionsApi.as_view(), name="task-suggestions"),
+    path("seating/convention/", seating.SeatingConventionApi.as_view(), name="seating-convention"),
+    path("resources/", library.ResourcesApi.as_view(), name="resources"),
+    path("resources/<int:resource_id>/", library.ResourceApi.as_view(), name="resource"),
+    path("resources/<int:resource_id>/image/", library.ResourceImageApi.as_view(), name="resource-image"),
+    path("guests/", library.GuestDirectoryApi.as_view(), name="guest-directory"),
 ]
