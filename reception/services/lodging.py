@@ -249,7 +249,7 @@ def lodging_place(
         raise InvalidInput(_("来宾不存在。"), field="guest", code="not_found")
     if RoomAssignment.objects.filter(allocation__task=task, guest=person).exclude(allocation=allocation).exists():
         raise InvalidInput(_("该来宾已安排在其他宾馆。"), field="guest", code="lodged_elsewhere")
-    rooms = {r.number: r for r in allocation.rooms.select_for_update().select_related("guest")}
+    rooms = {r.number: r for r in allocation.rooms.select_for_update(of=("self",)).select_related("guest")}
     old = next((r for r in rooms.values() if r.guest_id == person.pk), None)
     target = None
     if room is not None:

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods
 from core.errors import DomainError
 from core.http import client_ip
 from reception.forms import IntakeForm
-from reception.models import PlanItem, TaskStatus
+from reception.models import PlanItem, ScheduleEntry, TaskStatus
 from reception.selectors import itinerary_task, letter_tracked
+from reception.selectors_meetings import schedule_entries
 from reception.services.letters import letter_intake
 from reception.throttle import intake_hit, intake_limit
 from reception.tokens import intake_token
@@ -71,7 +72,8 @@ def itinerary(request: HttpRequest, token: str) -> HttpResponse:
     task = itinerary_task(jurisdiction=_tenant(request), token=token)
     if task is None:
         raise Http404
-    days: dict[date, list[PlanItem]] = {}
-    for item in task.items.all():
+    days: dict[date, list[PlanItem | ScheduleEntry]] = {}
+    for item in [*task.items.all(), *schedule_entries(task)]:  # the plan and the current schedule
         days.setdefault(timezone.localdate(item.starts_at), []).append(item)
-    return render(request, "reception/itinerary.html", {"task": task, "days": sorted(days.items())})
+    ordered = [(day, sorted(rows, key=lambda row: row.starts_at)) for day, rows in sorted(days.items())]
+    return render(request, "reception/itinerary.html", {"task": task, "days": ordered})
