@@ -212,7 +212,7 @@ class ChartView:
 
 def seating_chart(task: Task, layout: str) -> ChartView:
     """The saved chart of `layout` (flagged stale when the guests changed since), else a preview."""
-    guests = {guest.pk: guest.name for guest in task.guests.only("id", "name")}
+    guests = dict(task.guests.values_list("id", "name"))
     saved = SeatingChart.objects.filter(task=task, layout=layout).first()
     if saved is None:
         side = chart_side(task, None)

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from tests.conftest import api, in_tenant
-from tests.reception.conftest import snapshot
 from tests.reception.factories import GuestFactory, TaskFactory
 
 #: Roles that may not arrange (schedule, lodging, seating, meeting settings, notices).
@@ -42,6 +41,8 @@ def full_snapshot(code: str = "340100") -> dict[str, Any]:
         SeatingChart,
         SeatingConvention,
     )
+
+    from tests.reception.conftest import snapshot
 
     state = snapshot(code)
     with in_tenant(code):

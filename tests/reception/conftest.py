@@ -10,6 +10,9 @@ from django.core.cache import cache
 
 from provider_portal.services import provider_add
 from tests.conftest import in_tenant
+
+# Issue 8's fixtures (meetings, schedule, lodging, seating, library), kept in their own module.
+from tests.reception.arrangements import meeting_task  # noqa: F401
 from tests.reception.factories import GuestFactory, LetterFactory, PlanItemFactory, TaskFactory
 
 TASKS = "/api/v1/tasks/"

@@ -15,7 +15,6 @@ from tests.reception.arrangements import (
     OPEN_STATES,
     client,
     full_snapshot,
-    meeting_task,  # noqa: F401 - fixture
     set_status,
 )
 from tests.reception.conftest import task_url

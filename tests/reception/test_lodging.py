@@ -50,7 +50,7 @@ def test_no_suite_for_a_grade_that_may_not_have_one_in_every_small_case():
     """Every list of up to three guests over the five grades, every set of allowed grades (32),
     and every mix of up to three suites and three standard rooms."""
     cases = 0
-    for size in range(0, 4):
+    for size in range(4):
         for grades in itertools.product(GRADES, repeat=size):
             guests = guests_of(grades)
             for allowed in GRADE_SETS:

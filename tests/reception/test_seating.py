@@ -3,6 +3,8 @@ of 1–12 seats, mirrored sides, rows, ranking ties, and the banquet convention.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from reception import seating
@@ -127,7 +129,7 @@ def test_every_table_size_seats_each_guest_once_around_the_hosts(size):
     rest = positions[4:] if size >= 6 else []
     distances = [min(p, size - p) for p in rest]
     assert distances == sorted(distances)  # nearer the head seat first
-    for a, b in zip(rest, rest[1:], strict=False):
+    for a, b in itertools.pairwise(rest):
         if min(a, size - a) == min(b, size - b):
             assert a < deputy < b  # right (1..deputy−1) before left
 
