@@ -41,7 +41,6 @@ def full_snapshot(code: str = "340100") -> dict[str, Any]:
         SeatingChart,
         SeatingConvention,
     )
-
     from tests.reception.conftest import snapshot
 
     state = snapshot(code)
