@@ -127,32 +127,28 @@ def _money(value: Any) -> str | None:
     return None if value is None else f"{Decimal(value):.2f}"
 
 
+def _most_used(items: QuerySet[PlanItem], fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows grouped by `fields`: how many tasks used them, the average unit price, the planned
+    cost (unit price × quantity), most used and most recently used first."""
+    grouped: Any = items.values(*fields)
+    grouped = grouped.annotate(
+        times=Count("task_id", distinct=True),
+        avg_price=Avg("unit_price"),
+        cost=Sum(F("unit_price") * F("quantity")),
+        last_used=Max("starts_at"),
+    )
+    return list(grouped.order_by("-times", "-last_used", *fields)[:SUGGESTIONS_EACH])
+
+
 def task_suggestions(task: Task) -> Suggestions:
     """Hotels, menus and venues the similar tasks used, most used first, with their costs (planned
     amounts: unit price × quantity). Evaluation scores are not recorded yet: `score` is null."""
     similar = similar_tasks(task)
     items = PlanItem.objects.filter(task__in=[t.pk for t in similar])
-    amount = Sum(F("unit_price") * F("quantity"))
-    common = {"times": Count("task_id", distinct=True), "unit_price": Avg("unit_price"), "cost": amount}
-    hotels = (
-        items.filter(kind=ItemKind.LODGING, provider__isnull=False)
-        .values("provider_id", "provider__name")
-        .annotate(**common, last_used=Max("starts_at"))
-        .order_by("-times", "-last_used", "provider_id")[:SUGGESTIONS_EACH]
-    )
-    menus = (
-        items.filter(kind=ItemKind.MEAL)
-        .exclude(menu="")
-        .values("menu", "venue", "meal_type")
-        .annotate(**common, last_used=Max("starts_at"))
-        .order_by("-times", "-last_used", "menu")[:SUGGESTIONS_EACH]
-    )
-    venues = (
-        items.exclude(kind=ItemKind.LODGING)
-        .values("kind", "venue")
-        .annotate(**common, last_used=Max("starts_at"))
-        .order_by("-times", "-last_used", "venue")[:SUGGESTIONS_EACH]
-    )
+
+    hotels = _most_used(items.filter(kind=ItemKind.LODGING, provider__isnull=False), ("provider_id", "provider__name"))
+    menus = _most_used(items.filter(kind=ItemKind.MEAL).exclude(menu=""), ("menu", "venue", "meal_type"))
+    venues = _most_used(items.exclude(kind=ItemKind.LODGING), ("kind", "venue"))
     return Suggestions(
         similar=similar,
         hotels=[
@@ -160,7 +156,7 @@ def task_suggestions(task: Task) -> Suggestions:
                 "provider": row["provider_id"],
                 "name": row["provider__name"],
                 "times": row["times"],
-                "unit_price": _money(row["unit_price"]),
+                "unit_price": _money(row["avg_price"]),
                 "cost": _money(row["cost"]),
                 "score": None,
             }
@@ -172,7 +168,7 @@ def task_suggestions(task: Task) -> Suggestions:
                 "venue": row["venue"],
                 "meal_type": row["meal_type"],
                 "times": row["times"],
-                "unit_price": _money(row["unit_price"]),
+                "unit_price": _money(row["avg_price"]),
                 "cost": _money(row["cost"]),
                 "score": None,
             }
@@ -183,7 +179,7 @@ def task_suggestions(task: Task) -> Suggestions:
                 "kind": row["kind"],
                 "venue": row["venue"],
                 "times": row["times"],
-                "unit_price": _money(row["unit_price"]),
+                "unit_price": _money(row["avg_price"]),
                 "cost": _money(row["cost"]),
                 "score": None,
             }

@@ -33,7 +33,7 @@ class ResourceInput(serializers.Serializer):
     description = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    parent = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    parent = serializers.IntegerField(required=False, allow_null=True, min_value=1)  # type: ignore[assignment]
     provider = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True)
     capacity = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10000)
@@ -44,7 +44,7 @@ class ResourceInput(serializers.Serializer):
 
 
 class ResourceOutput(serializers.ModelSerializer):
-    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)  # type: ignore[assignment]
     parent_name = serializers.CharField(source="parent.name", allow_null=True, default=None)
     provider = serializers.IntegerField(source="provider_id", allow_null=True)
     room_type = serializers.SerializerMethodField()

@@ -31,7 +31,7 @@ class RatesInput(serializers.Serializer):
 
 class AllocateInput(serializers.Serializer):
     provider = serializers.IntegerField(min_value=1)
-    rooms = RoomInput(many=True, required=False, max_length=lodging.MAX_ROOMS)
+    rooms = RoomInput(many=True, required=False, max_length=lodging.MAX_ROOMS)  # type: ignore[call-arg]
     check_in = serializers.DateField(required=False)
     check_out = serializers.DateField(required=False)
     rates = RatesInput(required=False)
@@ -159,7 +159,6 @@ class LodgingHotelApi(ReceptionApi):
 
     @extend_schema(operation_id="tasks_lodging_release", responses={204: None})
     def delete(self, request: Request, task_id: int, provider_id: int) -> Response:
-        lodging.lodging_release(
-            actor=request.user, jurisdiction=self.jurisdiction, task_id=task_id, provider=provider_id
-        )  # type: ignore[arg-type]
+        actor = request.user
+        lodging.lodging_release(actor=actor, jurisdiction=self.jurisdiction, task_id=task_id, provider=provider_id)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -68,7 +68,8 @@ def library_rates(provider: Provider) -> dict[str, Decimal]:
     )
     for room_type, price in rows:
         key = room_type or RoomType.STANDARD
-        rates[key] = min(rates.get(key, price), price)
+        if price is not None:
+            rates[key] = min(rates.get(key, price), price)
     return rates
 
 

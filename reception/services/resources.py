@@ -247,7 +247,7 @@ def resource_delete(*, actor: User, jurisdiction: Jurisdiction, resource_id: int
     require_roles(actor=actor, jurisdiction=jurisdiction, roles=RESOURCE_ROLES)
     resource = _locked(resource_id)
     check_version(resource, version)
-    images = [r.image.name for r in [resource, *resource.children.all()] if r.image]
+    images = [str(r.image.name) for r in [resource, *resource.children.all()] if r.image]
     audit_record(
         actor=actor,
         action="reception.resource.deleted",
@@ -257,4 +257,9 @@ def resource_delete(*, actor: User, jurisdiction: Jurisdiction, resource_id: int
     )
     storage = resource.image.storage
     resource.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for name in images])
+
+    def remove_files() -> None:
+        for name in images:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)

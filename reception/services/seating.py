@@ -3,6 +3,8 @@ saved per layout, edited by swapping seats; and the jurisdiction's side conventi
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -87,13 +89,14 @@ def seating_swap(
     for field, seat in (("a", a), ("b", b)):
         if tuple(seat) not in positions:
             raise InvalidInput(_("没有这个座位。"), field=field, code="no_seat")
-    by_place = {(s["group"], s["index"]): s for s in chart.seats}
-    first, second = by_place.get(tuple(a)), by_place.get(tuple(b))
+    by_place: dict[tuple[int, int], dict[str, Any]] = {(s["group"], s["index"]): s for s in chart.seats}
+    first, second = by_place.get((a[0], a[1])), by_place.get((b[0], b[1]))
     if first is None and second is None:
         raise InvalidInput(_("两个座位都是空的。"), field="a", code="empty_seats")
-    for seat, place in ((first, b), (second, a)):
-        if seat is not None:
-            seat["group"], seat["index"] = place
+    if first is not None:
+        first["group"], first["index"] = b
+    if second is not None:
+        second["group"], second["index"] = a
     chart.seats = sorted(chart.seats, key=lambda s: (s["group"], s["index"]))
     chart.updated_by = actor
     chart.version += 1

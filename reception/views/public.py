@@ -73,7 +73,8 @@ def itinerary(request: HttpRequest, token: str) -> HttpResponse:
     if task is None:
         raise Http404
     days: dict[date, list[PlanItem | ScheduleEntry]] = {}
-    for item in [*task.items.all(), *schedule_entries(task)]:  # the plan and the current schedule
+    rows: list[PlanItem | ScheduleEntry] = [*task.items.all(), *schedule_entries(task)]
+    for item in rows:  # the plan and the current schedule
         days.setdefault(timezone.localdate(item.starts_at), []).append(item)
-    ordered = [(day, sorted(rows, key=lambda row: row.starts_at)) for day, rows in sorted(days.items())]
+    ordered = [(day, sorted(entries, key=lambda row: row.starts_at)) for day, entries in sorted(days.items())]
     return render(request, "reception/itinerary.html", {"task": task, "days": ordered})
