@@ -11,6 +11,7 @@ import io
 import math
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4, landscape
@@ -19,6 +20,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from reception.models import Layout, Side
+from reception.selectors_meetings import seating_chart
 
 FONT = "STSong-Light"
 MARGIN = 36
@@ -117,3 +119,11 @@ def seating_pdf(*, title: str, chart: Any) -> bytes:
     pdf.showPage()
     pdf.save()
     return out.getvalue()
+
+
+def seating_pdf_response(task: Any, layout: str) -> HttpResponse:
+    """The task's chart of `layout` (saved, else a preview from its guests) as an inline PDF."""
+    chart = seating_chart(task, layout)
+    response = HttpResponse(seating_pdf(title=task.title, chart=chart), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="seating-{task.pk}-{layout}.pdf"'
+    return response

@@ -42,6 +42,11 @@ def meeting_of(task: Task) -> Meeting | None:
     return Meeting.objects.filter(task=task).first()
 
 
+def task_guests_with_stays(task: Task) -> QuerySet[Guest]:
+    """The guest list in its order, with arrival and departure (one query)."""
+    return task.guests.select_related("stay").order_by("id")
+
+
 def task_notices(task: Task) -> QuerySet[MeetingNotice]:
     return MeetingNotice.objects.filter(task=task).select_related("sent_by")
 
@@ -94,6 +99,7 @@ class HotelLodging:
 class LodgingOverview:
     hotels: list[HotelLodging]
     unassigned: list[Guest]
+    suite_grades: frozenset[str] = frozenset()
 
 
 def lodging_overview(task: Task) -> LodgingOverview:
@@ -139,7 +145,7 @@ def lodging_overview(task: Task) -> LodgingOverview:
         grid = [(floor, sorted(rooms, key=lambda r: (len(r.number), r.number))) for floor, rooms in floors.items()]
         hotels.append(HotelLodging(allocation, sorted(grid, key=lambda row: -row[0]), conflicts))
     unassigned = seating.ranked(task.guests.exclude(pk__in=lodged).order_by("id"))
-    return LodgingOverview(hotels=hotels, unassigned=unassigned)
+    return LodgingOverview(hotels=hotels, unassigned=unassigned, suite_grades=allowed)
 
 
 # --- Seating ----------------------------------------------------------------------------------
@@ -208,6 +214,37 @@ class ChartView:
         for seat in [*self.seats, *self.hosts]:
             grouped[seat["group"]].append(seat)
         return [(group, sorted(grouped[group], key=lambda s: s["index"])) for group in sorted(grouped)]
+
+    @property
+    def podium_rows(self) -> list[tuple[int, list[dict[str, Any]]]]:
+        """Rows as drawn for the audience below: the back row first."""
+        return list(reversed(self.groups))
+
+    @property
+    def banquet_tables(self) -> list[dict[str, Any]]:
+        """Each table's place in the hall and its seats around it (free guest seats included), with
+        the angle to draw them at: the chief host on top, seat numbers turning to his right."""
+        if self.layout != Layout.BANQUET:
+            return []
+        size = self.group_size
+        guest_places = set(seating.banquet_positions(size))
+        tables = self.tables
+        left = min(table.x for table in tables)
+        occupied = dict(self.groups)
+        drawn = []
+        for table in tables:
+            by_index = {seat["index"]: seat for seat in occupied.get(table.number, [])}
+            seats = [
+                {
+                    "key": f"{table.number}-{index}",
+                    "angle": round(-index * 360 / size, 2),
+                    "seat": by_index.get(index),
+                    "free": index in guest_places and index not in by_index,
+                }
+                for index in range(size)
+            ]
+            drawn.append({"number": table.number, "column": table.x - left + 1, "row": table.y + 1, "seats": seats})
+        return drawn
 
 
 def seating_chart(task: Task, layout: str) -> ChartView:

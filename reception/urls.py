@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reception.views import letters, plans, public, standards, tasks
+from reception.views import arrangements, letters, library, plans, public, standards, tasks
 
 urlpatterns = [
     path("reception/", tasks.TaskListView.as_view(), name="reception-tasks"),
@@ -13,6 +13,24 @@ urlpatterns = [
     path("reception/tasks/new/", tasks.TaskCreateView.as_view(), name="reception-task-new"),
     path("reception/tasks/<int:task_id>/", tasks.TaskDetailView.as_view(), name="reception-task"),
     path("reception/tasks/<int:task_id>/edit/", plans.PlanEditView.as_view(), name="reception-task-edit"),
+    # Meetings, schedule, lodging, seating, suggestions, the library and the guest database (issue 8)
+    path("reception/tasks/<int:task_id>/meeting/", arrangements.MeetingView.as_view(), name="reception-meeting"),
+    path("reception/tasks/<int:task_id>/schedule/", arrangements.ScheduleView.as_view(), name="reception-schedule"),
+    path("reception/tasks/<int:task_id>/lodging/", arrangements.LodgingView.as_view(), name="reception-lodging"),
+    path("reception/tasks/<int:task_id>/seating/", arrangements.SeatingView.as_view(), name="reception-seating"),
+    path(
+        "reception/tasks/<int:task_id>/seating.pdf", arrangements.SeatingPdfView.as_view(), name="reception-seating-pdf"
+    ),
+    path("reception/tasks/<int:task_id>/suggestions/", library.SuggestionsView.as_view(), name="reception-suggestions"),
+    path("reception/seating/convention/", arrangements.SeatingConventionView.as_view(), name="reception-convention"),
+    path("reception/resources/", library.ResourceListView.as_view(), name="reception-resources"),
+    path("reception/resources/<int:resource_id>/", library.ResourceDetailView.as_view(), name="reception-resource"),
+    path(
+        "reception/resources/<int:resource_id>/image/",
+        library.ResourceImageView.as_view(),
+        name="reception-resource-image",
+    ),
+    path("reception/guests/", library.GuestDirectoryView.as_view(), name="reception-guests"),
     path(
         "reception/tasks/<int:task_id>/<str:part>/<int:object_id>/",
         plans.PlanObjectEditView.as_view(),

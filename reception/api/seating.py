@@ -15,7 +15,7 @@ from reception import seating
 from reception import selectors_meetings as reads
 from reception.api.base import ReceptionApi, valid
 from reception.models import Layout, Side
-from reception.seating_pdf import seating_pdf
+from reception.seating_pdf import seating_pdf_response
 from reception.services import seating as seating_services
 from reception.services.arrangements import ARRANGE_ROLES
 from tenants.models import ALL_ROLES, Role
@@ -168,10 +168,7 @@ class SeatingPdfApi(ReceptionApi):
     )
     def get(self, request: Request, task_id: int) -> HttpResponse:
         task = reads.task_row(task_id)
-        chart = reads.seating_chart(task, _layout(request, reads.latest_chart_layout(task)))
-        response = HttpResponse(seating_pdf(title=task.title, chart=chart), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="seating-{task.pk}-{chart.layout}.pdf"'
-        return response
+        return seating_pdf_response(task, _layout(request, reads.latest_chart_layout(task)))
 
 
 class ConventionInput(serializers.Serializer):
