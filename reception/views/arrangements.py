@@ -167,9 +167,8 @@ class ScheduleView(ArrangementPage):
         if entry_id and not entry_id.isdigit():
             raise Http404
         if request.POST.get("form") == "delete":
-            version = VersionForm(request.POST)
             return self.run(
-                version,
+                VersionForm(request.POST),
                 lambda data: schedule.schedule_entry_delete(
                     **self.who, entry_id=int(entry_id), version=data["version"]
                 ),
@@ -177,7 +176,7 @@ class ScheduleView(ArrangementPage):
             )
         form = self.entry_form(request.POST)
         if not form.is_valid():
-            messages.error(request, form_errors(form))
+            messages.error(request, form_errors(form))  # type: ignore[arg-type]
             return HttpResponseRedirect(self.back, status=303)
         changes, version = form.changes()
         if entry_id:

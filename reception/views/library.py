@@ -121,7 +121,8 @@ class ResourceDetailView(ResourceFormMixin):
 class ResourceImageView(ReceptionPage):
     roles = ALL_ROLES
 
-    def get(self, request: HttpRequest, resource_id: int) -> FileResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        resource_id = kwargs["resource_id"]
         resource = selectors_library.resource_detail(resource_id)
         if not resource.image:
             raise Http404

@@ -139,7 +139,7 @@ def test_the_schedule_page_adds_edits_deletes_and_shows_the_history(meeting_task
     with in_tenant("340100"):
         entry = ScheduleEntry.objects.get(task=meeting_task)
     edit = text(client.get(page(meeting_task, "schedule") + f"?edit={entry.pk}"))
-    assert 'name="entry" value="%d"' % entry.pk in edit
+    assert f'name="entry" value="{entry.pk}"' in edit
     stale = {**body, "entry": entry.pk, "entry-title": "开幕式（改）", "entry-version": 1}
     client.post(page(meeting_task, "schedule"), stale)
     refused = client.post(page(meeting_task, "schedule"), {**stale, "entry-title": "旧稿"}, follow=True)
