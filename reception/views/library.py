@@ -126,7 +126,7 @@ class ResourceImageView(ReceptionPage):
         resource = selectors_library.resource_detail(resource_id)
         if not resource.image:
             raise Http404
-        return FileResponse(resource.image.open("rb"), content_type=resource.image_type)
+        return FileResponse(resource.image.open("rb"), content_type=resource.image_type)  # type: ignore[return-value]
 
 
 class GuestDirectoryView(ReceptionPage):
