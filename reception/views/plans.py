@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from reception import selectors
+from reception.selectors_library import library_for_plans
 from reception.forms import GuestForm, ItemForm, StaffForm, TaskEditForm, VersionForm
 from reception.models import AccompanyingStaff, Guest, PlanItem
 from reception.models.tasks import PLAN_ROLES
@@ -98,6 +99,7 @@ class PlanEditView(ReceptionPage):
             version_form=VersionForm(initial={"version": task.version}),
         )
         if can_edit:
+            context["library"] = library_for_plans()  # venues and dishes to pick from (issue 8)
             context.setdefault("task_form", TaskEditForm(instance=task, initial={"version": task.version}))
             for part in PARTS:
                 context.setdefault(f"{part}_form", _bind(part, self))

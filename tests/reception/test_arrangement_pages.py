@@ -262,3 +262,16 @@ def test_the_guest_database_page(meeting_task):
     html = text(browser("340100-finance").get("/reception/guests/?q=财政部"))
     assert "孙三" in html and "赵一" not in html
     assert browser("340200-finance").get("/reception/guests/").status_code == 403
+
+
+def test_the_plan_editor_offers_the_librarys_venues_and_dishes(draft):
+    admin = browser("340100-admin")
+    admin.post("/reception/resources/", {"kind": "restaurant", "name": "市政府机关食堂", "address": "合肥市"})
+    from reception.models import Resource
+
+    with in_tenant("340100"):
+        restaurant = Resource.objects.get().pk
+    admin.post("/reception/resources/", {"kind": "dish", "name": "臭鳜鱼", "parent": restaurant, "price": "68"})
+    html = text(browser("340100-drafter").get(f"/reception/tasks/{draft.pk}/edit/"))
+    assert '<datalist id="library-venues"><option value="市政府机关食堂">' in html
+    assert '<option value="臭鳜鱼">臭鳜鱼（市政府机关食堂，68.00 元）</option>' in html
