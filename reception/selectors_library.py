@@ -127,17 +127,27 @@ def _money(value: Any) -> str | None:
     return None if value is None else f"{Decimal(value):.2f}"
 
 
-def _most_used(items: QuerySet[PlanItem], fields: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Rows grouped by `fields`: how many tasks used them, the average unit price, the planned
-    cost (unit price × quantity), most used and most recently used first."""
-    grouped: Any = items.values(*fields)
+def _most_used(items: QuerySet[PlanItem], fields: dict[str, str]) -> list[dict[str, Any]]:
+    """Rows grouped by `fields` (output name → lookup): how many tasks used them, the average unit
+    price, the planned cost (unit price × quantity), most used and most recently used first."""
+    grouped: Any = items.values(*fields.values())
     grouped = grouped.annotate(
         times=Count("task_id", distinct=True),
         avg_price=Avg("unit_price"),
         cost=Sum(F("unit_price") * F("quantity")),
         last_used=Max("starts_at"),
     )
-    return list(grouped.order_by("-times", "-last_used", *fields)[:SUGGESTIONS_EACH])
+    rows = grouped.order_by("-times", "-last_used", *fields.values())[:SUGGESTIONS_EACH]
+    return [
+        {
+            **{name: row[lookup] for name, lookup in fields.items()},
+            "times": row["times"],
+            "unit_price": _money(row["avg_price"]),
+            "cost": _money(row["cost"]),
+            "score": None,  # evaluations are not recorded yet
+        }
+        for row in rows
+    ]
 
 
 def task_suggestions(task: Task) -> Suggestions:
@@ -145,44 +155,15 @@ def task_suggestions(task: Task) -> Suggestions:
     amounts: unit price × quantity). Evaluation scores are not recorded yet: `score` is null."""
     similar = similar_tasks(task)
     items = PlanItem.objects.filter(task__in=[t.pk for t in similar])
-
-    hotels = _most_used(items.filter(kind=ItemKind.LODGING, provider__isnull=False), ("provider_id", "provider__name"))
-    menus = _most_used(items.filter(kind=ItemKind.MEAL).exclude(menu=""), ("menu", "venue", "meal_type"))
-    venues = _most_used(items.exclude(kind=ItemKind.LODGING), ("kind", "venue"))
     return Suggestions(
         similar=similar,
-        hotels=[
-            {
-                "provider": row["provider_id"],
-                "name": row["provider__name"],
-                "times": row["times"],
-                "unit_price": _money(row["avg_price"]),
-                "cost": _money(row["cost"]),
-                "score": None,
-            }
-            for row in hotels
-        ],
-        menus=[
-            {
-                "menu": row["menu"],
-                "venue": row["venue"],
-                "meal_type": row["meal_type"],
-                "times": row["times"],
-                "unit_price": _money(row["avg_price"]),
-                "cost": _money(row["cost"]),
-                "score": None,
-            }
-            for row in menus
-        ],
-        venues=[
-            {
-                "kind": row["kind"],
-                "venue": row["venue"],
-                "times": row["times"],
-                "unit_price": _money(row["avg_price"]),
-                "cost": _money(row["cost"]),
-                "score": None,
-            }
-            for row in venues
-        ],
+        hotels=_most_used(
+            items.filter(kind=ItemKind.LODGING, provider__isnull=False),
+            {"provider": "provider_id", "name": "provider__name"},
+        ),
+        menus=_most_used(
+            items.filter(kind=ItemKind.MEAL).exclude(menu=""),
+            {"menu": "menu", "venue": "venue", "meal_type": "meal_type"},
+        ),
+        venues=_most_used(items.exclude(kind=ItemKind.LODGING), {"kind": "kind", "venue": "venue"}),
     )

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from reception import selectors
-from reception.selectors_library import library_for_plans
 from reception.forms import GuestForm, ItemForm, StaffForm, TaskEditForm, VersionForm
 from reception.models import AccompanyingStaff, Guest, PlanItem
 from reception.models.tasks import PLAN_ROLES
+from reception.selectors_library import library_for_plans
 from reception.services import plans
 from reception.services.tasks import task_update
 from reception.views.base import ReceptionPage, add_error, error_text, perform

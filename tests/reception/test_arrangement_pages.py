@@ -8,28 +8,15 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from openpyxl import Workbook
 from pypdf import PdfReader
 
 from reception.models import LodgingAllocation, Meeting, ScheduleEntry, SeatingChart
-from tests.conftest import in_tenant, user
+from tests.conftest import in_tenant
 from tests.reception.arrangements import full_snapshot, set_status
+from tests.reception.test_views import browser, text
 
 pytestmark = pytest.mark.django_db
-
-HEFEI = "hefei.localhost"
-
-
-def browser(username: str | None = None, host: str = HEFEI) -> Client:
-    client = Client(HTTP_HOST=host)
-    if username:
-        client.force_login(user(username))
-    return client
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def page(task, section):
