@@ -341,3 +341,30 @@ def test_other_jurisdictions_may_not_send(meeting_task):
         == 404
     )
     assert full_snapshot() == before
+
+
+def test_the_openapi_document_stays_valid_and_names_every_new_operation(tree, tmp_path):
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    paths = Client(HTTP_HOST="hefei.localhost").get("/api/schema/?format=json").json()["paths"]
+    for path, methods in {
+        "/api/v1/tasks/{task_id}/schedule/": {"get", "post"},
+        "/api/v1/tasks/{task_id}/schedule/{entry_id}/": {"get", "patch", "delete"},
+        "/api/v1/tasks/{task_id}/schedule/history/": {"get"},
+        "/api/v1/tasks/{task_id}/lodging/allocate/": {"post"},
+        "/api/v1/tasks/{task_id}/lodging/place/": {"post"},
+        "/api/v1/tasks/{task_id}/seating/": {"get", "post"},
+        "/api/v1/tasks/{task_id}/seating.pdf": {"get"},
+        "/api/v1/tasks/{task_id}/roster/": {"post"},
+        "/api/v1/tasks/{task_id}/notices/": {"get", "post"},
+        "/api/v1/tasks/{task_id}/meeting/": {"get", "put"},
+        "/api/v1/tasks/{task_id}/suggestions/": {"get"},
+        "/api/v1/resources/": {"get", "post"},
+        "/api/v1/resources/{resource_id}/": {"get", "patch", "delete"},
+        "/api/v1/guests/": {"get"},
+        "/api/v1/seating/convention/": {"get", "put"},
+    }.items():
+        assert methods <= set(paths[path]), path
+        assert all(paths[path][method]["operationId"] for method in methods)
