@@ -173,12 +173,3 @@ def test_seed_demo_members_and_providers(tree):
     seed_members(password="Demo-pass-2026", out=out)
     assert Membership.objects.filter(user__username="340123-counterpart", role="counterpart").count() == 1
     assert Membership.objects.get(user__username="340100-counterpart").unit_name == "对口单位"
-
-
-@pytest.mark.slow
-def test_seed_demo_builds_the_whole_anhui_tree(tree):
-    run("seed_demo", "--password", "Demo-pass-2026")
-    assert Jurisdiction.objects.filter(path__startswith="340000").count() == 121
-    assert User.objects.filter(username__regex=r"^34(0000|0100|0123)-").count() >= 21
-    assert ProviderStaff.objects.filter(user__username__in=["provider-hotel", "provider-restaurant"]).count() == 2
-    assert run("seed_demo", "--password", "Demo-pass-2026", "--once").strip() == "demo already seeded"
