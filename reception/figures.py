@@ -1,0 +1,94 @@
+"""Figures of the receptions held: the one source for reports up the tree, statistics and disclosure.
+
+A reception counts once its task is `completed` or `settled`, in the month of its start date.
+Guests are 人次 (each guest of each reception), accompanying likewise. A task's cost by kind is
+what `task_costs` says; reports, statistics and disclosure never compute it another way.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum
+
+from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, Task, TaskStatus
+
+#: The states in which a reception counts as held.
+COUNTED_STATUSES = frozenset({TaskStatus.COMPLETED, TaskStatus.SETTLED})
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def counted_tasks(start: date, end: date) -> QuerySet[Task]:
+    """Tasks held (completed or settled) whose start date lies in [start, end]."""
+    return Task.objects.filter(status__in=COUNTED_STATUSES, start_date__gte=start, start_date__lte=end)
+
+
+def task_costs(task_ids: Iterable[int]) -> dict[int, dict[str, Decimal]]:
+    """Each task's cost by item kind, in one query: the plan items' amounts (price × quantity).
+
+    Tasks without items are absent. Amounts are exact Decimals rounded to the cent."""
+    ids = list(task_ids)
+    if not ids:
+        return {}
+    amount = ExpressionWrapper(
+        F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=20, decimal_places=2)
+    )
+    rows = (
+        PlanItem.objects.filter(task_id__in=ids)
+        .values("task_id", "kind")
+        .annotate(total=Sum(amount))
+        .order_by("task_id", "kind")
+    )
+    costs: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for row in rows:
+        costs[row["task_id"]][row["kind"]] = (row["total"] or ZERO).quantize(CENT)
+    return dict(costs)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Receptions, guests (人次), accompanying (人次) and cost of a set of held receptions."""
+
+    receptions: int = 0
+    guests: int = 0
+    accompanying: int = 0
+    cost_by_kind: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def cost_total(self) -> Decimal:
+        return sum(self.cost_by_kind.values(), ZERO)
+
+    def as_json(self) -> dict[str, Any]:
+        """The wire shape (amounts as decimal strings, every kind present)."""
+        return {
+            "receptions": self.receptions,
+            "guests": self.guests,
+            "accompanying": self.accompanying,
+            "cost_total": str(self.cost_total),
+            "cost_by_kind": {kind: str(self.cost_by_kind.get(kind, ZERO)) for kind in ItemKind.values},
+        }
+
+
+def figures_of(tasks: QuerySet[Task]) -> Figures:
+    """Aggregate figures of `tasks` in four queries, whatever their number."""
+    ids = list(tasks.values_list("pk", flat=True))
+    if not ids:
+        return Figures()
+    guests = Guest.objects.filter(task_id__in=ids).aggregate(n=Count("pk"))["n"]
+    accompanying = AccompanyingStaff.objects.filter(task_id__in=ids).aggregate(n=Count("pk"))["n"]
+    by_kind: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for costs in task_costs(ids).values():
+        for kind, amount in costs.items():
+            by_kind[kind] += amount
+    return Figures(receptions=len(ids), guests=guests, accompanying=accompanying, cost_by_kind=dict(by_kind))
+
+
+def period_figures(start: date, end: date) -> Figures:
+    """Figures of the receptions held with a start date in [start, end] (both included)."""
+    return figures_of(counted_tasks(start, end))

@@ -1,0 +1,52 @@
+"""The figures of held receptions: which tasks count, 人次, exact Decimal costs by kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from reception.figures import Figures, period_figures, task_costs
+from reception.models import AccompanyingStaff
+from tests.conftest import count_queries, in_tenant
+from tests.reception.factories import GuestFactory, PlanItemFactory, TaskFactory
+
+MAY = (dt.date(2026, 5, 1), dt.date(2026, 5, 31))
+
+
+def _held(status: str, start: dt.date, guests: int, prices: list[tuple[str, str, int]]) -> Any:
+    task = TaskFactory(status=status, start_date=start, end_date=start + dt.timedelta(days=1))
+    for _ in range(guests):
+        GuestFactory(task=task)
+    for kind, price, quantity in prices:
+        PlanItemFactory(task=task, kind=kind, unit_price=Decimal(price), quantity=quantity)
+    return task
+
+
+def test_only_completed_or_settled_tasks_of_the_month_count(tree: dict[str, Any]) -> None:
+    with in_tenant("340100"):
+        first = _held("completed", dt.date(2026, 5, 6), 3, [("meal", "58.50", 7), ("lodging", "330.00", 2)])
+        _held("settled", dt.date(2026, 5, 31), 2, [("meal", "0.10", 3)])
+        _held("in_progress", dt.date(2026, 5, 10), 9, [("meal", "100", 1)])  # not held yet
+        _held("cancelled", dt.date(2026, 5, 10), 9, [("meal", "100", 1)])
+        _held("completed", dt.date(2026, 6, 1), 9, [("meal", "100", 1)])  # next month
+        AccompanyingStaff.objects.create(task=first, name="张三", unit="市政府办公室", post="科长")
+
+        with count_queries() as queries:
+            figures = period_figures(*MAY)
+        assert len(queries) <= 4
+    assert figures.receptions == 2
+    assert figures.guests == 5
+    assert figures.accompanying == 1
+    # 58.50 × 7 = 409.50; 0.10 × 3 = 0.30; 330 × 2 = 660.00
+    assert figures.cost_by_kind == {"meal": Decimal("409.80"), "lodging": Decimal("660.00")}
+    assert figures.cost_total == Decimal("1069.80")
+    assert figures.as_json()["cost_total"] == "1069.80"
+    assert figures.as_json()["cost_by_kind"]["vehicle"] == "0.00"
+
+
+def test_no_receptions_gives_zeros(tree: dict[str, Any]) -> None:
+    with in_tenant("340100"):
+        assert period_figures(*MAY) == Figures()
+        assert task_costs([]) == {}
+    assert Figures().as_json()["cost_total"] == "0.00"
