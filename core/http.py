@@ -1,9 +1,18 @@
-"""Small HTTP helpers: the client address and URLs on other hosts of the platform."""
+"""Small HTTP helpers: the client address, URLs on other hosts of the platform, stored files."""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from django.conf import settings
+from django.core.files import File
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import NotFound
+
+logger = logging.getLogger(__name__)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -26,3 +35,13 @@ def host_url(request: HttpRequest, host: str, path: str = "/") -> str:
 
 def public_url(request: HttpRequest, path: str = "/") -> str:
     return host_url(request, settings.BASE_DOMAIN, path)
+
+
+def open_stored(field_file: Any) -> File:
+    """Open an uploaded file for a download. A file gone from storage (a restored database without
+    its media, a manual deletion) is logged and answered 404 with a clear message, never a 500."""
+    try:
+        return field_file.open("rb")
+    except FileNotFoundError:
+        logger.error("stored file missing: %s", field_file.name)
+        raise NotFound(_("文件已不存在，请联系管理员。"), code="file_missing") from None

@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.http import open_stored
 from reception import selectors
 from reception.api.base import ReceptionApi, valid
 from reception.api.serializers import AttachmentInput, AttachmentOutput, LetterInput, LetterOutput, ReasonInput
@@ -128,7 +129,7 @@ class LetterAttachmentFileApi(ReceptionApi):
     def get(self, request: Request, letter_id: int, attachment_id: int) -> FileResponse:
         attachment = selectors.letter_attachment(letter_id=letter_id, attachment_id=attachment_id)
         return FileResponse(
-            attachment.file.open("rb"),
+            open_stored(attachment.file),
             content_type=attachment.content_type,
             as_attachment=True,
             filename=attachment.original_name,

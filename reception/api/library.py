@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.errors import NotFound
+from core.http import open_stored
 from reception import selectors_library as library
 from reception import selectors_meetings as reads
 from reception.api.base import ReceptionApi, split_version, valid
@@ -176,7 +177,7 @@ class ResourceImageApi(ReceptionApi):
         resource = library.resource_detail(resource_id)
         if not resource.image:
             raise NotFound(_("该资源没有图片。"))
-        return FileResponse(resource.image.open("rb"), content_type=resource.image_type)
+        return FileResponse(open_stored(resource.image), content_type=resource.image_type)
 
 
 # --- The guest database and suggestions -------------------------------------------------------

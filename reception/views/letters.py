@@ -10,6 +10,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRed
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.http import open_stored
 from reception import selectors
 from reception.forms import LetterForm, MultipleFileField, ReasonForm
 from reception.models import LetterStatus
@@ -120,5 +121,5 @@ class LetterAttachmentView(ReceptionPage):
     def get(self, request: HttpRequest, letter_id: int, attachment_id: int) -> FileResponse:  # type: ignore[override]
         attachment = selectors.letter_attachment(letter_id=letter_id, attachment_id=attachment_id)
         return FileResponse(
-            attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.original_name
+            open_stored(attachment.file), content_type=attachment.content_type, filename=attachment.original_name
         )

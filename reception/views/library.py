@@ -8,6 +8,7 @@ from typing import Any
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from core.http import open_stored
 from reception import selectors, selectors_library, selectors_meetings
 from reception.forms import FilterForm, VersionForm
 from reception.forms_arrangements import ResourceForm
@@ -126,7 +127,7 @@ class ResourceImageView(ReceptionPage):
         resource = selectors_library.resource_detail(resource_id)
         if not resource.image:
             raise Http404
-        return FileResponse(resource.image.open("rb"), content_type=resource.image_type)  # type: ignore[return-value]
+        return FileResponse(open_stored(resource.image), content_type=resource.image_type)  # type: ignore[return-value]
 
 
 class GuestDirectoryView(ReceptionPage):

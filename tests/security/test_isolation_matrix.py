@@ -1,0 +1,247 @@
+"""The isolation matrix: every API endpoint × every caller, generated from the URL conf.
+
+Each endpoint of the tenant API (`config/urls_tenant.py`, under `/api/v1/`) is called with every
+method its view implements, on 合肥 (340100)'s host, against real objects of 340100, by:
+
+- each role of 340100 itself (own),
+- the province's admin and supervisor (parent: read-only oversight) and its drafter (a parent role
+  that grants no oversight),
+- 芜湖 (340200, sibling) and 肥西 (340123, child) admins,
+- a provider's staff, and an anonymous caller.
+
+The expected outcome of each cell is in `expected()`: one table, printed on failure. Any 2xx
+where a refusal is expected fails, so does any 5xx, and so does an audit entry written by a
+refused call. Every call runs in a savepoint that is rolled back, so the world stays the same
+for the next one. New endpoints join automatically; a path parameter the table does not know
+fails the test until a value for it is added to `PARAMS`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from core.models import AuditEntry
+from provider_portal.services import provider_add
+from reception.models import AccompanyingStaff, LetterAttachment, Resource, ScheduleEntry
+from tenants.models import Role
+from tenants.services import user_ensure
+from tests.conftest import api, in_tenant, user
+from tests.reception.factories import GuestFactory, PlanItemFactory, TaskFactory, at
+
+HOST_CODE = "340100"
+WRITE_METHODS = ("post", "put", "patch", "delete")
+METHODS = ("get", *WRITE_METHODS)
+#: Routes of the tenant URL conf that are not tenant data: sign-in, the caller's own profile and
+#: the public directory of jurisdictions. They are covered by tests/core and tests/tenants.
+NOT_TENANT_DATA = {"api/v1/auth/login/", "api/v1/auth/logout/", "api/v1/me/", "api/v1/jurisdictions/"}
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str
+    relation: str  # own | parent_oversight | parent_other | sibling | child | provider | anonymous
+    username: str | None
+    role: str | None = None
+
+
+CALLERS = [
+    *(Caller(f"own:{role}", "own", f"{HOST_CODE}-{role}", role) for role in Role.values),
+    Caller("parent:admin", "parent_oversight", "340000-admin"),
+    Caller("parent:supervisor", "parent_oversight", "340000-supervisor"),
+    Caller("parent:drafter", "parent_other", "340000-drafter"),
+    Caller("sibling:admin", "sibling", "340200-admin"),
+    Caller("child:admin", "child", "340123-admin"),
+    Caller("provider", "provider", "matrix-provider-staff"),
+    Caller("anonymous", "anonymous", None),
+]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    route: str  # e.g. "api/v1/tasks/<int:task_id>/items/"
+    view_class: Any
+    methods: tuple[str, ...]
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry.callback
+
+
+def tenant_endpoints() -> list[Endpoint]:
+    endpoints = []
+    for route, callback in _walk(get_resolver("config.urls_tenant").url_patterns):
+        view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+        if not route.startswith("api/v1/") or route in NOT_TENANT_DATA or view_class is None:
+            continue
+        methods = tuple(m for m in METHODS if hasattr(view_class, m))
+        endpoints.append(Endpoint(route, view_class, methods))
+    return endpoints
+
+
+# --- The world: real objects of 340100 for every path parameter ---------------------------
+
+
+@pytest.fixture
+def world(tree: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]:
+    settings.MEDIA_ROOT = str(tmp_path)
+    stored = default_storage.save("letters/matrix.pdf", ContentFile(b"%PDF-1.4 matrix"))
+    hotel, _created = provider_add(actor=None, name="矩阵宾馆", kind="hotel", serves=[tree[HOST_CODE]])
+    staff, _created = user_ensure(username="matrix-provider-staff", password="Matrix-pass-2026!")
+    provider_add(actor=None, name="矩阵宾馆", kind="hotel", serves=[], staff_user=staff)
+    with in_tenant(HOST_CODE):
+        task = TaskFactory()
+        guest = GuestFactory(task=task)
+        item = PlanItemFactory(task=task, provider=hotel)
+        companion = AccompanyingStaff.objects.create(task=task, name="陪同甲", unit="市政府办公室", post="科长")
+        attachment = LetterAttachment.objects.create(
+            letter=task.letter, file=stored, original_name="matrix.pdf", content_type="application/pdf", size=10
+        )
+        entry = ScheduleEntry.objects.create(
+            task=task, starts_at=at(9), ends_at=at(10), title="座谈", venue="市政府", created_by=user("340100-drafter")
+        )
+        resource = Resource.objects.create(kind="hotel", name="矩阵宾馆", created_by=user("340100-admin"))
+    return {
+        "task": task,
+        "letter": task.letter,
+        "guest": guest,
+        "item": item,
+        "companion": companion,
+        "attachment": attachment,
+        "entry": entry,
+        "resource": resource,
+        "provider": hotel,
+    }
+
+
+#: A value for each path parameter: (parameter, the route segment before it) → world → value.
+#: `None` as segment matches any segment.
+PARAMS: dict[tuple[str, str | None], Callable[[dict[str, Any]], Any]] = {
+    ("letter_id", None): lambda w: w["letter"].pk,
+    ("task_id", None): lambda w: w["task"].pk,
+    ("attachment_id", None): lambda w: w["attachment"].pk,
+    ("object_id", "guests"): lambda w: w["guest"].pk,
+    ("object_id", "items"): lambda w: w["item"].pk,
+    ("object_id", "accompanying"): lambda w: w["companion"].pk,
+    ("entry_id", None): lambda w: w["entry"].pk,
+    ("provider_id", None): lambda w: w["provider"].pk,
+    ("resource_id", None): lambda w: w["resource"].pk,
+}
+PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def concrete_path(route: str, world: dict[str, Any]) -> str:
+    parts = route.split("/")
+    for index, part in enumerate(parts):
+        for name in PARAM.findall(part):
+            previous = parts[index - 1] if index else None
+            value_of = PARAMS.get((name, previous)) or PARAMS.get((name, None))
+            if value_of is None:
+                pytest.fail(f"the isolation matrix has no value for <{name}> in {route}: add one to PARAMS")
+            part = PARAM.sub(str(value_of(world)), part, count=1)
+        parts[index] = part
+    return "/" + "/".join(parts)
+
+
+# --- The table of expected outcomes --------------------------------------------------------
+
+REFUSED = frozenset({403, 404})
+
+
+def declared_roles(endpoint: Endpoint, method: str) -> frozenset[str]:
+    from tenants.permissions import allowed_roles
+
+    view = endpoint.view_class()
+    view.kwargs = {}
+
+    class _Request:
+        pass
+
+    request = _Request()
+    request.method = method.upper()  # type: ignore[attr-defined]
+    return allowed_roles(view, request)  # type: ignore[arg-type]
+
+
+def expected(endpoint: Endpoint, method: str, caller: Caller) -> tuple[str, Callable[[int], bool]]:
+    """(description, check of the status code) for one cell of the matrix."""
+    write = method in WRITE_METHODS
+    if caller.relation == "anonymous":
+        return "401", lambda status: status == 401
+    if caller.relation in {"sibling", "child", "provider", "parent_other"}:
+        return "403/404", lambda status: status in REFUSED
+    if caller.relation == "parent_oversight":
+        if write:
+            return "403/404/405", lambda status: status in REFUSED | {405}
+        return "read or refused (<500)", lambda status: status < 500 and status != 401
+    # Own roles: a role the endpoint does not declare is refused; a declared one is not a 5xx.
+    if caller.role not in declared_roles(endpoint, method):
+        return "403/404", lambda status: status in REFUSED
+    return "allowed (<500)", lambda status: status < 500 and status != 401
+
+
+def _close_stream(response: Any) -> None:
+    """Close a download's open file (closing the response itself would also close the database
+    connection, through request_finished)."""
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)
+        for close in response._resource_closers:
+            close()
+
+
+def test_the_matrix_covers_the_whole_tenant_api() -> None:
+    routes = {e.route for e in tenant_endpoints()}
+    # Spot checks that the walk sees every part of the URL conf, not that the list is fixed.
+    assert "api/v1/tasks/" in routes
+    assert "api/v1/tasks/<int:task_id>/submit/" in routes
+    assert "api/v1/jurisdiction/" in routes
+    assert len(routes) >= 40
+
+
+def test_every_endpoint_every_caller(world: dict[str, Any]) -> None:
+    clients = {c.name: api(HOST_CODE, c.username) for c in CALLERS}
+    rows: list[tuple[str, str, str, str, int, bool]] = []
+    for endpoint in tenant_endpoints():
+        path = concrete_path(endpoint.route, world)
+        for method in endpoint.methods:
+            for caller in CALLERS:
+                description, check = expected(endpoint, method, caller)
+                connection.set_schema_to_public()
+                audit_before = AuditEntry.objects.count()
+                savepoint = transaction.savepoint()
+                try:
+                    response = getattr(clients[caller.name], method)(path, {}, format="json")
+                    _close_stream(response)
+                    connection.set_schema_to_public()
+                    audit_after = AuditEntry.objects.count()
+                finally:
+                    transaction.savepoint_rollback(savepoint)
+                ok = check(response.status_code)
+                if ok and description in {"403/404", "401", "403/404/405"} and audit_after != audit_before:
+                    ok = False  # refused, but something was written
+                rows.append((endpoint.route, method.upper(), caller.name, description, response.status_code, ok))
+    failures = [row for row in rows if not row[5]]
+    assert len(rows) > 500
+    if failures:
+        table = "\n".join(f"{m:6} {r:60} {c:18} expected {d:24} got {s}" for r, m, c, d, s, _ok in failures)
+        pytest.fail(f"{len(failures)} of {len(rows)} cells of the isolation matrix are wrong:\n{table}")
+
+
+def test_a_file_missing_from_storage_is_a_clear_404(world: dict[str, Any]) -> None:
+    """Regression (found by the matrix): a download whose file is gone from storage was a 500."""
+    default_storage.delete(world["attachment"].file.name)
+    letter, attachment = world["letter"].pk, world["attachment"].pk
+    response = api(HOST_CODE, "340100-drafter").get(f"/api/v1/letters/{letter}/attachments/{attachment}/")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "文件已不存在，请联系管理员。"
