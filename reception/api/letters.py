@@ -6,6 +6,7 @@ from typing import Any
 
 import django_filters
 from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -20,6 +21,7 @@ from reception.api.serializers import AttachmentInput, AttachmentOutput, LetterI
 from reception.models import LetterStatus
 from reception.services.letters import (
     LETTER_ROLES,
+    SIGNATURES,
     letter_accept,
     letter_attachment_add,
     letter_register,
@@ -124,7 +126,7 @@ class LetterAttachmentFileApi(ReceptionApi):
     @extend_schema(
         operation_id="letters_attachments_download",
         parameters=[OpenApiParameter("attachment_id", int, OpenApiParameter.PATH)],
-        responses={(200, "application/octet-stream"): bytes},
+        responses={(200, content_type): OpenApiTypes.BINARY for _magic, content_type, _ext in SIGNATURES},
     )
     def get(self, request: Request, letter_id: int, attachment_id: int) -> FileResponse:
         attachment = selectors.letter_attachment(letter_id=letter_id, attachment_id=attachment_id)
