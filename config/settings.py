@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,8 +34,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-insecure-change-me-" + "x" * 40
 BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost").lower()
+# Secrets come only from the environment. A local run on loopback may go without one (a fixed
+# key that `check --deploy` flags); any other domain refuses to start without SECRET_KEY.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if BASE_DOMAIN not in {"localhost", "127.0.0.1"} and not BASE_DOMAIN.endswith(".localhost"):
+        raise ImproperlyConfigured("SECRET_KEY must be set in the environment outside local development.")
+    SECRET_KEY = "django-insecure-local-development-only-" + "0" * 24
 PORT = int(os.environ.get("PORT", "8000"))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [BASE_DOMAIN, "." + BASE_DOMAIN])
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")

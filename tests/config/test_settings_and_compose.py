@@ -41,7 +41,12 @@ def test_secure_https_switches_everything_on():
 
 def test_environment_drives_the_settings():
     values = settings_under(
-        {"BASE_DOMAIN": "jd.example.gov.cn", "DATABASE_URL": "postgresql://u:p@db.example:6543/x", "PORT": "9000"},
+        {
+            "BASE_DOMAIN": "jd.example.gov.cn",
+            "DATABASE_URL": "postgresql://u:p@db.example:6543/x",
+            "PORT": "9000",
+            "SECRET_KEY": "a-production-secret-from-the-environment-0123456789-abcdefghij",
+        },
         "[s.BASE_DOMAIN, s.ALLOWED_HOSTS, s.DATABASES['default']['HOST'], s.DATABASES['default']['PORT'], "
         "s.DATABASES['default']['ENGINE'], s.DATABASES['default']['CONN_MAX_AGE'] > 0, "
         "s.DATABASES['default']['CONN_HEALTH_CHECKS'], s.PORT]",
