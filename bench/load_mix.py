@@ -15,17 +15,103 @@ def _token(username: str) -> str:
     return token
 
 
-def build_mix() -> list[tuple[Any, ...]]:
-    from tenants.models import Jurisdiction
+def _member(city: Any, username: str, role: str) -> str:
     from tenants.services import membership_add, user_ensure
 
+    user, _created = user_ensure(username=username, password="Load-pass-2026")
+    membership_add(actor=None, user=user, jurisdiction=city, role=role)
+    return _token(username)
+
+
+def _tasks(city: Any, drafter: str, count: int) -> list[int]:
+    """`count` draft tasks with 5 guests and a 10-item plan that passes every rule."""
+    import datetime as dt
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from django_tenants.utils import tenant_context
+
+    from core.models import User
+    from reception.models import Guest, Letter, PlanItem, Task
+
+    day = dt.date(2026, 5, 6)
+    created_by = User.objects.get(username=drafter)
+    ids = []
+    with tenant_context(city):
+        for n in range(count):
+            letter = Letter.objects.create(
+                number=f"压测函〔2026〕{n}号",
+                sending_unit="安徽省发展和改革委员会",
+                purpose="inspection_research",
+                content="调研",
+                itinerary="行程",
+                people_count=5,
+                received_on=day,
+                status="registered",
+            )
+            task = Task.objects.create(
+                letter=letter,
+                title=f"压测接待 {n}",
+                level="bureau",
+                counterpart_unit="合肥市发展和改革委员会",
+                start_date=day,
+                end_date=day,
+                created_by=created_by,
+            )
+            Guest.objects.bulk_create(
+                Guest(task=task, name=f"来宾{i}", unit="省发改委", post="处长", grade="division") for i in range(5)
+            )
+            PlanItem.objects.bulk_create(
+                PlanItem(
+                    task=task,
+                    kind="meal",
+                    starts_at=dt.datetime(2026, 5, 6, 12, tzinfo=ZoneInfo("Asia/Shanghai")),
+                    venue="机关食堂",
+                    meal_type="lunch",
+                    guests_count=5,
+                    accompanying_count=1,
+                    unit_price=Decimal("50.00"),
+                    quantity=6,
+                )
+                for _ in range(10)
+            )
+            ids.append(task.pk)
+    return ids
+
+
+def build_mix() -> list[tuple[Any, ...]]:
+    """list, detail, checks, transitions (submit / return on a pool of tasks: a transition the
+    state no longer allows answers 409, as with real users), directory reads."""
+    import json
+
+    from tenants.models import Jurisdiction
+
     city = Jurisdiction.objects.get(code="340100")
-    user, _created = user_ensure(username="load-admin", password="Load-pass-2026")
-    membership_add(actor=None, user=user, jurisdiction=city, role="admin")
-    token = _token("load-admin")
+    admin = _member(city, "load-admin", "admin")
+    drafter = _member(city, "load-drafter", "drafter")
+    reviewer = _member(city, "load-reviewer", "reviewer")
+    ids = _tasks(city, "load-drafter", 200)
     host = city.host
+    return_body = json.dumps({"comment": "请补充陪同人员名单"}).encode()
+
+    def detail(rng: Any) -> tuple[str, None]:
+        return f"/api/v1/tasks/{rng.choice(ids)}/", None
+
+    def checks(rng: Any) -> tuple[str, None]:
+        return f"/api/v1/tasks/{rng.choice(ids)}/checks/", None
+
+    def submit(rng: Any) -> tuple[str, bytes]:
+        return f"/api/v1/tasks/{rng.choice(ids)}/submit/", b"{}"
+
+    def give_back(rng: Any) -> tuple[str, bytes]:
+        return f"/api/v1/tasks/{rng.choice(ids)}/return/", return_body
+
     return [
-        (3, "GET jurisdiction/", "GET", "/api/v1/jurisdiction/", host, token, None),
-        (2, "GET me/", "GET", "/api/v1/me/", host, token, None),
-        (1, "GET jurisdictions/?parent", "GET", "/api/v1/jurisdictions/?parent=340100", "localhost", None, None),
+        (4, "GET tasks/", "GET", "/api/v1/tasks/", host, drafter, None),
+        (4, "GET tasks/{id}/", "GET", detail, host, drafter, None),
+        (3, "GET tasks/{id}/checks/", "GET", checks, host, drafter, None),
+        (1, "POST tasks/{id}/submit/", "POST", submit, host, drafter, None),
+        (1, "POST tasks/{id}/return/", "POST", give_back, host, reviewer, None),
+        (1, "GET jurisdiction/", "GET", "/api/v1/jurisdiction/", host, admin, None),
+        (1, "GET me/", "GET", "/api/v1/me/", host, admin, None),
     ]
