@@ -680,10 +680,12 @@ def _record_failure(application_id: int, exc: Exception, steps: list[dict[str, A
 
 
 def applications_stuck(*, older_than_seconds: int = 120) -> list[int]:
-    """Approved applications whose task never ran (broker down at approval)."""
+    """Approved applications still provisioning after a while: their task never ran (broker down
+    at approval) or its worker died. Sending the task again is safe: a second run waits on the
+    application's advisory lock and then finds it no longer `provisioning`."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     return list(
-        Application.objects.filter(
-            status=Application.Status.PROVISIONING, approved_at__lt=cutoff, steps=[]
-        ).values_list("pk", flat=True)[:100]
+        Application.objects.filter(status=Application.Status.PROVISIONING, approved_at__lt=cutoff)
+        .order_by("approved_at")
+        .values_list("pk", flat=True)[:100]
     )

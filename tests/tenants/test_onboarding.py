@@ -331,3 +331,26 @@ def test_provisioning_is_idempotent_for_a_redelivered_message(tree, django_captu
         approve(application_id)
     assert application_provision(application_id).status == "active"
     assert Jurisdiction.objects.filter(code="340124").count() == 1
+
+
+def test_sweeper_sends_approvals_whose_task_never_ran(tree, monkeypatch, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tenants import onboarding
+    from tenants.tasks import onboarding_sweep
+
+    application_id, token = applied()
+    sent: list[int] = []
+    monkeypatch.setattr(onboarding, "provision_dispatch", sent.append)  # the broker was down
+    with django_capture_on_commit_callbacks(execute=True):
+        assert approve(application_id).status_code == 202
+    assert sent == [application_id]
+    assert status_of(application_id, token)["status"] == "provisioning"
+    monkeypatch.undo()
+    assert onboarding_sweep.delay().get() == []  # too recent: maybe still running
+    Application.objects.filter(pk=application_id).update(approved_at=timezone.now() - timedelta(minutes=5))
+    assert onboarding_sweep.delay().get() == [application_id]
+    assert status_of(application_id, token)["status"] == "active"
+    assert onboarding_sweep.delay().get() == []
