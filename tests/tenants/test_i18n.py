@@ -47,3 +47,17 @@ def test_onboarding_errors_in_english(tree, english):
     assert apply(code="350124").json()["code"] == ["代码与上级不属于同一省份。"]
     page = Client(HTTP_HOST="localhost").get("/onboarding/apply/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Pilot jurisdiction application" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_refusal_pages_follow_the_request_language_not_the_previous_request(tree, english):
+    from tenants.models import Jurisdiction
+
+    Jurisdiction.objects.filter(code="340200").update(status=Jurisdiction.Status.SUSPENDED)
+    client = Client(HTTP_HOST="wuhu.localhost")
+    assert "suspended" in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # the same thread, the next visitor reads Chinese
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 503
+    assert "已停用" in page.content.decode()
+    assert "已停用" in Client(HTTP_HOST="wuhu.localhost").get("/").content.decode()
