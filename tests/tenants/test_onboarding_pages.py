@@ -101,3 +101,20 @@ def test_review_is_for_the_parents_and_ancestors_admins_only(tree):
     assert other.post(f"/onboarding/review/{application_id}/approve/").status_code == 403
     assert _client("340123-drafter").get("/onboarding/review/").status_code == 403
     assert Application.objects.get(pk=application_id).status == "applied"
+
+
+def test_django_admin_lists_applications_without_secrets(tree):
+    from core.models import User
+
+    application_id, _token = applied()
+    admin_user = User.objects.create_superuser(username="platform-root", password="Root-pass-2026!")
+    client = Client(HTTP_HOST=PUBLIC_HOST)
+    client.force_login(admin_user)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/tenants/application/").status_code == 200
+    page = client.get(f"/admin/tenants/application/{application_id}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    row = Application.objects.get(pk=application_id)
+    assert row.admin_password_hash not in html and row.tracking_token_hash not in html
+    assert client.get("/admin/tenants/spareschema/").status_code == 200
