@@ -307,6 +307,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": float(os.environ.get("NOTIFICATION_SWEEP_INTERVAL", "60")),
     },
     "login-failures-prune": {"task": "core.login_failures_prune", "schedule": 3600.0},
+    # Spare schemas for onboarding (tenants/pool.py) and approvals whose task never ran.
+    "tenants-spare-pool-refill": {
+        "task": "tenants.spare_pool_refill",
+        "schedule": float(os.environ.get("TENANT_SPARE_POOL_INTERVAL", "60")),
+    },
+    "tenants-onboarding-sweep": {"task": "tenants.onboarding_sweep", "schedule": 120.0},
 }
 
 # --- E-mail and SMS -----------------------------------------------------------------------
@@ -339,5 +345,12 @@ LOGGING = {
 # Public letter intake: submissions per client address per hour; guest itinerary links: lifetime.
 RECEPTION_INTAKE_PER_HOUR = int(os.environ.get("RECEPTION_INTAKE_PER_HOUR", "10"))
 RECEPTION_ITINERARY_DAYS = int(os.environ.get("RECEPTION_ITINERARY_DAYS", "30"))
+
+# --- Onboarding ---------------------------------------------------------------------------
+# Applications per client address per hour (shared/API.md: 30); spare schemas kept ready.
+ONBOARDING_APPLICATIONS_PER_HOUR = int(os.environ.get("ONBOARDING_APPLICATIONS_PER_HOUR", "30"))
+TENANT_SPARE_POOL_SIZE = int(os.environ.get("TENANT_SPARE_POOL_SIZE", "2"))
+# Where `export_jurisdiction` looks for pg_dump/psql first (else PATH, /usr/lib/postgresql/*/bin).
+PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
 
 PLATFORM_NAME = _("公务接待管理平台")

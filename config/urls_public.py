@@ -7,14 +7,47 @@ from django.urls import include, path
 
 from config.urls_common import api_common, common
 from core.views import login_view
+from tenants import onboarding_views
+from tenants.onboarding_api import (
+    ApplicationApproveApi,
+    ApplicationDetailApi,
+    ApplicationRejectApi,
+    ApplicationsApi,
+)
 from tenants.views import public_home, sso_authorize
 
-api_v1 = [*api_common]
+api_v1 = [
+    *api_common,
+    path("onboarding/applications/", ApplicationsApi.as_view(), name="api-onboarding-applications"),
+    path(
+        "onboarding/applications/<int:application_id>/",
+        ApplicationDetailApi.as_view(),
+        name="api-onboarding-application",
+    ),
+    path(
+        "onboarding/applications/<int:application_id>/approve/",
+        ApplicationApproveApi.as_view(),
+        name="api-onboarding-approve",
+    ),
+    path(
+        "onboarding/applications/<int:application_id>/reject/",
+        ApplicationRejectApi.as_view(),
+        name="api-onboarding-reject",
+    ),
+]
 
 urlpatterns = [
     path("", public_home, name="home"),
     path("accounts/login/", login_view, name="login"),
     path("sso/authorize/", sso_authorize, name="sso-authorize"),
+    path("onboarding/apply/", onboarding_views.apply, name="onboarding-apply"),
+    path("onboarding/track/<int:application_id>/<str:token>/", onboarding_views.track, name="onboarding-track"),
+    path("onboarding/review/", onboarding_views.review, name="onboarding-review"),
+    path(
+        "onboarding/review/<int:application_id>/<str:decision>/",
+        onboarding_views.review_decide,
+        name="onboarding-decide",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     *common,

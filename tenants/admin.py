@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from tenants.models import Division, Domain, Jurisdiction, Membership
+from tenants.models import Application, Division, Domain, Jurisdiction, Membership, SpareSchema
 
 
 class DomainInline(admin.TabularInline):
@@ -32,3 +32,23 @@ class DivisionAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "level", "parent_code")
     list_filter = ("level", "province_code")
     search_fields = ("code", "name")
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "parent", "status", "created_at", "reviewed_by")
+    list_filter = ("status", "level")
+    search_fields = ("code", "name", "admin_username", "contact_name")
+    exclude = ("admin_password_hash", "tracking_token_hash")
+    readonly_fields = tuple(
+        f.name for f in Application._meta.fields if f.name not in ("id", "admin_password_hash", "tracking_token_hash")
+    )
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # applications come from the public form; decisions from the review page
+
+
+@admin.register(SpareSchema)
+class SpareSchemaAdmin(admin.ModelAdmin):
+    list_display = ("name", "fingerprint", "created_at")
+    readonly_fields = ("name", "fingerprint", "created_at")

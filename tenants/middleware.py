@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tenants.models import Domain, Jurisdiction
@@ -25,7 +26,7 @@ class JurisdictionMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def _route(self, request: HttpRequest) -> HttpResponse:
         hostname = request.get_host().split(":")[0].lower().rstrip(".")
         activate_public()
         request.tenant = None  # type: ignore[attr-defined]
@@ -59,6 +60,12 @@ class JurisdictionMiddleware:
         request.tenant = tenant  # type: ignore[attr-defined]
         request.urlconf = settings.ROOT_URLCONF  # type: ignore[attr-defined]
         return self.get_response(request)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Refusals are answered before LocaleMiddleware runs: choose the language here, or the
+        # thread would keep the language of whatever request it served before.
+        with translation.override(translation.get_language_from_request(request)):
+            return self._route(request)
 
     def _refuse(self, request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
         if _wants_json(request):

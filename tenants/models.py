@@ -129,3 +129,92 @@ class Division(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class Application(models.Model):
+    """A pilot city's or county's request to join (自助开通), reviewed by its superiors.
+
+    The first admin's password is hashed on arrival (`admin_password_hash`); the tracking token
+    is kept as its SHA-256 only. `steps` records provisioning progress: `[{name, status, seconds}]`.
+    """
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("待审核")
+        PROVISIONING = "provisioning", _("开通中")
+        ACTIVE = "active", _("已开通")
+        REJECTED = "rejected", _("未通过")
+        FAILED = "failed", _("开通失败")
+
+    #: Statuses that hold the code (no second application, no second jurisdiction).
+    PENDING = (Status.APPLIED, Status.PROVISIONING)
+
+    name = models.CharField(_("名称"), max_length=100)
+    code = models.CharField(_("区划代码"), max_length=6, validators=[division_code_validator], db_index=True)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        Jurisdiction, verbose_name=_("上级"), on_delete=models.PROTECT, related_name="applications_below"
+    )
+    slug = models.SlugField(_("拟用子域名"), max_length=63)
+    contact_name = models.CharField(_("联系人"), max_length=50)
+    contact_phone = models.CharField(_("联系电话"), max_length=20)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    admin_username = models.CharField(_("管理员用户名"), max_length=150)
+    admin_password_hash = models.CharField(max_length=256)
+    tracking_token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.APPLIED)
+    reason = models.TextField(_("原因"), blank=True)
+    steps = models.JSONField(_("开通进度"), default=list, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
+    )
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    active_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("开通申请")
+        verbose_name_plural = _("开通申请")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One pending application per code, enforced by the database as well.
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(status__in=["applied", "provisioning"]),
+                name="tenants_application_one_pending_per_code",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）{self.get_status_display()}"
+
+    @property
+    def host(self) -> str:
+        if self.jurisdiction_id is not None and self.jurisdiction is not None:
+            return self.jurisdiction.host
+        return f"{self.slug}.{settings.BASE_DOMAIN}"
+
+
+class SpareSchema(models.Model):
+    """A schema cloned ahead of time from the template, renamed to a new tenant's on approval.
+
+    `fingerprint` names the migrations the spare was cloned with; a spare whose fingerprint is
+    not the code's is never used (and is dropped by `migrate` and by the refill task).
+    """
+
+    name = models.CharField(max_length=63, unique=True)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("备用模式")
+        verbose_name_plural = _("备用模式")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -28,3 +28,32 @@ def schema_check(tag: str = "") -> dict[str, Any]:
         after={"schema": schema, "current": current, "tag": tag},
     )
     return {"schema": schema, "code": code, "current": current}
+
+
+@shared_task(name="tenants.onboarding_provision", acks_late=True)
+def onboarding_provision(application_id: int) -> dict[str, Any]:
+    """Provision an approved application's tenant (all or nothing; see tenants.onboarding)."""
+    from tenants.onboarding import application_provision
+
+    application = application_provision(application_id)
+    return {"id": application.pk, "status": application.status, "reason": application.reason}
+
+
+@shared_task(name="tenants.spare_pool_refill")
+def spare_pool_refill_task() -> dict[str, int]:
+    """Keep TENANT_SPARE_POOL_SIZE spare schemas ready (Celery beat; after each claim; after migrate)."""
+    from tenants.pool import spare_count, spare_pool_refill
+
+    made = spare_pool_refill()
+    return {"made": made, "ready": spare_count()}
+
+
+@shared_task(name="tenants.onboarding_sweep")
+def onboarding_sweep() -> list[int]:
+    """Send again the provisioning of approvals whose task never ran (broker down at approval)."""
+    from tenants.onboarding import applications_stuck, provision_dispatch
+
+    stuck = applications_stuck()
+    for application_id in stuck:
+        provision_dispatch(application_id)
+    return stuck

@@ -8,7 +8,9 @@ Differences from django-tenants' command, all deliberate:
   with nothing to migrate does not load the migration executor 3,200 times;
 * every schema is attempted; failures are collected and reported together, and the command
   exits non-zero naming each failed schema;
-* `--parallel N` runs tenant schemas in N forked processes.
+* `--parallel N` runs tenant schemas in N forked processes;
+* afterwards the spare-schema pool (tenants/pool.py) is re-made from the migrated template:
+  spares cloned with other migrations are dropped and new ones cloned (`--no-spares` skips it).
 """
 
 from __future__ import annotations
@@ -98,6 +100,11 @@ class Command(MigrateSchemasCommand):
             action="store_true",
             help="migrate every tenant schema, even those already up to date",
         )
+        parser.add_argument(
+            "--no-spares",
+            action="store_true",
+            help="do not re-make the pool of spare schemas after migrating",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Single schema, --shared only, or Django's own use during test database creation with
@@ -110,6 +117,8 @@ class Command(MigrateSchemasCommand):
         if options.get("shared") and not options.get("tenant"):
             return None
         self._migrate_tenants(args, options)
+        if not options.get("no_spares"):
+            self._remake_spares(int(options.get("verbosity", 1)))
         if int(options.get("verbosity", 1)) >= 1:
             self.stdout.write(f"migrate_schemas finished in {time.monotonic() - started:.1f}s")
         return None
@@ -159,6 +168,14 @@ class Command(MigrateSchemasCommand):
             raise CommandError(
                 f"{len(failures)} schema(s) failed to migrate: {', '.join(name for name, _e in failures)}"
             )
+
+    def _remake_spares(self, verbosity: int) -> None:
+        from tenants.pool import spare_count, spare_pool_invalidate, spare_pool_refill
+
+        dropped = spare_pool_invalidate()
+        made = spare_pool_refill()
+        if verbosity >= 1:
+            self.stdout.write(f"spare schemas: {dropped} stale dropped, {made} cloned, {spare_count()} ready")
 
 
 def _all_schema_names() -> list[str]:
