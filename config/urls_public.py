@@ -7,14 +7,18 @@ from django.urls import include, path
 
 from config.urls_common import api_common, common
 from core.views import login_view
+from provider_portal import views as provider_views
+from provider_portal.urls_api import public_api as provider_public_api
 from tenants.views import public_home, sso_authorize
 
-api_v1 = [*api_common]
+api_v1 = [*api_common, *provider_public_api]
 
 urlpatterns = [
     path("", public_home, name="home"),
     path("accounts/login/", login_view, name="login"),
     path("sso/authorize/", sso_authorize, name="sso-authorize"),
+    path("provider/", provider_views.inbox, name="provider-inbox"),
+    path("provider/orders/<uuid:order_id>/", provider_views.order_page, name="provider-order-page"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     *common,

@@ -14,8 +14,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
+from provider_portal.orders.models import Order, OrderStatus
 from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, Task, TaskStatus
 
 #: The states in which a reception counts as held.
@@ -30,14 +32,19 @@ def counted_tasks(start: date, end: date) -> QuerySet[Task]:
 
 
 def task_costs(task_ids: Iterable[int]) -> dict[int, dict[str, Decimal]]:
-    """Each task's cost by item kind, in one query: the plan items' amounts (price × quantity).
+    """Each task's cost by item kind, in one query: each item's approved cost when its order's
+    cost is approved, otherwise its planned amount (price × quantity).
 
     Tasks without items are absent. Amounts are exact Decimals rounded to the cent."""
     ids = list(task_ids)
     if not ids:
         return {}
-    amount = ExpressionWrapper(
-        F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=20, decimal_places=2)
+    money = DecimalField(max_digits=20, decimal_places=2)
+    approved = Order.objects.filter(item_id=OuterRef("pk"), status=OrderStatus.COST_APPROVED).values("cost_amount")[:1]
+    amount = Coalesce(
+        Subquery(approved, output_field=money),
+        ExpressionWrapper(F("unit_price") * F("quantity"), output_field=money),
+        output_field=money,
     )
     rows = (
         PlanItem.objects.filter(task_id__in=ids)
