@@ -178,7 +178,7 @@ class CostLineInput(serializers.Serializer):
 
 class CostsInput(serializers.Serializer):
     invoice_number = serializers.CharField(max_length=50)
-    lines = CostLineInput(many=True, allow_empty=False, max_length=services.MAX_LINES)
+    lines = CostLineInput(many=True, allow_empty=False, max_length=services.MAX_LINES)  # type: ignore[call-arg]
 
 
 def _valid(serializer_class: type[serializers.Serializer], data: Any) -> Any:

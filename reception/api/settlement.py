@@ -30,7 +30,7 @@ class ReassignInput(serializers.Serializer):
 
 class DispatchInput(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1)
-    reassign = ReassignInput(many=True, required=False, default=list, max_length=500)
+    reassign = ReassignInput(many=True, required=False, default=list, max_length=500)  # type: ignore[call-arg]
 
 
 def _dispatch(*, reassign: list[dict[str, int]], **kwargs: Any) -> Any:
