@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 from config.urls_common import api_common, common
 from core.views import login_view
@@ -21,6 +22,8 @@ urlpatterns = [
     path("provider/orders/<uuid:order_id>/", provider_views.order_page, name="provider-order-page"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    # The public host documents what it serves (the provider portal among it).
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_public"), name="schema"),
     *common,
 ]
 
