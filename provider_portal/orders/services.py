@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
@@ -177,8 +177,10 @@ def _notify_providers(*, jurisdiction: Jurisdiction, orders: list[Order]) -> Non
         if provider.contact_phone and not any(getattr(r, "phone", "") == provider.contact_phone for r in recipients):
             recipients.append(Recipient(phone=provider.contact_phone))
         first = provider_orders[0]
-        subject = _t("%(jurisdiction)s新订单") % {"jurisdiction": jurisdiction.name}
-        body = _t("“%(title)s”向%(provider)s派出 %(n)s 个订单，首项 %(when)s %(venue)s。请登录服务单位门户接单。") % {
+        subject = gettext("%(jurisdiction)s新订单") % {"jurisdiction": jurisdiction.name}
+        body = gettext(
+            "“%(title)s”向%(provider)s派出 %(n)s 个订单，首项 %(when)s %(venue)s。请登录服务单位门户接单。"
+        ) % {
             "title": first.task_title,
             "provider": provider.name,
             "n": len(provider_orders),
@@ -330,8 +332,8 @@ def order_report_cost(*, actor: User, order_id: Any, invoice_number: str, lines:
 
 
 def _notify_sender(*, index: OrderIndex, order: Order) -> None:
-    subject = _t("订单被拒：%(title)s") % {"title": order.task_title}
-    body = _t("%(provider)s拒绝了“%(title)s”的%(venue)s订单，原因：%(reason)s。请重新派单。") % {
+    subject = gettext("订单被拒：%(title)s") % {"title": order.task_title}
+    body = gettext("%(provider)s拒绝了“%(title)s”的%(venue)s订单，原因：%(reason)s。请重新派单。") % {
         "provider": order.provider.name,
         "title": order.task_title,
         "venue": order.venue,
