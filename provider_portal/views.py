@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
 from core.errors import DomainError, Forbidden, NotFound
@@ -97,6 +98,7 @@ def _signed_in(view: Any) -> Any:
     return wrapped
 
 
+@require_http_methods(["GET"])
 @_signed_in
 def inbox(request: HttpRequest) -> HttpResponse:
     """Every order sent to this provider by any jurisdiction it serves, newest first."""
@@ -111,6 +113,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
 @_signed_in
 def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
     """One order with its itinerary and the actions its state allows."""

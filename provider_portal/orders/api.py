@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import Forbidden
 from provider_portal import selectors as portal_selectors
 from provider_portal.models import OrderIndex
 from provider_portal.orders import selectors, services
@@ -252,7 +253,7 @@ class ProviderStaffPermission(BasePermission):
             raise exceptions.NotAuthenticated()
         try:
             view.provider = portal_selectors.staff_provider(request.user)
-        except Exception:  # Forbidden: not provider staff
+        except Forbidden:
             return False
         return True
 

@@ -354,6 +354,8 @@ def _notify_sender(*, index: OrderIndex, order: Order) -> None:
 def _finance_order(*, actor: User, jurisdiction: Jurisdiction, order_id: Any) -> Order:
     if current_schema() != jurisdiction.schema_name:
         raise RuntimeError(f"order of {jurisdiction.code} reviewed from schema {current_schema()}")
+    # The same lock order as the provider's actions (index row, then order): no deadlock.
+    OrderIndex.objects.select_for_update().filter(pk=order_id, jurisdiction=jurisdiction).first()
     order = Order.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
     if order is None:
         raise NotFound(_("订单不存在。"))
