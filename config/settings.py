@@ -266,7 +266,7 @@ SPECTACULAR_SETTINGS = {
         "SeatingLayoutEnum": "reception.models.seating.Layout",
         "SeatingSideEnum": "reception.models.seating.Side",
         "ProviderKindEnum": "provider_portal.models.ProviderKind",
-        "OrderStatusEnum": "provider_portal.orders.models.OrderStatus",
+        "OrderStatusEnum": "provider_portal.models.OrderStatus",
         "PaymentMethodEnum": "provider_portal.orders.models.PaymentMethod",
     },
 }

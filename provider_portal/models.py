@@ -14,6 +14,25 @@ class ProviderKind(models.TextChoices):
     VENUE = "venue", _("会场")
 
 
+class OrderStatus(models.TextChoices):
+    SENT = "sent", _("已派单")
+    ACCEPTED = "accepted", _("已接单")
+    DECLINED = "declined", _("已拒单")
+    FULFILLED = "fulfilled", _("已完成")
+    COST_REPORTED = "cost_reported", _("费用已报送")
+    COST_APPROVED = "cost_approved", _("费用已审核")
+
+
+class OrderKind(models.TextChoices):
+    """What is ordered (the plan item's kind; the same codes as the reception workflow's)."""
+
+    MEAL = "meal", _("用餐")
+    LODGING = "lodging", _("住宿")
+    VEHICLE = "vehicle", _("用车")
+    MEETING = "meeting", _("会议室")
+    VISIT = "visit", _("考察参观")
+
+
 class Provider(models.Model):
     """A designated hotel, restaurant, vehicle fleet or meeting venue."""
 
@@ -92,11 +111,11 @@ class OrderIndex(models.Model):
     jurisdiction_code = models.CharField(_("辖区代码"), max_length=6)
     jurisdiction_name = models.CharField(_("辖区"), max_length=100)
     task_title = models.CharField(_("任务名称"), max_length=200)
-    kind = models.CharField(_("类别"), max_length=20)
+    kind = models.CharField(_("类别"), max_length=20, choices=OrderKind.choices)
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     venue = models.CharField(_("地点"), max_length=200)
-    status = models.CharField(_("状态"), max_length=20)
+    status = models.CharField(_("状态"), max_length=20, choices=OrderStatus.choices)
     created_at = models.DateTimeField(_("派单时间"))
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -13,14 +13,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from provider_portal.models import OrderKind, OrderStatus
 
-class OrderStatus(models.TextChoices):
-    SENT = "sent", _("已派单")
-    ACCEPTED = "accepted", _("已接单")
-    DECLINED = "declined", _("已拒单")
-    FULFILLED = "fulfilled", _("已完成")
-    COST_REPORTED = "cost_reported", _("费用已报送")
-    COST_APPROVED = "cost_approved", _("费用已审核")
+__all__ = [
+    "ORDER_TRANSITIONS",
+    "SETTLED_FOR_COMPLETION",
+    "Order",
+    "OrderCost",
+    "OrderCostLine",
+    "OrderKind",
+    "OrderStatus",
+    "PaymentMethod",
+]
 
 
 class PaymentMethod(models.TextChoices):
@@ -54,15 +58,22 @@ class Order(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.SENT)
     # What the provider sees of the plan (copied when sent).
     task_title = models.CharField(_("任务名称"), max_length=200)
-    kind = models.CharField(_("类别"), max_length=20)
+    kind = models.CharField(_("类别"), max_length=20, choices=OrderKind.choices)
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     venue = models.CharField(_("地点"), max_length=200)
-    meal_type = models.CharField(_("餐别"), max_length=20, blank=True)
+    meal_type = models.CharField(
+        _("餐别"),
+        max_length=20,
+        blank=True,
+        choices=[("breakfast", _("早餐")), ("lunch", _("午餐")), ("dinner", _("晚餐"))],
+    )
     guests_count = models.PositiveIntegerField(_("客人数"), default=0)
     accompanying_count = models.PositiveIntegerField(_("陪同人数"), default=0)
     quantity = models.PositiveIntegerField(_("数量"), default=1)
-    room_type = models.CharField(_("房型"), max_length=20, blank=True)
+    room_type = models.CharField(
+        _("房型"), max_length=20, blank=True, choices=[("standard", _("标准间")), ("suite", _("普通套间"))]
+    )
     menu = models.TextField(_("菜单"), blank=True)
     unit_price = models.DecimalField(_("单价"), max_digits=12, decimal_places=2)
     planned_amount = models.DecimalField(_("计划金额"), max_digits=14, decimal_places=2)

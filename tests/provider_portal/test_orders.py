@@ -203,3 +203,22 @@ def test_only_finance_of_this_jurisdiction_reviews_costs(task: Any) -> None:
     assert api("340200", "340200-finance").post(f"/api/v1/orders/{ids['lodging']}/approve-cost/").status_code == 404
     with in_tenant("340100"):
         assert Order.objects.get(pk=ids["lodging"]).status == "cost_reported"
+
+
+def test_a_provider_action_is_one_transaction_across_both_schemas(task: Any, monkeypatch: Any) -> None:
+    """If the index row cannot be written, the order in the tenant schema stays as it was."""
+    from provider_portal.orders import services
+
+    assert dispatch(task).status_code == 200
+    order_id = orders(task)["lodging"]["id"]
+
+    def broken(order: Any) -> None:
+        raise RuntimeError("index unavailable")
+
+    monkeypatch.setattr(services, "_index_sync", broken)
+    with pytest.raises(RuntimeError):
+        services.order_accept(actor=__import__("tests.conftest", fromlist=["user"]).user("p-hotel"), order_id=order_id)
+    with in_tenant("340100"):
+        assert Order.objects.get(pk=order_id).status == "sent"
+    assert OrderIndex.objects.get(pk=order_id).status == "sent"
+    assert not AuditEntry.objects.filter(action="provider_portal.order.accepted").exists()
