@@ -168,8 +168,16 @@ class ItineraryLinkView(ReceptionPage):
                 back=back,
             )
 
+        by_sms = request.POST.get("action") == "sms"
+
         def issue() -> None:
-            issued = links.itinerary_link_issue(actor=self.actor, jurisdiction=self.jurisdiction, task_id=task_id)
+            issued = links.itinerary_link_issue(
+                actor=self.actor,
+                jurisdiction=self.jurisdiction,
+                task_id=task_id,
+                sms_base_url=request.build_absolute_uri("/") if by_sms else None,
+            )
             request.session[f"itinerary:{task_id}"] = request.build_absolute_uri(f"/itinerary/{issued.token}/")
 
-        return perform(request, issue, success=_("已生成来宾行程链接。"), back=back)
+        success = _("已生成来宾行程链接，并以短信发给有手机号的来宾。") if by_sms else _("已生成来宾行程链接。")
+        return perform(request, issue, success=success, back=back)

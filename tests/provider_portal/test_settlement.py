@@ -122,3 +122,23 @@ def test_openapi_documents_every_new_operation() -> None:
     for action in ("accept", "decline", "fulfil", "costs"):
         assert "post" in public[f"/api/v1/provider/orders/{{order_id}}/{action}/"]
     assert "get" in public["/api/v1/provider/orders/"]
+
+
+def test_guests_receive_their_itinerary_link_by_sms(task: Any) -> None:
+    """The task fixture has one guest with a phone (13800000000)."""
+    from core.models import Notification
+
+    response = staff_api("340100", "handler").post(
+        f"/api/v1/tasks/{task.pk}/itinerary-link/", {"sms": True}, format="json"
+    )
+    assert response.status_code == 201 and response.json()["sms_sent"] == 1
+    sms = Notification.objects.get(event="reception.task.itinerary_sent")
+    assert (sms.channel, sms.address) == ("sms", "13800000000")
+    assert response.json()["url"] in sms.body
+    plain = staff_api("340100", "handler").post(f"/api/v1/tasks/{task.pk}/itinerary-link/")
+    assert plain.status_code == 201 and plain.json()["sms_sent"] == 0
+    assert Notification.objects.filter(event="reception.task.itinerary_sent").count() == 1
+    page = Client(HTTP_HOST="hefei.localhost")
+    page.force_login(__import__("tests.conftest", fromlist=["user"]).user("340100-handler"))
+    assert page.post(f"/reception/tasks/{task.pk}/itinerary-link/", {"action": "sms"}).status_code == 303
+    assert Notification.objects.filter(event="reception.task.itinerary_sent").count() == 2
