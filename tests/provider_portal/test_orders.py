@@ -222,3 +222,37 @@ def test_a_provider_action_is_one_transaction_across_both_schemas(task: Any, mon
         assert Order.objects.get(pk=order_id).status == "sent"
     assert OrderIndex.objects.get(pk=order_id).status == "sent"
     assert not AuditEntry.objects.filter(action="provider_portal.order.accepted").exists()
+
+
+def test_the_database_refuses_to_change_an_approved_cost(task: Any) -> None:
+    """Defence in depth: even a write that bypasses the services cannot edit an approved cost."""
+    from django.db import IntegrityError, transaction
+
+    from provider_portal.orders.models import OrderCostLine
+
+    ids = fulfilled(task)
+    assert act("p-hotel", ids["lodging"], "costs", cost_body("1500.00", "20.00")).status_code == 200
+    assert staff_api("340100", "finance").post(f"/api/v1/orders/{ids['lodging']}/approve-cost/").status_code == 200
+    with in_tenant("340100"):
+        attempts = [
+            lambda: OrderCostLine.objects.filter(cost__order_id=ids["lodging"]).update(amount=Decimal("1.00")),
+            lambda: OrderCostLine.objects.filter(cost__order_id=ids["lodging"]).delete(),
+            lambda: OrderCostLine.objects.create(
+                cost=OrderCost.objects.get(order_id=ids["lodging"]),
+                description="追加",
+                amount=Decimal("9.00"),
+                payment_method="transfer",
+            ),
+            lambda: OrderCost.objects.filter(order_id=ids["lodging"]).update(total=Decimal("1.00")),
+            lambda: Order.objects.filter(pk=ids["lodging"]).update(cost_amount=Decimal("1.00")),
+            lambda: Order.objects.filter(pk=ids["lodging"]).update(status="fulfilled"),
+        ]
+        for attempt in attempts:
+            with pytest.raises(IntegrityError), transaction.atomic():
+                attempt()
+        order = Order.objects.get(pk=ids["lodging"])
+        assert (order.status, order.cost_amount) == ("cost_approved", Decimal("1520.00"))
+        assert sorted(OrderCostLine.objects.filter(cost__order_id=ids["lodging"]).values_list("amount", flat=True)) == [
+            Decimal("20.00"),
+            Decimal("1500.00"),
+        ]
