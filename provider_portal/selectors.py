@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -51,30 +52,27 @@ def provider_inbox(*, provider: Provider, status: str | None = None) -> QuerySet
     return rows.order_by("-created_at", "-id")
 
 
-def provider_order(*, provider: Provider, order_id: Any) -> tuple[OrderIndex, Any]:
-    """The index row and the order (read in its jurisdiction's schema) of one of the provider's orders."""
-    from provider_portal.orders.models import Order
+@dataclass(frozen=True)
+class ProviderOrderView:
+    """One order as its provider sees it: the index row, the order and its reported cost."""
+
+    index: OrderIndex
+    order: Any
+    cost: Any | None
+    lines: list[Any]
+
+
+def provider_order(*, provider: Provider, order_id: Any) -> ProviderOrderView:
+    """One of the provider's orders, read in its jurisdiction's schema (named by the index row)."""
+    from provider_portal.orders.models import Order, OrderCost
 
     index = OrderIndex.objects.filter(pk=order_id, provider=provider).first()
     if index is None:
         raise NotFound(_("订单不存在。"))
     with schema_context(index.schema_name):
-        order = Order.objects.select_related("cost").prefetch_related("cost__lines").filter(pk=index.pk).first()
+        order = Order.objects.filter(pk=index.pk).first()
         if order is None:
             raise NotFound(_("订单不存在。"))
-        # Evaluate the cost and its lines inside the schema.
-        cost = getattr(order, "cost", None) if _has_cost(order) else None
-        lines = list(cost.lines.all()) if cost is not None else []
-    order.cost_lines = lines  # type: ignore[attr-defined]
-    order.reported_cost = cost  # type: ignore[attr-defined]
-    return index, order
-
-
-def _has_cost(order: Any) -> bool:
-    from provider_portal.orders.models import OrderCost
-
-    try:
-        order.cost  # noqa: B018
-    except OrderCost.DoesNotExist:
-        return False
-    return True
+        cost = OrderCost.objects.filter(order=order).first()
+        lines = list(cost.lines.order_by("id")) if cost is not None else []
+    return ProviderOrderView(index=index, order=order, cost=cost, lines=lines)

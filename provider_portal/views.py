@@ -119,7 +119,7 @@ def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
     """One order with its itinerary and the actions its state allows."""
     provider = _provider(request)
     try:
-        index, order = selectors.provider_order(provider=provider, order_id=order_id)
+        view = selectors.provider_order(provider=provider, order_id=order_id)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     decline_form, cost_form = DeclineForm(), CostForm()
@@ -161,14 +161,17 @@ def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
             status = 409 if exc.status_code == 409 else 400
         else:
             return HttpResponseRedirect(f"/provider/orders/{order_id}/", status=303)
-        index, order = selectors.provider_order(provider=provider, order_id=order_id)
+        view = selectors.provider_order(provider=provider, order_id=order_id)
+    order = view.order
     return render(
         request,
         "provider_portal/order.html",
         {
             "provider": provider,
-            "index": index,
+            "index": view.index,
             "order": order,
+            "cost": view.cost,
+            "cost_lines": view.lines,
             "decline_form": decline_form,
             "cost_form": cost_form,
             "headcount": order.guests_count + order.accompanying_count,

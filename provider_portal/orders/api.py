@@ -25,6 +25,7 @@ from provider_portal import selectors as portal_selectors
 from provider_portal.models import OrderIndex
 from provider_portal.orders import selectors, services
 from provider_portal.orders.models import Order, OrderStatus, PaymentMethod
+from provider_portal.selectors import ProviderOrderView
 from tenants.models import STAFF_ROLES, Jurisdiction
 from tenants.permissions import JurisdictionPermission
 
@@ -72,21 +73,11 @@ class OrderOutput(serializers.Serializer):
 
     @extend_schema_field(CostOutput(allow_null=True))
     def get_cost(self, order: Order) -> dict[str, Any] | None:
-        cost = getattr(order, "reported_cost", None)
-        if cost is None:
-            try:
-                cost = order.cost
-            except Order.cost.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
-                return None
-        lines = getattr(order, "cost_lines", None)
-        data = {
-            "invoice_number": cost.invoice_number,
-            "total": cost.total,
-            "reported_at": cost.reported_at,
-            "approved_at": cost.approved_at,
-            "lines": lines if lines is not None else list(cost.lines.all()),
-        }
-        return CostOutput(data).data  # type: ignore[return-value]
+        try:
+            cost = order.cost
+        except Order.cost.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+            return None
+        return CostOutput(cost).data  # type: ignore[return-value]
 
 
 class InboxRowOutput(serializers.Serializer):
@@ -128,12 +119,12 @@ class ProviderOrderOutput(serializers.Serializer):
     cost = CostOutput(allow_null=True)
 
 
-def provider_order_data(index: Any, order: Order) -> dict[str, Any]:
-    cost = getattr(order, "reported_cost", None)
+def provider_order_data(view: ProviderOrderView) -> dict[str, Any]:
+    order, cost = view.order, view.cost
     return {
         "id": order.pk,
-        "jurisdiction_code": index.jurisdiction_code,
-        "jurisdiction_name": index.jurisdiction_name,
+        "jurisdiction_code": view.index.jurisdiction_code,
+        "jurisdiction_name": view.index.jurisdiction_name,
         "task_title": order.task_title,
         "kind": order.kind,
         "status": order.status,
@@ -158,7 +149,7 @@ def provider_order_data(index: Any, order: Order) -> dict[str, Any]:
             "total": cost.total,
             "reported_at": cost.reported_at,
             "approved_at": cost.approved_at,
-            "lines": getattr(order, "cost_lines", []),
+            "lines": view.lines,
         },
     }
 
@@ -283,8 +274,8 @@ class ProviderOrderApi(APIView):
     permission_classes = [ProviderStaffPermission]
 
     def answer(self, order_id: UUID) -> Response:
-        index, order = portal_selectors.provider_order(provider=self.provider, order_id=order_id)  # type: ignore[attr-defined]
-        return Response(ProviderOrderOutput(provider_order_data(index, order)).data)
+        view = portal_selectors.provider_order(provider=self.provider, order_id=order_id)  # type: ignore[attr-defined]
+        return Response(ProviderOrderOutput(provider_order_data(view)).data)
 
 
 class ProviderOrderDetailApi(ProviderOrderApi):
