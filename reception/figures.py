@@ -99,3 +99,26 @@ def figures_of(tasks: QuerySet[Task]) -> Figures:
 def period_figures(start: date, end: date) -> Figures:
     """Figures of the receptions held with a start date in [start, end] (both included)."""
     return figures_of(counted_tasks(start, end))
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """Satisfaction evaluations (满意度评价) of a set of receptions: how many, their average score."""
+
+    evaluations: int = 0
+    average: Decimal | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"evaluations": self.evaluations, "average": str(self.average) if self.average is not None else None}
+
+
+def satisfaction_of(tasks: QuerySet[Task]) -> Satisfaction:
+    """Count and average score (one decimal) of the evaluations of `tasks`, in one query."""
+    from django.db.models import Avg
+
+    from reception.models import Evaluation
+
+    row = Evaluation.objects.filter(task__in=tasks).aggregate(n=Count("pk"), avg=Avg("score"))
+    if not row["n"]:
+        return Satisfaction()
+    return Satisfaction(evaluations=row["n"], average=Decimal(str(row["avg"])).quantize(Decimal("0.1")))

@@ -79,3 +79,29 @@ def test_an_item_whose_order_cost_is_approved_counts_the_approved_cost(tree: dic
         assert len(queries) == 1
         assert costs == {task.pk: {"lodging": Decimal("612.30"), "meal": Decimal("409.50")}}
         assert period_figures(*MAY).cost_total == Decimal("1021.80")
+
+
+def test_satisfaction_of_held_receptions(tree: dict[str, Any]) -> None:
+    from reception.figures import Satisfaction, satisfaction_of
+    from reception.models import Evaluation
+
+    with in_tenant("340100"):
+        assert satisfaction_of(period_figures_tasks()) == Satisfaction()
+        first = _held("settled", dt.date(2026, 5, 6), 1, [])
+        second = _held("completed", dt.date(2026, 5, 9), 1, [])
+        other = _held("completed", dt.date(2026, 6, 9), 1, [])
+        Evaluation.objects.create(task=first, party="visiting_unit", score=5)
+        Evaluation.objects.create(task=first, party="counterpart", score=4)
+        Evaluation.objects.create(task=second, party="visiting_unit", score=4)
+        Evaluation.objects.create(task=other, party="visiting_unit", score=1)
+        with count_queries() as queries:
+            result = satisfaction_of(period_figures_tasks())
+        assert len(queries) == 1
+    assert result == Satisfaction(evaluations=3, average=Decimal("4.3"))
+    assert result.as_json() == {"evaluations": 3, "average": "4.3"}
+
+
+def period_figures_tasks() -> Any:
+    from reception.figures import counted_tasks
+
+    return counted_tasks(*MAY)
