@@ -50,8 +50,9 @@ def item_activity(item: PlanItem) -> str:
 def reception_list_draft(*, actor: User, jurisdiction: Jurisdiction, task_id: int) -> ReceptionList:
     """Draft (or redraft, while not approved) the list of a completed task from its approved costs.
 
-    An item whose order's cost is approved counts that cost; an item without an order (no
-    provider) its planned amount. Every non-declined order must have its cost approved."""
+    An item whose order's cost is approved counts that cost; any other item (no provider, or
+    declined and not sent again) its planned amount, as `reception.figures.task_costs` counts it.
+    Every non-declined order must have its cost approved."""
     task = lock_task(task_id, jurisdiction=jurisdiction)
     require_roles(actor=actor, jurisdiction=jurisdiction, roles=LIST_DRAFT_ROLES)
     if task.status != TaskStatus.COMPLETED:
