@@ -171,3 +171,9 @@ def test_costs_api_and_page_agree(task: Any) -> None:
     client.post(f"/api/v1/provider/orders/{ids['lodging']}/costs/", cost_body("99.90"), format="json")
     page = text(page_client(None, "p-hotel").get(f"/provider/orders/{ids['lodging']}/"))
     assert 'data-testid="cost"' in page and "99.90" in page and "No.00012345" in page
+
+
+def test_provider_staff_find_the_portal_from_the_public_site(providers: dict[str, Any]) -> None:
+    assert 'data-testid="provider-portal"' in text(page_client(None, "p-hotel").get("/"))
+    assert 'data-testid="provider-portal"' not in text(page_client(None, "340100-handler").get("/"))
+    assert 'data-testid="provider-portal"' not in text(page_client(None).get("/"))
