@@ -272,6 +272,9 @@ SPECTACULAR_SETTINGS = {
         "NoticeKindEnum": "reception.models.meetings.NoticeKind",
         "SeatingLayoutEnum": "reception.models.seating.Layout",
         "SeatingSideEnum": "reception.models.seating.Side",
+        "ProviderKindEnum": "provider_portal.models.ProviderKind",
+        "OrderStatusEnum": "provider_portal.models.OrderStatus",
+        "PaymentMethodEnum": "provider_portal.orders.models.PaymentMethod",
     },
 }
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 from config.urls_common import api_common, common
 from core.views import login_view
+from provider_portal import views as provider_views
+from provider_portal.urls_api import public_api as provider_public_api
 from tenants import onboarding_views
 from tenants.onboarding_api import (
     ApplicationApproveApi,
@@ -18,6 +21,7 @@ from tenants.views import public_home, sso_authorize
 
 api_v1 = [
     *api_common,
+    *provider_public_api,
     path("onboarding/applications/", ApplicationsApi.as_view(), name="api-onboarding-applications"),
     path(
         "onboarding/applications/<int:application_id>/",
@@ -48,8 +52,12 @@ urlpatterns = [
         onboarding_views.review_decide,
         name="onboarding-decide",
     ),
+    path("provider/", provider_views.inbox, name="provider-inbox"),
+    path("provider/orders/<uuid:order_id>/", provider_views.order_page, name="provider-order-page"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    # The public host documents what it serves (the provider portal among it).
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_public"), name="schema"),
     *common,
 ]
 

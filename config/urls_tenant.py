@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 
 from config.urls_common import api_common, common
+from provider_portal.urls_api import tenant_api as tenant_provider_api
+from provider_portal.views import DesignatedListView
 from tenants.api import JurisdictionDetailApi
 from tenants.views import SubtreeView, TenantHomeView, sso_callback, sso_start
 
@@ -12,11 +14,13 @@ api_v1: list[URLPattern | URLResolver] = [
     *api_common,
     path("jurisdiction/", JurisdictionDetailApi.as_view(), name="api-jurisdiction"),
     path("", include("reception.api.urls")),
+    *tenant_provider_api,
 ]
 
 urlpatterns = [
     path("", TenantHomeView.as_view(), name="home"),
     path("subtree/", SubtreeView.as_view(), name="subtree"),
+    path("providers/", DesignatedListView.as_view(), name="providers-designated"),
     path("accounts/login/", sso_start, name="login"),
     path("sso/callback/", sso_callback, name="sso-callback"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

@@ -14,6 +14,25 @@ class ProviderKind(models.TextChoices):
     VENUE = "venue", _("会场")
 
 
+class OrderStatus(models.TextChoices):
+    SENT = "sent", _("已派单")
+    ACCEPTED = "accepted", _("已接单")
+    DECLINED = "declined", _("已拒单")
+    FULFILLED = "fulfilled", _("已完成")
+    COST_REPORTED = "cost_reported", _("费用已报送")
+    COST_APPROVED = "cost_approved", _("费用已审核")
+
+
+class OrderKind(models.TextChoices):
+    """What is ordered (the plan item's kind; the same codes as the reception workflow's)."""
+
+    MEAL = "meal", _("用餐")
+    LODGING = "lodging", _("住宿")
+    VEHICLE = "vehicle", _("用车")
+    MEETING = "meeting", _("会议室")
+    VISIT = "visit", _("考察参观")
+
+
 class Provider(models.Model):
     """A designated hotel, restaurant, vehicle fleet or meeting venue."""
 
@@ -59,3 +78,52 @@ class ProviderStaff(models.Model):
     class Meta:
         verbose_name = _("服务单位人员")
         verbose_name_plural = _("服务单位人员")
+
+
+class AgreedPrice(models.Model):
+    """An agreed price (协议价) of a designated provider for one jurisdiction: a room type, a meal, a car."""
+
+    area = models.ForeignKey(ProviderServiceArea, on_delete=models.CASCADE, related_name="prices")
+    item = models.CharField(_("项目"), max_length=100)
+    unit = models.CharField(_("计价单位"), max_length=30)
+    price = models.DecimalField(_("协议价"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("协议价")
+        verbose_name_plural = _("协议价")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "item"], name="provider_price_item_uniq"),
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="provider_price_nonneg"),
+        ]
+
+
+class OrderIndex(models.Model):
+    """The public-schema entry of an order kept in a jurisdiction's schema (same UUID).
+
+    It names the schema the order lives in, so a provider's action writes exactly there, and it
+    keeps the snapshot the cross-jurisdiction inbox shows (never a scan of tenant schemas)."""
+
+    id = models.UUIDField(primary_key=True)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="orders")
+    jurisdiction = models.ForeignKey("tenants.Jurisdiction", on_delete=models.PROTECT, related_name="+")
+    schema_name = models.CharField(max_length=63)
+    jurisdiction_code = models.CharField(_("辖区代码"), max_length=6)
+    jurisdiction_name = models.CharField(_("辖区"), max_length=100)
+    task_title = models.CharField(_("任务名称"), max_length=200)
+    kind = models.CharField(_("类别"), max_length=20, choices=OrderKind.choices)
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    venue = models.CharField(_("地点"), max_length=200)
+    status = models.CharField(_("状态"), max_length=20, choices=OrderStatus.choices)
+    created_at = models.DateTimeField(_("派单时间"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("订单索引")
+        verbose_name_plural = _("订单索引")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["provider", "-created_at", "-id"], name="provider_order_inbox_idx"),
+            models.Index(fields=["provider", "status", "-created_at"], name="provider_order_status_idx"),
+        ]

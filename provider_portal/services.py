@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
-from core.errors import InvalidInput
+from core.errors import Forbidden, InvalidInput, NotFound
 from core.models import User
-from provider_portal.models import Provider, ProviderKind, ProviderServiceArea, ProviderStaff
-from tenants.models import Jurisdiction
+from provider_portal.models import AgreedPrice, Provider, ProviderKind, ProviderServiceArea, ProviderStaff
+from tenants.models import Jurisdiction, Role
+from tenants.permissions import access_for
+
+CENT = Decimal("0.01")
 
 
 @transaction.atomic
@@ -51,3 +57,97 @@ def provider_add(
             actor=actor, action="provider_portal.provider.created", obj=provider, after={"name": name, "kind": kind}
         )
     return provider, created
+
+
+# --- A jurisdiction's designated list (定点名单), managed by its admin -----------------------
+
+DESIGNATION_ROLES = frozenset({Role.ADMIN})
+MAX_PRICES = 50
+
+
+@dataclass(frozen=True)
+class PriceInput:
+    item: str
+    unit: str
+    price: Decimal
+
+
+def _require_admin(actor: User, jurisdiction: Jurisdiction) -> None:
+    if not access_for(actor, jurisdiction).can_write(DESIGNATION_ROLES):
+        raise Forbidden(_("只有本辖区管理员可以管理定点名单。"))
+
+
+def _clean_prices(prices: list[PriceInput]) -> list[PriceInput]:
+    if len(prices) > MAX_PRICES:
+        raise InvalidInput(_("协议价最多 %(n)s 项。") % {"n": MAX_PRICES}, field="agreed_prices", code="too_many")
+    seen: set[str] = set()
+    cleaned = []
+    for price in prices:
+        item, unit = (price.item or "").strip(), (price.unit or "").strip()
+        if not item or not unit or len(item) > 100 or len(unit) > 30:
+            raise InvalidInput(_("协议价的项目和计价单位不能为空。"), field="agreed_prices", code="invalid_price")
+        if item in seen:
+            raise InvalidInput(
+                _("协议价项目“%(item)s”重复。") % {"item": item}, field="agreed_prices", code="duplicate_price"
+            )
+        if price.price < 0 or price.price != price.price.quantize(CENT) or price.price >= Decimal("1e10"):
+            raise InvalidInput(
+                _("协议价必须是不小于 0 的金额（两位小数）。"), field="agreed_prices", code="invalid_price"
+            )
+        seen.add(item)
+        cleaned.append(PriceInput(item=item, unit=unit, price=price.price))
+    return cleaned
+
+
+def _prices_snapshot(area: ProviderServiceArea) -> list[dict[str, str]]:
+    return [{"item": p.item, "unit": p.unit, "price": str(p.price)} for p in area.prices.all()]
+
+
+@transaction.atomic
+def designation_set(
+    *, actor: User, jurisdiction: Jurisdiction, provider_id: int, agreed_prices: list[PriceInput]
+) -> ProviderServiceArea:
+    """Put a provider on this jurisdiction's designated list (or keep it there) with its agreed prices."""
+    _require_admin(actor, jurisdiction)
+    provider = Provider.objects.filter(pk=provider_id, is_active=True).first()
+    if provider is None:
+        raise InvalidInput(_("服务单位不存在或已停用。"), field="provider", code="provider_unknown")
+    prices = _clean_prices(agreed_prices)
+    area, created = ProviderServiceArea.objects.select_for_update().get_or_create(
+        provider=provider, jurisdiction=jurisdiction
+    )
+    before = None if created else _prices_snapshot(area)
+    area.prices.all().delete()
+    AgreedPrice.objects.bulk_create([AgreedPrice(area=area, item=p.item, unit=p.unit, price=p.price) for p in prices])
+    audit_record(
+        actor=actor,
+        action="provider_portal.provider.designated" if created else "provider_portal.provider.prices_changed",
+        jurisdiction_code=jurisdiction.code,
+        obj=provider,
+        before={"agreed_prices": before} if before is not None else None,
+        after={"provider": provider.name, "agreed_prices": _prices_snapshot(area)},
+    )
+    return area
+
+
+@transaction.atomic
+def designation_remove(*, actor: User, jurisdiction: Jurisdiction, provider_id: int) -> None:
+    """Take a provider off this jurisdiction's designated list (orders already sent stay)."""
+    _require_admin(actor, jurisdiction)
+    area = (
+        ProviderServiceArea.objects.select_for_update()
+        .select_related("provider")
+        .filter(provider_id=provider_id, jurisdiction=jurisdiction)
+        .first()
+    )
+    if area is None:
+        raise NotFound(_("该服务单位不在本辖区的定点名单中。"))
+    before = {"provider": area.provider.name, "agreed_prices": _prices_snapshot(area)}
+    area.delete()
+    audit_record(
+        actor=actor,
+        action="provider_portal.provider.undesignated",
+        jurisdiction_code=jurisdiction.code,
+        obj=area.provider,
+        before=before,
+    )

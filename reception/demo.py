@@ -154,3 +154,29 @@ def seed_reception(password: str, out: Any) -> None:
                     actor=reviewer, jurisdiction=jurisdiction, task_id=task.pk, handler=users["handler"].username
                 )
     out.write("demo reception: 4 letters, 3 tasks in 340100 (draft with a rule error, submitted, in progress)\n")
+
+
+def seed_orders(password: str, out: Any) -> None:
+    """The task in progress is dispatched to its providers; the hotel accepts (once)."""
+    from provider_portal.models import OrderIndex
+    from provider_portal.orders import services as order_services
+    from reception.models import Task
+    from reception.services import orders
+
+    jurisdiction = Jurisdiction.objects.filter(code=DEMO_CODE).first()
+    handler = User.objects.filter(username=f"{DEMO_CODE}-handler").first()
+    if jurisdiction is None or handler is None:
+        return
+    if OrderIndex.objects.filter(jurisdiction=jurisdiction).exists():
+        out.write("demo orders: already present\n")
+        return
+    with tenant_context(jurisdiction), transaction.atomic():
+        task = Task.objects.filter(status="in_progress", items__provider__isnull=False).first()
+        if task is None:
+            return
+        orders.task_dispatch(actor=handler, jurisdiction=jurisdiction, task_id=task.pk)
+    index = OrderIndex.objects.filter(jurisdiction=jurisdiction).select_related("provider").first()
+    staff = index.provider.staff.select_related("user").first() if index is not None else None
+    if index is not None and staff is not None:
+        order_services.order_accept(actor=staff.user, order_id=index.pk)
+    out.write("demo orders: the task in progress in 340100 dispatched; the hotel accepted\n")

@@ -14,8 +14,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
+from provider_portal.orders.models import Order, OrderStatus
 from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, Task, TaskStatus
 
 #: The states in which a reception counts as held.
@@ -30,14 +32,19 @@ def counted_tasks(start: date, end: date) -> QuerySet[Task]:
 
 
 def task_costs(task_ids: Iterable[int]) -> dict[int, dict[str, Decimal]]:
-    """Each task's cost by item kind, in one query: the plan items' amounts (price × quantity).
+    """Each task's cost by item kind, in one query: each item's approved cost when its order's
+    cost is approved, otherwise its planned amount (price × quantity).
 
     Tasks without items are absent. Amounts are exact Decimals rounded to the cent."""
     ids = list(task_ids)
     if not ids:
         return {}
-    amount = ExpressionWrapper(
-        F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=20, decimal_places=2)
+    money = DecimalField(max_digits=20, decimal_places=2)
+    approved = Order.objects.filter(item_id=OuterRef("pk"), status=OrderStatus.COST_APPROVED).values("cost_amount")[:1]
+    amount = Coalesce(
+        Subquery(approved, output_field=money),
+        ExpressionWrapper(F("unit_price") * F("quantity"), output_field=money),
+        output_field=money,
     )
     rows = (
         PlanItem.objects.filter(task_id__in=ids)
@@ -92,3 +99,26 @@ def figures_of(tasks: QuerySet[Task]) -> Figures:
 def period_figures(start: date, end: date) -> Figures:
     """Figures of the receptions held with a start date in [start, end] (both included)."""
     return figures_of(counted_tasks(start, end))
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """Satisfaction evaluations (满意度评价) of a set of receptions: how many, their average score."""
+
+    evaluations: int = 0
+    average: Decimal | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"evaluations": self.evaluations, "average": str(self.average) if self.average is not None else None}
+
+
+def satisfaction_of(tasks: QuerySet[Task]) -> Satisfaction:
+    """Count and average score (one decimal) of the evaluations of `tasks`, in one query."""
+    from django.db.models import Avg
+
+    from reception.models import Evaluation
+
+    row = Evaluation.objects.filter(task__in=tasks).aggregate(n=Count("pk"), avg=Avg("score"))
+    if not row["n"]:
+        return Satisfaction()
+    return Satisfaction(evaluations=row["n"], average=Decimal(str(row["avg"])).quantize(Decimal("0.1")))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import object_history
 from core.errors import NotFound
 from core.models import User
+from provider_portal import selectors as provider_selectors
 from provider_portal.models import Provider
 from reception.models import (
     TRANSITIONS,
@@ -217,4 +218,4 @@ def jurisdiction_handlers(*, jurisdiction: Jurisdiction) -> list[User]:
 
 def providers_serving(*, jurisdiction: Jurisdiction) -> QuerySet[Provider]:
     """The designated providers (定点) of this jurisdiction: an item's provider is one of them."""
-    return Provider.objects.filter(service_areas__jurisdiction_id=jurisdiction.pk, is_active=True).order_by("name")
+    return provider_selectors.providers_serving(jurisdiction=jurisdiction)

@@ -15,6 +15,7 @@ from django.core import signing
 
 INTAKE_SALT = "reception.intake"
 ITINERARY_SALT = "reception.itinerary"
+EVALUATION_SALT = "reception.evaluation"
 
 
 def itinerary_max_age() -> timedelta:
@@ -45,6 +46,22 @@ def itinerary_claim(*, schema: str, token: str) -> tuple[int, int] | None:
     if not isinstance(task_id, int) or not isinstance(generation, int):
         return None
     return task_id, generation
+
+
+def evaluation_token(*, schema: str, task_id: int, party: str) -> str:
+    """One link per task and party (the visiting unit, the counterpart): the same every time."""
+    return signing.dumps({"s": schema, "t": task_id, "p": party}, salt=EVALUATION_SALT, compress=False)
+
+
+def evaluation_claim(*, schema: str, token: str) -> tuple[int, str] | None:
+    """(task id, party) of a genuine evaluation link of this schema; None for a tampered one."""
+    data = _load(token, EVALUATION_SALT, None)
+    if data is None or data.get("s") != schema:
+        return None
+    task_id, party = data.get("t"), data.get("p")
+    if not isinstance(task_id, int) or not isinstance(party, str):
+        return None
+    return task_id, party
 
 
 def _load(token: str, salt: str, max_age: timedelta | None) -> dict[str, Any] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reception.views import arrangements, letters, library, plans, public, standards, tasks
+from reception.views import arrangements, evaluation, letters, library, plans, public, settlement, standards, tasks
 
 urlpatterns = [
     path("reception/", tasks.TaskListView.as_view(), name="reception-tasks"),
@@ -42,6 +42,26 @@ urlpatterns = [
         name="reception-itinerary-link",
     ),
     path(
+        "reception/tasks/<int:task_id>/reception-list/<str:decision>/",
+        settlement.ReceptionListActionView.as_view(),
+        name="reception-list-action",
+    ),
+    path(
+        "reception/tasks/<int:task_id>/reception-list.pdf",
+        settlement.ReceptionListPdfView.as_view(),
+        name="reception-list-pdf",
+    ),
+    path(
+        "reception/tasks/<int:task_id>/reimbursement.pdf",
+        settlement.ReceptionListPdfView.as_view(bundle=True),
+        name="reception-reimbursement-pdf",
+    ),
+    path(
+        "reception/orders/<uuid:order_id>/<str:decision>/",
+        settlement.OrderCostView.as_view(),
+        name="reception-order-cost",
+    ),
+    path(
         "reception/tasks/<int:task_id>/<str:action>/",
         tasks.TaskActionView.as_view(),
         name="reception-task-action",
@@ -58,4 +78,5 @@ urlpatterns = [
     path("intake/", public.intake, name="reception-intake"),
     path("intake/track/<str:token>/", public.intake_track, name="reception-intake-track"),
     path("itinerary/<str:token>/", public.itinerary, name="reception-itinerary"),
+    path("evaluate/<str:token>/", evaluation.evaluate, name="reception-evaluate"),
 ]

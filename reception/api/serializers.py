@@ -237,12 +237,11 @@ class CancelInput(VersionInput):
     reason = serializers.CharField(max_length=TEXT_MAX)
 
 
+class ItineraryLinkInput(serializers.Serializer):
+    sms = serializers.BooleanField(required=False, default=False, help_text="also send the link to every guest's phone")
+
+
 class ItineraryLinkOutput(serializers.Serializer):
     url = serializers.CharField()
     expires_at = serializers.DateTimeField()
-
-
-class ProviderOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    kind = serializers.CharField()
+    sms_sent = serializers.IntegerField()

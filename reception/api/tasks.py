@@ -1,4 +1,4 @@
-"""Tasks: open from a letter, list, read, edit; checks, history; the designated providers."""
+"""Tasks: open from a letter, list, read, edit; checks, history."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from reception.api.base import ReceptionApi, split_version, valid
 from reception.api.serializers import (
     ChecksOutput,
     HistoryOutput,
-    ProviderOutput,
     TaskInput,
     TaskOutput,
     TaskSummaryOutput,
@@ -106,14 +105,3 @@ class TaskHistoryApi(ReceptionApi):
         task = selectors.task_detail(task_id)
         history = selectors.task_history(jurisdiction=self.jurisdiction, task=task)
         return Response(HistoryOutput(history, many=True).data)
-
-
-class ProvidersApi(ReceptionApi):
-    """The providers serving this jurisdiction; an item's `provider` is one of these ids."""
-
-    roles = ALL_ROLES
-
-    @extend_schema(operation_id="providers_list", responses=ProviderOutput(many=True))
-    def get(self, request: Request) -> Response:
-        providers = selectors.providers_serving(jurisdiction=self.jurisdiction)
-        return Response(ProviderOutput(providers, many=True).data)

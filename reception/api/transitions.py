@@ -14,6 +14,7 @@ from reception.api.serializers import (
     AssignInput,
     CancelInput,
     CommentInput,
+    ItineraryLinkInput,
     ItineraryLinkOutput,
     RuleErrorOutput,
     TaskOutput,
@@ -81,11 +82,20 @@ class ItineraryLinkApi(ReceptionApi):
 
     roles = links.ITINERARY_ROLES
 
-    @extend_schema(operation_id="tasks_itinerary_link_create", request=None, responses={201: ItineraryLinkOutput})
+    @extend_schema(
+        operation_id="tasks_itinerary_link_create", request=ItineraryLinkInput, responses={201: ItineraryLinkOutput}
+    )
     def post(self, request: Request, task_id: int) -> Response:
-        issued = links.itinerary_link_issue(actor=request.user, jurisdiction=self.jurisdiction, task_id=task_id)  # type: ignore[arg-type]
+        data = valid(ItineraryLinkInput, request.data)
+        issued = links.itinerary_link_issue(
+            actor=request.user,  # type: ignore[arg-type]
+            jurisdiction=self.jurisdiction,
+            task_id=task_id,
+            sms_base_url=request.build_absolute_uri("/") if data["sms"] else None,
+        )
         url = request.build_absolute_uri(f"/itinerary/{issued.token}/")
-        return Response({"url": url, "expires_at": issued.expires_at}, status=status.HTTP_201_CREATED)
+        body = {"url": url, "expires_at": issued.expires_at, "sms_sent": issued.sms_sent}
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(operation_id="tasks_itinerary_link_revoke", request=None, responses={204: None})
     def delete(self, request: Request, task_id: int) -> Response:

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reception.api import letters, library, lodging, meetings, plans, schedule, seating, standards, tasks, transitions
+from reception.api import (
+    letters,
+    library,
+    lodging,
+    meetings,
+    plans,
+    schedule,
+    seating,
+    settlement,
+    standards,
+    tasks,
+    transitions,
+)
 
 app_name = "reception-api"
 
@@ -37,7 +49,30 @@ urlpatterns = [
     path("tasks/<int:task_id>/assign/", transitions.TaskAssignApi.as_view(), name="task-assign"),
     path("tasks/<int:task_id>/cancel/", transitions.TaskCancelApi.as_view(), name="task-cancel"),
     path("tasks/<int:task_id>/itinerary-link/", transitions.ItineraryLinkApi.as_view(), name="task-itinerary-link"),
-    path("providers/", tasks.ProvidersApi.as_view(), name="providers"),
+    # Orders, settlement and evaluations (issue 4)
+    path("tasks/<int:task_id>/dispatch/", settlement.TaskDispatchApi.as_view(), name="task-dispatch"),
+    path("tasks/<int:task_id>/complete/", settlement.TaskCompleteApi.as_view(), name="task-complete"),
+    path("tasks/<int:task_id>/orders/", settlement.TaskOrdersApi.as_view(), name="task-orders"),
+    path("tasks/<int:task_id>/reception-list/", settlement.ReceptionListApi.as_view(), name="task-reception-list"),
+    path(
+        "tasks/<int:task_id>/reception-list/approve/",
+        settlement.ReceptionListApproveApi.as_view(),
+        name="task-reception-list-approve",
+    ),
+    path(
+        "tasks/<int:task_id>/reception-list.pdf",
+        settlement.ReceptionListPdfApi.as_view(),
+        name="task-reception-list-pdf",
+    ),
+    path(
+        "tasks/<int:task_id>/reimbursement.pdf",
+        settlement.ReimbursementBundlePdfApi.as_view(),
+        name="task-reimbursement-pdf",
+    ),
+    path(
+        "tasks/<int:task_id>/evaluation-links/", settlement.EvaluationLinksApi.as_view(), name="task-evaluation-links"
+    ),
+    path("tasks/<int:task_id>/evaluations/", settlement.TaskEvaluationsApi.as_view(), name="task-evaluations"),
     path("standards/", standards.StandardsApi.as_view(), name="standards"),
     path("standards/current/", standards.StandardCurrentApi.as_view(), name="standards-current"),
     # Meetings, schedule, lodging, seating, the resource library and the guest database (issue 8)

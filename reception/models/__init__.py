@@ -9,6 +9,13 @@ from reception.models.plans import ITEM_FIELDS, ItemKind, MealType, PlanItem, Ro
 from reception.models.resources import Resource, ResourceKind
 from reception.models.schedule import ScheduleChange, ScheduleEntry
 from reception.models.seating import Layout, SeatingChart, SeatingConvention, Side
+from reception.models.settlement import (
+    Evaluation,
+    EvaluationParty,
+    ListStatus,
+    ReceptionList,
+    ReceptionListLine,
+)
 from reception.models.standards import MealCeiling, Standard
 from reception.models.tasks import (
     EDITABLE_STATUSES,
@@ -27,6 +34,8 @@ __all__ = [
     "ITEM_FIELDS",
     "TRANSITIONS",
     "AccompanyingStaff",
+    "Evaluation",
+    "EvaluationParty",
     "Guest",
     "GuestStay",
     "ItemKind",
@@ -34,6 +43,7 @@ __all__ = [
     "Letter",
     "LetterAttachment",
     "LetterStatus",
+    "ListStatus",
     "LodgingAllocation",
     "MealCeiling",
     "MealType",
@@ -43,6 +53,8 @@ __all__ = [
     "PlanItem",
     "Purpose",
     "ReceptionLevel",
+    "ReceptionList",
+    "ReceptionListLine",
     "Resource",
     "ResourceKind",
     "RoomAssignment",

@@ -14,9 +14,10 @@ from core.errors import DomainError
 from reception import selectors
 from reception.forms import AssignForm, CommentForm, ReasonForm, TaskForm, VersionForm, form_errors
 from reception.models import TRANSITIONS, TaskAction, TaskStatus
-from reception.services import links, transitions
+from reception.services import links, orders, transitions
 from reception.services.tasks import TASK_CREATE_ROLES, task_create
 from reception.views.base import ReceptionPage, error_text, list_filters, paginate, perform
+from reception.views.settlement import settlement_context
 from tenants.models import ALL_ROLES, Role
 
 
@@ -109,6 +110,7 @@ class TaskDetailView(ReceptionPage):
             reason_form=ReasonForm(initial={"version": task.version}),
             assign_form=AssignForm(initial={"version": task.version}, handlers=handlers),
             itinerary_url=self.request.session.pop(f"itinerary:{task.pk}", None),
+            **settlement_context(self, task),
         )
         return context
 
@@ -120,6 +122,8 @@ ACTIONS: dict[str, tuple[Any, type[VersionForm], Any]] = {
     TaskAction.APPROVE: (transitions.task_approve, VersionForm, gettext_lazy("方案已批准。")),
     TaskAction.ASSIGN: (transitions.task_assign, AssignForm, gettext_lazy("已指派承办人。")),
     TaskAction.CANCEL: (transitions.task_cancel, ReasonForm, gettext_lazy("任务已取消。")),
+    TaskAction.DISPATCH: (orders.task_dispatch, VersionForm, gettext_lazy("已向服务单位派单。")),
+    TaskAction.COMPLETE: (orders.task_complete, VersionForm, gettext_lazy("任务已办结。")),
 }
 
 
@@ -164,8 +168,16 @@ class ItineraryLinkView(ReceptionPage):
                 back=back,
             )
 
+        by_sms = request.POST.get("action") == "sms"
+
         def issue() -> None:
-            issued = links.itinerary_link_issue(actor=self.actor, jurisdiction=self.jurisdiction, task_id=task_id)
+            issued = links.itinerary_link_issue(
+                actor=self.actor,
+                jurisdiction=self.jurisdiction,
+                task_id=task_id,
+                sms_base_url=request.build_absolute_uri("/") if by_sms else None,
+            )
             request.session[f"itinerary:{task_id}"] = request.build_absolute_uri(f"/itinerary/{issued.token}/")
 
-        return perform(request, issue, success=_("已生成来宾行程链接。"), back=back)
+        success = _("已生成来宾行程链接，并以短信发给有手机号的来宾。") if by_sms else _("已生成来宾行程链接。")
+        return perform(request, issue, success=success, back=back)

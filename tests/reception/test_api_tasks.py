@@ -291,6 +291,9 @@ def test_patch_task_after_submission_is_409(draft):
 
 def test_providers_are_those_serving_this_jurisdiction(hotel, elsewhere_hotel):
     response = api("340100", "340100-drafter").get("/api/v1/providers/")
-    assert response.json() == [{"id": hotel.pk, "name": "稻香楼宾馆", "kind": "hotel"}]
+    # The contract's fields; the designated list adds contact data and agreed prices (issue 4).
+    assert [{k: p[k] for k in ("id", "name", "kind")} for p in response.json()] == [
+        {"id": hotel.pk, "name": "稻香楼宾馆", "kind": "hotel"}
+    ]
     assert api("340100", "340000-supervisor").get("/api/v1/providers/").status_code == 200
     assert api("340100", "340200-drafter").get("/api/v1/providers/").status_code == 403

@@ -37,3 +37,22 @@ def test_demo_tasks_stand_at_each_step_and_a_second_run_adds_nothing(tree):
     with in_tenant("340100"):
         assert (Letter.objects.count(), Task.objects.count()) == (4, 3)
     assert out.getvalue().splitlines()[-1] == "demo reception: already present"
+
+
+def test_demo_orders_dispatch_the_task_in_progress_once(tree):
+    from provider_portal.demo import seed_providers
+    from provider_portal.models import AgreedPrice, OrderIndex
+    from reception.demo import seed_orders
+
+    out = io.StringIO()
+    seed_providers("Demo-pass-2026", out)
+    assert AgreedPrice.objects.filter(area__jurisdiction__code="340100").count() == 4
+    seed_reception("unused", out)
+    seed_orders("unused", out)
+    rows = list(OrderIndex.objects.filter(jurisdiction__code="340100").values_list("task_title", "kind", "status"))
+    assert rows == [("省农业农村厅高标准农田调研接待", "lodging", "accepted")]
+    seed_orders("unused", out)
+    seed_providers("Demo-pass-2026", out)
+    assert OrderIndex.objects.count() == 1
+    assert AgreedPrice.objects.filter(area__jurisdiction__code="340100").count() == 4
+    assert out.getvalue().splitlines()[-2] == "demo orders: already present"

@@ -50,3 +50,58 @@ def test_no_receptions_gives_zeros(tree: dict[str, Any]) -> None:
         assert period_figures(*MAY) == Figures()
         assert task_costs([]) == {}
     assert Figures().as_json()["cost_total"] == "0.00"
+
+
+def test_an_item_whose_order_cost_is_approved_counts_the_approved_cost(tree: dict[str, Any]) -> None:
+    from provider_portal.orders.models import Order
+    from provider_portal.services import provider_add
+    from tests.conftest import user
+
+    hotel, _created = provider_add(actor=None, name="稻香楼宾馆", kind="hotel", serves=[tree["340100"]])
+    with in_tenant("340100"):
+        task = _held("completed", dt.date(2026, 5, 6), 1, [("meal", "58.50", 7), ("lodging", "330.00", 2)])
+        lodging = task.items.get(kind="lodging")
+        meal = task.items.get(kind="meal")
+
+        def order(item: Any, status: str, cost: str | None) -> None:
+            Order.objects.create(
+                task_id=task.pk, item_id=item.pk, provider=hotel, status=status, task_title=task.title,
+                kind=item.kind, starts_at=item.starts_at, venue=item.venue, unit_price=item.unit_price,
+                planned_amount=item.amount, cost_amount=Decimal(cost) if cost else None,
+                sent_by=user("340100-handler"),
+            )  # fmt: skip
+
+        order(lodging, "declined", None)  # a declined order changes nothing
+        order(lodging, "cost_approved", "612.30")  # its replacement's approved cost counts
+        order(meal, "cost_reported", "1.00")  # reported but not approved: the plan still counts
+        with count_queries() as queries:
+            costs = task_costs([task.pk])
+        assert len(queries) == 1
+        assert costs == {task.pk: {"lodging": Decimal("612.30"), "meal": Decimal("409.50")}}
+        assert period_figures(*MAY).cost_total == Decimal("1021.80")
+
+
+def test_satisfaction_of_held_receptions(tree: dict[str, Any]) -> None:
+    from reception.figures import Satisfaction, satisfaction_of
+    from reception.models import Evaluation
+
+    with in_tenant("340100"):
+        assert satisfaction_of(period_figures_tasks()) == Satisfaction()
+        first = _held("settled", dt.date(2026, 5, 6), 1, [])
+        second = _held("completed", dt.date(2026, 5, 9), 1, [])
+        other = _held("completed", dt.date(2026, 6, 9), 1, [])
+        Evaluation.objects.create(task=first, party="visiting_unit", score=5)
+        Evaluation.objects.create(task=first, party="counterpart", score=4)
+        Evaluation.objects.create(task=second, party="visiting_unit", score=4)
+        Evaluation.objects.create(task=other, party="visiting_unit", score=1)
+        with count_queries() as queries:
+            result = satisfaction_of(period_figures_tasks())
+        assert len(queries) == 1
+    assert result == Satisfaction(evaluations=3, average=Decimal("4.3"))
+    assert result.as_json() == {"evaluations": 3, "average": "4.3"}
+
+
+def period_figures_tasks() -> Any:
+    from reception.figures import counted_tasks
+
+    return counted_tasks(*MAY)

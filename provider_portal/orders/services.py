@@ -1,0 +1,411 @@
+"""Writes on orders: sending (called by the reception workflow), the provider's actions on the
+public host, and finance's review of costs on the tenant host.
+
+Every write changes the order in its jurisdiction's schema and the public index row in one
+transaction, with one audit entry on the jurisdiction's chain. A provider's action finds the
+schema through the index row (one identified schema, never a scan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import audit_record
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.models import User
+from core.notifications import Recipient, notify
+from provider_portal.models import OrderIndex, Provider, ProviderServiceArea
+from provider_portal.orders.models import (
+    ORDER_TRANSITIONS,
+    Order,
+    OrderCost,
+    OrderCostLine,
+    OrderStatus,
+    PaymentMethod,
+)
+from provider_portal.selectors import staff_provider
+from tenants.models import Jurisdiction, Role
+from tenants.permissions import access_for
+from tenants.schema import current_schema, schema_context
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("9999999999.99")
+MAX_LINES = 100
+FINANCE_ROLES = frozenset({Role.FINANCE})
+
+
+@dataclass(frozen=True)
+class OrderSpec:
+    """What the provider needs of one plan item (the reception workflow fills it in)."""
+
+    item_id: int
+    provider_id: int
+    kind: str
+    starts_at: datetime
+    ends_at: datetime | None
+    venue: str
+    meal_type: str
+    guests_count: int
+    accompanying_count: int
+    quantity: int
+    room_type: str
+    menu: str
+    unit_price: Decimal
+    planned_amount: Decimal
+
+
+@dataclass(frozen=True)
+class CostLineInput:
+    description: str
+    amount: Decimal
+    payment_method: str
+
+
+def _order_state(order: Order) -> dict[str, Any]:
+    return {"status": order.status, "provider": order.provider_id, "item": order.item_id}
+
+
+def _index_sync(order: Order) -> None:
+    """Keep the inbox snapshot in step with the order (same transaction)."""
+    OrderIndex.objects.filter(pk=order.pk).update(status=order.status, venue=order.venue, updated_at=timezone.now())
+
+
+def _check_transition(order: Order, action: str) -> str:
+    sources, target = ORDER_TRANSITIONS[action]
+    if order.status not in sources:
+        raise Conflict(
+            _("订单当前状态为“%(status)s”，不能执行该操作。") % {"status": OrderStatus(order.status).label},
+            code="invalid_transition",
+        )
+    return target
+
+
+# --- Sending (tenant schema; called by reception's dispatch) ----------------------------------
+
+
+def orders_send(
+    *, actor: User, jurisdiction: Jurisdiction, task_id: int, task_title: str, specs: list[OrderSpec]
+) -> list[Order]:
+    """Send one order per spec to its provider (in the caller's transaction, schema active).
+
+    Each provider must be on this jurisdiction's designated list; an item with a live order is
+    refused (409). The provider's staff are told after commit."""
+    if current_schema() != jurisdiction.schema_name:
+        raise RuntimeError(f"orders for {jurisdiction.code} sent from schema {current_schema()}")
+    provider_ids = {spec.provider_id for spec in specs}
+    serving = set(
+        ProviderServiceArea.objects.filter(
+            jurisdiction=jurisdiction, provider_id__in=provider_ids, provider__is_active=True
+        ).values_list("provider_id", flat=True)
+    )
+    live = set(
+        Order.objects.filter(item_id__in=[s.item_id for s in specs])
+        .exclude(status=OrderStatus.DECLINED)
+        .values_list("item_id", flat=True)
+    )
+    sent: list[Order] = []
+    for spec in specs:
+        if spec.provider_id not in serving:
+            raise InvalidInput(_("该服务单位不在本辖区的定点名单中。"), field="provider", code="provider_not_serving")
+        if spec.item_id in live:
+            raise Conflict(_("该事项已有未拒绝的订单。"), code="already_dispatched")
+        order = Order.objects.create(
+            task_id=task_id,
+            item_id=spec.item_id,
+            provider_id=spec.provider_id,
+            task_title=task_title,
+            kind=spec.kind,
+            starts_at=spec.starts_at,
+            ends_at=spec.ends_at,
+            venue=spec.venue,
+            meal_type=spec.meal_type,
+            guests_count=spec.guests_count,
+            accompanying_count=spec.accompanying_count,
+            quantity=spec.quantity,
+            room_type=spec.room_type,
+            menu=spec.menu,
+            unit_price=spec.unit_price,
+            planned_amount=spec.planned_amount,
+            sent_by=actor,
+        )
+        OrderIndex.objects.create(
+            id=order.pk,
+            provider_id=spec.provider_id,
+            jurisdiction=jurisdiction,
+            schema_name=jurisdiction.schema_name,
+            jurisdiction_code=jurisdiction.code,
+            jurisdiction_name=jurisdiction.name,
+            task_title=task_title,
+            kind=spec.kind,
+            starts_at=spec.starts_at,
+            ends_at=spec.ends_at,
+            venue=spec.venue,
+            status=order.status,
+            created_at=order.created_at,
+        )
+        audit_record(
+            actor=actor,
+            action="provider_portal.order.sent",
+            jurisdiction_code=jurisdiction.code,
+            obj=order,
+            after={**_order_state(order), "task": task_id, "planned_amount": spec.planned_amount},
+        )
+        sent.append(order)
+    _notify_providers(jurisdiction=jurisdiction, orders=sent)
+    return sent
+
+
+def _notify_providers(*, jurisdiction: Jurisdiction, orders: list[Order]) -> None:
+    """Tell each provider's staff (and its contact phone) of its new orders."""
+    by_provider: dict[int, list[Order]] = {}
+    for order in orders:
+        by_provider.setdefault(order.provider_id, []).append(order)
+    providers = Provider.objects.prefetch_related("staff__user").in_bulk(list(by_provider))
+    for provider_id, provider_orders in by_provider.items():
+        provider = providers[provider_id]
+        recipients: list[User | Recipient] = [s.user for s in provider.staff.all() if s.user.is_active]
+        if provider.contact_phone and not any(getattr(r, "phone", "") == provider.contact_phone for r in recipients):
+            recipients.append(Recipient(phone=provider.contact_phone))
+        first = provider_orders[0]
+        subject = gettext("%(jurisdiction)s新订单") % {"jurisdiction": jurisdiction.name}
+        body = gettext(
+            "“%(title)s”向%(provider)s派出 %(n)s 个订单，首项 %(when)s %(venue)s。请登录服务单位门户接单。"
+        ) % {
+            "title": first.task_title,
+            "provider": provider.name,
+            "n": len(provider_orders),
+            "when": timezone.localtime(first.starts_at).strftime("%Y-%m-%d %H:%M"),
+            "venue": first.venue,
+        }
+        notify(
+            recipients=recipients,
+            event="provider_portal.order.sent",
+            subject=subject,
+            body=body + " /provider/",
+            jurisdiction_code=jurisdiction.code,
+            dedupe_key=f"order-sent:{first.pk}",
+        )
+
+
+# --- The provider's actions (public host) ---------------------------------------------------
+
+
+@contextmanager
+def _provider_order(actor: User, order_id: Any) -> Iterator[tuple[OrderIndex, Order]]:
+    """Lock the index row (public) and the order (its schema) of one of the actor's orders."""
+    provider = staff_provider(actor)
+    index = OrderIndex.objects.select_for_update().filter(pk=order_id, provider=provider).first()
+    if index is None:
+        raise NotFound(_("订单不存在。"))
+    with schema_context(index.schema_name):
+        order = Order.objects.select_for_update().filter(pk=index.pk).first()
+        if order is None:
+            raise NotFound(_("订单不存在。"))
+        yield index, order
+
+
+def _provider_action(
+    *, actor: User, order_id: Any, action: str, done: str, prepare: Callable[[Order], dict[str, Any]] | None = None
+) -> Order:
+    with transaction.atomic(), _provider_order(actor, order_id) as (index, order):
+        target = _check_transition(order, action)
+        before = _order_state(order)
+        extra = prepare(order) if prepare is not None else {}
+        order.status = target
+        order.save()
+        _index_sync(order)
+        audit_record(
+            actor=actor,
+            action=f"provider_portal.order.{done}",
+            jurisdiction_code=index.jurisdiction_code,
+            obj=order,
+            before=before,
+            after={**_order_state(order), **extra},
+            comment=order.decline_reason if done == "declined" else "",
+        )
+        if done == "declined":
+            _notify_sender(index=index, order=order)
+    return order
+
+
+def order_accept(*, actor: User, order_id: Any) -> Order:
+    """The provider takes the order on (接单)."""
+    return _provider_action(actor=actor, order_id=order_id, action="accept", done="accepted")
+
+
+def order_decline(*, actor: User, order_id: Any, reason: str) -> Order:
+    """The provider declines, with a reason; the item goes back to the handler to dispatch again."""
+    text = (reason or "").strip()
+
+    def set_reason(order: Order) -> dict[str, Any]:
+        if not text:
+            raise InvalidInput(_("拒单时必须填写原因。"), field="reason", code="required")
+        if len(text) > 2000 or "\x00" in text:
+            raise InvalidInput(_("内容过长或含有非法字符。"), field="reason", code="invalid")
+        order.decline_reason = text
+        return {"reason": text}
+
+    return _provider_action(actor=actor, order_id=order_id, action="decline", done="declined", prepare=set_reason)
+
+
+def order_fulfil(*, actor: User, order_id: Any) -> Order:
+    """The provider has carried the order out."""
+    return _provider_action(actor=actor, order_id=order_id, action="fulfil", done="fulfilled")
+
+
+def _money(value: Any, *, field: str) -> Decimal:
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        raise InvalidInput(_("金额格式不正确。"), field=field, code="invalid_amount") from None
+    if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT or amount != amount.quantize(CENT):
+        raise InvalidInput(_("金额必须大于 0，最多两位小数。"), field=field, code="invalid_amount")
+    return amount
+
+
+def clean_cost_lines(lines: list[CostLineInput]) -> list[CostLineInput]:
+    """Validated lines; cash is refused with its own message (公务卡或转账结算，不得使用现金)."""
+    if not lines:
+        raise InvalidInput(_("请至少填写一项费用明细。"), field="lines", code="required")
+    if len(lines) > MAX_LINES:
+        raise InvalidInput(_("费用明细最多 %(n)s 项。") % {"n": MAX_LINES}, field="lines", code="too_many")
+    cleaned = []
+    for line in lines:
+        description = (line.description or "").strip()
+        if not description or len(description) > 200 or "\x00" in description:
+            raise InvalidInput(_("每项费用都要填写摘要（不超过 200 字）。"), field="lines", code="invalid_line")
+        if line.payment_method == "cash":
+            raise InvalidInput(
+                _("公务接待费用不得使用现金结算，请选择公务卡或银行转账。"), field="lines", code="cash_refused"
+            )
+        if line.payment_method not in PaymentMethod.values:
+            raise InvalidInput(
+                _("支付方式必须是公务卡（official_card）或银行转账（transfer）。"),
+                field="lines",
+                code="invalid_payment_method",
+            )
+        cleaned.append(CostLineInput(description, _money(line.amount, field="lines"), line.payment_method))
+    return cleaned
+
+
+def order_report_cost(*, actor: User, order_id: Any, invoice_number: str, lines: list[CostLineInput]) -> Order:
+    """Report the cost of a fulfilled order (whatever its task's state). A returned cost is
+    reported again; an approved one can never change (409)."""
+    invoice = (invoice_number or "").strip()
+    if not invoice or len(invoice) > 50 or "\x00" in invoice:
+        raise InvalidInput(_("请填写发票号码（不超过 50 个字符）。"), field="invoice_number", code="required")
+    cleaned = clean_cost_lines(lines)
+    total = sum((line.amount for line in cleaned), Decimal("0.00"))
+
+    def write_cost(order: Order) -> dict[str, Any]:
+        OrderCost.objects.filter(order=order, approved_at__isnull=True).delete()  # a returned cost
+        cost = OrderCost.objects.create(
+            order=order, invoice_number=invoice, total=total, reported_by=actor, reported_at=timezone.now()
+        )
+        OrderCostLine.objects.bulk_create(
+            [
+                OrderCostLine(cost=cost, description=x.description, amount=x.amount, payment_method=x.payment_method)
+                for x in cleaned
+            ]
+        )
+        order.cost_amount = total
+        order.cost_comment = ""
+        return {
+            "invoice_number": invoice,
+            "total": total,
+            "lines": [[x.description, x.amount, x.payment_method] for x in cleaned],
+        }
+
+    return _provider_action(
+        actor=actor, order_id=order_id, action="report_cost", done="cost_reported", prepare=write_cost
+    )
+
+
+def _notify_sender(*, index: OrderIndex, order: Order) -> None:
+    subject = gettext("订单被拒：%(title)s") % {"title": order.task_title}
+    body = gettext("%(provider)s拒绝了“%(title)s”的%(venue)s订单，原因：%(reason)s。请重新派单。") % {
+        "provider": order.provider.name,
+        "title": order.task_title,
+        "venue": order.venue,
+        "reason": order.decline_reason,
+    }
+    notify(
+        recipients=[order.sent_by],
+        event="provider_portal.order.declined",
+        subject=subject,
+        body=body + f" /reception/tasks/{order.task_id}/",
+        jurisdiction_code=index.jurisdiction_code,
+    )
+
+
+# --- Finance's review (tenant host) -------------------------------------------------------
+
+
+def _finance_order(*, actor: User, jurisdiction: Jurisdiction, order_id: Any) -> Order:
+    if current_schema() != jurisdiction.schema_name:
+        raise RuntimeError(f"order of {jurisdiction.code} reviewed from schema {current_schema()}")
+    # The same lock order as the provider's actions (index row, then order): no deadlock.
+    OrderIndex.objects.select_for_update().filter(pk=order_id, jurisdiction=jurisdiction).first()
+    order = Order.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
+    if order is None:
+        raise NotFound(_("订单不存在。"))
+    if not access_for(actor, jurisdiction).can_write(FINANCE_ROLES):
+        raise Forbidden(_("只有本辖区财务人员可以审核费用。"))
+    return order
+
+
+@transaction.atomic
+def order_cost_approve(*, actor: User, jurisdiction: Jurisdiction, order_id: Any) -> Order:
+    """Finance approves the reported cost; from now on it cannot change."""
+    order = _finance_order(actor=actor, jurisdiction=jurisdiction, order_id=order_id)
+    target = _check_transition(order, "approve_cost")
+    before = _order_state(order)
+    OrderCost.objects.filter(order=order).update(approved_by=actor, approved_at=timezone.now())
+    order.status = target
+    order.save()
+    _index_sync(order)
+    audit_record(
+        actor=actor,
+        action="provider_portal.order.cost_approved",
+        jurisdiction_code=jurisdiction.code,
+        obj=order,
+        before=before,
+        after={**_order_state(order), "amount": order.cost_amount},
+    )
+    return order
+
+
+@transaction.atomic
+def order_cost_return(*, actor: User, jurisdiction: Jurisdiction, order_id: Any, comment: str) -> Order:
+    """Finance returns the reported cost to the provider (with a comment) to be reported again."""
+    order = _finance_order(actor=actor, jurisdiction=jurisdiction, order_id=order_id)
+    target = _check_transition(order, "return_cost")
+    text = (comment or "").strip()
+    if not text or len(text) > 2000 or "\x00" in text:
+        raise InvalidInput(_("退回时必须填写意见。"), field="comment", code="required")
+    before = _order_state(order)
+    order.status = target
+    order.cost_comment = text
+    order.cost_amount = None
+    order.save()
+    _index_sync(order)
+    audit_record(
+        actor=actor,
+        action="provider_portal.order.cost_returned",
+        jurisdiction_code=jurisdiction.code,
+        obj=order,
+        before=before,
+        after=_order_state(order),
+        comment=text,
+    )
+    return order

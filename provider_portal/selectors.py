@@ -1,0 +1,78 @@
+"""Reads of the provider portal: designated lists, the cross-jurisdiction inbox, one order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import Forbidden, NotFound
+from provider_portal.models import AgreedPrice, OrderIndex, Provider, ProviderServiceArea, ProviderStaff
+from tenants.models import Jurisdiction
+from tenants.schema import schema_context
+
+
+def providers_serving(*, jurisdiction: Jurisdiction) -> QuerySet[Provider]:
+    """The designated providers (定点) of this jurisdiction: an item's provider is one of them."""
+    return Provider.objects.filter(service_areas__jurisdiction_id=jurisdiction.pk, is_active=True).order_by("name")
+
+
+def designated_list(*, jurisdiction: Jurisdiction) -> QuerySet[ProviderServiceArea]:
+    """This jurisdiction's designated list with each provider's agreed prices (two queries)."""
+    return (
+        ProviderServiceArea.objects.filter(jurisdiction=jurisdiction, provider__is_active=True)
+        .select_related("provider")
+        .prefetch_related(Prefetch("prices", queryset=AgreedPrice.objects.order_by("id")))
+        .order_by("provider__name")
+    )
+
+
+def provider_catalogue(*, jurisdiction: Jurisdiction) -> QuerySet[Provider]:
+    """Active providers not yet on this jurisdiction's list (what its admin may add)."""
+    return Provider.objects.filter(is_active=True).exclude(service_areas__jurisdiction=jurisdiction).order_by("name")
+
+
+def staff_provider(user: Any) -> Provider:
+    """The provider organisation of a signed-in staff member; anyone else is refused."""
+    if not getattr(user, "is_authenticated", False):
+        raise Forbidden(_("请先登录。"))
+    staff = ProviderStaff.objects.select_related("provider").filter(user=user, provider__is_active=True).first()
+    if staff is None:
+        raise Forbidden(_("只有服务单位人员可以使用服务单位门户。"))
+    return staff.provider
+
+
+def provider_inbox(*, provider: Provider, status: str | None = None) -> QuerySet[OrderIndex]:
+    """One inbox across every jurisdiction the provider serves, newest first (public index only)."""
+    rows = OrderIndex.objects.filter(provider=provider)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class ProviderOrderView:
+    """One order as its provider sees it: the index row, the order and its reported cost."""
+
+    index: OrderIndex
+    order: Any
+    cost: Any | None
+    lines: list[Any]
+
+
+def provider_order(*, provider: Provider, order_id: Any) -> ProviderOrderView:
+    """One of the provider's orders, read in its jurisdiction's schema (named by the index row)."""
+    from provider_portal.orders.models import Order, OrderCost
+
+    index = OrderIndex.objects.filter(pk=order_id, provider=provider).first()
+    if index is None:
+        raise NotFound(_("订单不存在。"))
+    with schema_context(index.schema_name):
+        order = Order.objects.filter(pk=index.pk).first()
+        if order is None:
+            raise NotFound(_("订单不存在。"))
+        cost = OrderCost.objects.filter(order=order).first()
+        lines = list(cost.lines.order_by("id")) if cost is not None else []
+    return ProviderOrderView(index=index, order=order, cost=cost, lines=lines)

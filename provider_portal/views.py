@@ -1,0 +1,271 @@
+"""Web pages of the provider portal.
+
+Public host (`/provider/`): provider staff see one inbox across every jurisdiction they serve
+and act on each order (accept, decline with reason, fulfil, report costs). Phone-first layout.
+Tenant host (`/providers/`): the jurisdiction's designated list; its admin manages it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, cast
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+from django.views.generic import TemplateView
+
+from core.errors import DomainError, Forbidden, NotFound
+from provider_portal import selectors, services
+from provider_portal.models import Provider
+from provider_portal.orders import services as order_services
+from provider_portal.orders.models import OrderStatus, PaymentMethod
+from tenants.models import ALL_ROLES, Jurisdiction
+from tenants.permissions import request_access
+from tenants.web import JurisdictionPageMixin
+
+PAYMENT_CHOICES = [("", "—"), *PaymentMethod.choices, ("cash", gettext_lazy("现金"))]
+LINE_ROWS = 5
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("拒单原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CostForm(forms.Form):
+    """Invoice number and up to five lines; cash is offered so that refusing it can be explained."""
+
+    invoice_number = forms.CharField(label=gettext_lazy("发票号码"), max_length=50)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for i in range(LINE_ROWS):
+            self.fields[f"description_{i}"] = forms.CharField(
+                label=gettext_lazy("摘要"), max_length=200, required=i == 0
+            )
+            self.fields[f"amount_{i}"] = forms.DecimalField(
+                label=gettext_lazy("金额"), max_digits=12, decimal_places=2, required=i == 0
+            )
+            self.fields[f"payment_method_{i}"] = forms.ChoiceField(
+                label=gettext_lazy("支付方式"), choices=PAYMENT_CHOICES, required=i == 0
+            )
+
+    def rows(self) -> list[list[Any]]:
+        return [[self[f"description_{i}"], self[f"amount_{i}"], self[f"payment_method_{i}"]] for i in range(LINE_ROWS)]
+
+    def lines(self) -> list[order_services.CostLineInput]:
+        data = self.cleaned_data
+        lines = []
+        for i in range(LINE_ROWS):
+            description, amount = data.get(f"description_{i}") or "", data.get(f"amount_{i}")
+            if not description and amount is None:
+                continue
+            lines.append(
+                order_services.CostLineInput(
+                    description, amount if amount is not None else Decimal("0"), data.get(f"payment_method_{i}") or ""
+                )
+            )
+        return lines
+
+
+def _provider(request: HttpRequest) -> Provider:
+    if getattr(request, "tenant", None) is not None:
+        raise Http404
+    try:
+        return selectors.staff_provider(request.user)
+    except Forbidden as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+
+
+def _signed_in(view: Any) -> Any:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "tenant", None) is not None:
+            raise Http404
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@require_http_methods(["GET"])
+@_signed_in
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Every order sent to this provider by any jurisdiction it serves, newest first."""
+    provider = _provider(request)
+    status = request.GET.get("status", "")
+    rows = selectors.provider_inbox(provider=provider, status=status if status in OrderStatus.values else None)
+    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "provider_portal/inbox.html",
+        {"provider": provider, "page": page, "statuses": OrderStatus.choices, "status": status},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@_signed_in
+def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    """One order with its itinerary and the actions its state allows."""
+    provider = _provider(request)
+    try:
+        view = selectors.provider_order(provider=provider, order_id=order_id)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    decline_form, cost_form = DeclineForm(), CostForm()
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "accept":
+                order_services.order_accept(actor=request.user, order_id=order_id)  # type: ignore[arg-type]
+                messages.success(request, _("已接单。"))
+            elif action == "fulfil":
+                order_services.order_fulfil(actor=request.user, order_id=order_id)  # type: ignore[arg-type]
+                messages.success(request, _("已确认完成服务。"))
+            elif action == "decline":
+                decline_form = DeclineForm(request.POST)
+                if not decline_form.is_valid():
+                    raise DomainError(_("拒单时必须填写原因。"))
+                order_services.order_decline(
+                    actor=request.user,  # type: ignore[arg-type]
+                    order_id=order_id,
+                    reason=decline_form.cleaned_data["reason"],
+                )
+                messages.success(request, _("已拒单，派单单位将另行安排。"))
+            elif action == "costs":
+                cost_form = CostForm(request.POST)
+                if not cost_form.is_valid():
+                    raise DomainError(_("请检查费用信息。"))
+                order_services.order_report_cost(
+                    actor=request.user,  # type: ignore[arg-type]
+                    order_id=order_id,
+                    invoice_number=cost_form.cleaned_data["invoice_number"],
+                    lines=cost_form.lines(),
+                )
+                messages.success(request, _("费用已报送，等待财务审核。"))
+            else:
+                raise Http404
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            status = 409 if exc.status_code == 409 else 400
+        else:
+            return HttpResponseRedirect(f"/provider/orders/{order_id}/", status=303)
+        view = selectors.provider_order(provider=provider, order_id=order_id)
+    order = view.order
+    return render(
+        request,
+        "provider_portal/order.html",
+        {
+            "provider": provider,
+            "index": view.index,
+            "order": order,
+            "cost": view.cost,
+            "cost_lines": view.lines,
+            "decline_form": decline_form,
+            "cost_form": cost_form,
+            "headcount": order.guests_count + order.accompanying_count,
+        },
+        status=status,
+    )
+
+
+# --- Tenant host: the designated list ----------------------------------------------------
+
+
+class PriceForm(forms.Form):
+    provider = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    prices = forms.CharField(
+        label=gettext_lazy("协议价（每行：项目, 计价单位, 价格）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "标准间, 间·晚, 380.00"}),
+    )
+
+    def price_inputs(self) -> list[services.PriceInput]:
+        from decimal import InvalidOperation
+
+        from core.errors import InvalidInput
+
+        prices = []
+        for number, line in enumerate((self.cleaned_data.get("prices") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace("，", ",").split(",")]
+            try:
+                item, unit, price = parts
+                prices.append(services.PriceInput(item=item, unit=unit, price=Decimal(price)))
+            except (ValueError, InvalidOperation):
+                raise InvalidInput(
+                    _("第 %(n)s 行格式应为：项目, 计价单位, 价格。") % {"n": number},
+                    field="prices",
+                    code="invalid_price",
+                ) from None
+        return prices
+
+
+class DesignatedListView(JurisdictionPageMixin, TemplateView):
+    """The jurisdiction's designated providers with their agreed prices; the admin adds, reprices, removes."""
+
+    template_name = "provider_portal/designated.html"
+    roles_by_method = {"GET": ALL_ROLES, "POST": services.DESIGNATION_ROLES}
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        return cast(Jurisdiction, self.request.tenant)  # type: ignore[attr-defined]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        access = request_access(self.request)
+        can_manage = bool(access and access.can_write(services.DESIGNATION_ROLES))
+        areas = list(selectors.designated_list(jurisdiction=self.jurisdiction))
+        context.update(
+            areas=[
+                (
+                    area,
+                    PriceForm(
+                        initial={
+                            "provider": area.provider_id,
+                            "prices": "\n".join(f"{p.item}, {p.unit}, {p.price}" for p in area.prices.all()),
+                        }
+                    ),
+                )
+                for area in areas
+            ],
+            can_manage=can_manage,
+            catalogue=selectors.provider_catalogue(jurisdiction=self.jurisdiction) if can_manage else [],
+            add_form=PriceForm(),
+        )
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = PriceForm(request.POST)
+        try:
+            if not form.is_valid() or not form.cleaned_data.get("provider"):
+                raise DomainError(_("请选择服务单位。"))
+            provider_id = form.cleaned_data["provider"]
+            if request.POST.get("action") == "remove":
+                services.designation_remove(actor=request.user, jurisdiction=self.jurisdiction, provider_id=provider_id)  # type: ignore[arg-type]
+                messages.success(request, _("已移出定点名单。"))
+            else:
+                services.designation_set(
+                    actor=request.user,  # type: ignore[arg-type]
+                    jurisdiction=self.jurisdiction,
+                    provider_id=provider_id,
+                    agreed_prices=form.price_inputs(),
+                )
+                messages.success(request, _("定点名单已保存。"))
+        except Forbidden as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        return HttpResponseRedirect("/providers/", status=303)

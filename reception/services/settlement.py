@@ -1,0 +1,146 @@
+"""Settlement: the reception list drafted from approved costs, approved by a reviewer → `settled`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import audit_record
+from core.errors import Conflict
+from core.models import User
+from provider_portal.orders.models import PaymentMethod
+from provider_portal.orders.selectors import approved_cost_by_item, orders_not_approved
+from reception.models import (
+    ItemKind,
+    ListStatus,
+    MealType,
+    PlanItem,
+    ReceptionList,
+    ReceptionListLine,
+    RoomType,
+    Task,
+    TaskAction,
+    TaskStatus,
+)
+from reception.services.common import lock_task, require_roles
+from reception.services.transitions import _transition
+from tenants.models import Jurisdiction, Role
+
+LIST_DRAFT_ROLES = frozenset({Role.DRAFTER, Role.FINANCE})
+ZERO = Decimal("0.00")
+
+
+def item_activity(item: PlanItem) -> str:
+    """The list's wording of an item: 午餐（工作餐）, 住宿·标准间 ×3, 用车 ×2 …"""
+    label = str(ItemKind(item.kind).label)
+    if item.kind == ItemKind.MEAL and item.meal_type:
+        label = str(MealType(item.meal_type).label)
+        if item.working_meal:
+            label += "（工作餐）"
+        return f"{label} {item.guests_count + item.accompanying_count}人"
+    if item.kind == ItemKind.LODGING and item.room_type:
+        label += "·" + str(RoomType(item.room_type).label)
+    return f"{label} ×{item.quantity}"
+
+
+@transaction.atomic
+def reception_list_draft(*, actor: User, jurisdiction: Jurisdiction, task_id: int) -> ReceptionList:
+    """Draft (or redraft, while not approved) the list of a completed task from its approved costs.
+
+    An item whose order's cost is approved counts that cost; any other item (no provider, or
+    declined and not sent again) its planned amount, as `reception.figures.task_costs` counts it.
+    Every non-declined order must have its cost approved."""
+    task = lock_task(task_id, jurisdiction=jurisdiction)
+    require_roles(actor=actor, jurisdiction=jurisdiction, roles=LIST_DRAFT_ROLES)
+    if task.status != TaskStatus.COMPLETED:
+        raise Conflict(_("任务办结后才能编制接待清单。"), code="invalid_transition")
+    existing = ReceptionList.objects.select_for_update().filter(task=task).first()
+    if existing is not None and existing.status == ListStatus.APPROVED:
+        raise Conflict(_("接待清单已审核，不能重新编制。"), code="list_approved")
+    waiting = orders_not_approved(task.pk)
+    if waiting:
+        raise Conflict(
+            _("还有 %(n)s 个订单的费用未审核，不能编制接待清单。") % {"n": len(waiting)}, code="costs_not_approved"
+        )
+    approved = approved_cost_by_item(task.pk)
+    methods = dict(PaymentMethod.choices)
+    lines = []
+    for item in PlanItem.objects.filter(task=task).select_related("provider").order_by("starts_at", "id"):
+        order = approved.get(item.pk)
+        cost = getattr(order, "cost", None) if order is not None else None
+        lines.append(
+            ReceptionListLine(
+                item_id=item.pk,
+                order_id=order.pk if order is not None else None,
+                activity=item_activity(item),
+                starts_at=item.starts_at,
+                venue=item.venue,
+                provider_name=order.provider.name
+                if order is not None
+                else (item.provider.name if item.provider else ""),
+                invoice_number=cost.invoice_number if cost is not None else "",
+                payment_method="、".join(
+                    sorted({str(methods[line.payment_method]) for line in cost.lines.all()}) if cost is not None else []
+                ),
+                cost=order.cost_amount if order is not None and order.cost_amount is not None else item.amount,
+            )
+        )
+    total = sum((line.cost for line in lines), ZERO)
+    letter = task.letter
+    values = {
+        "status": ListStatus.DRAFT,
+        "letter_number": letter.number,
+        "sending_unit": letter.sending_unit,
+        "total": total,
+        "drafted_by": actor,
+        "drafted_at": timezone.now(),
+    }
+    if existing is None:
+        reception_list = ReceptionList.objects.create(task=task, **values)
+    else:
+        reception_list = existing
+        for name, value in values.items():
+            setattr(reception_list, name, value)
+        reception_list.save()
+        reception_list.lines.all().delete()
+    for line in lines:
+        line.reception_list = reception_list
+    ReceptionListLine.objects.bulk_create(lines)
+    audit_record(
+        actor=actor,
+        action="reception.list.drafted" if existing is None else "reception.list.redrafted",
+        jurisdiction_code=jurisdiction.code,
+        obj=task,
+        after={"total": total, "lines": len(lines)},
+    )
+    return reception_list
+
+
+@transaction.atomic
+def reception_list_approve(*, actor: User, jurisdiction: Jurisdiction, task_id: int) -> Task:
+    """A reviewer approves the drafted list; the list becomes final and the task `settled`."""
+
+    def approve(task: Task) -> None:
+        reception_list = ReceptionList.objects.select_for_update().filter(task=task).first()
+        if reception_list is None:
+            raise Conflict(_("尚未编制接待清单。"), code="list_missing")
+        if reception_list.status != ListStatus.DRAFT:
+            raise Conflict(_("接待清单已审核。"), code="invalid_transition")
+        reception_list.status = ListStatus.APPROVED
+        reception_list.approved_by = actor
+        reception_list.approved_at = timezone.now()
+        reception_list.save()
+        audit_record(
+            actor=actor,
+            action="reception.list.approved",
+            jurisdiction_code=jurisdiction.code,
+            obj=task,
+            after={"total": reception_list.total},
+        )
+
+    return _transition(
+        TaskAction.SETTLE, actor=actor, jurisdiction=jurisdiction, task_id=task_id, version=None, prepare=approve
+    )

@@ -1,0 +1,137 @@
+"""Settlement on the web: finance reviews costs, the list is drafted, approved and printed."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import NotFound
+from provider_portal.orders import services as order_services
+from provider_portal.orders.selectors import order_detail
+from reception import selectors_settlement as reads
+from reception.models import TRANSITIONS, TaskAction
+from reception.services import evaluations, settlement
+from reception.settlement_pdf import reception_list_pdf, reimbursement_bundle_pdf
+from reception.views.base import ReceptionPage, perform
+from tenants.models import STAFF_ROLES
+
+
+class CostReturnForm(forms.Form):
+    comment = forms.CharField(label=gettext_lazy("退回意见"), max_length=2000)
+
+
+def settlement_context(page: ReceptionPage, task: Any) -> dict[str, Any]:
+    """What the task page shows of fulfilment and settlement."""
+    orders = reads.orders_of_task(task.pk) if page.access.can_read(STAFF_ROLES) else []
+    try:
+        reception_list = reads.reception_list_view(task.pk)
+    except NotFound:
+        reception_list = None
+    links: dict[str, str] = {}
+    if page.access.can_write(evaluations.EVALUATION_LINK_ROLES):
+        tokens = evaluations.evaluation_tokens(jurisdiction=page.jurisdiction, task=task)
+        links = {party: page.request.build_absolute_uri(f"/evaluate/{token}/") for party, token in tokens.items()}
+    return {
+        "orders": orders,
+        "reception_list": reception_list,
+        "can_review_costs": page.can(order_services.FINANCE_ROLES),
+        "can_draft_list": page.can(settlement.LIST_DRAFT_ROLES) and task.status == "completed",
+        "can_approve_list": page.can(TRANSITIONS[TaskAction.SETTLE].roles)
+        and reception_list is not None
+        and reception_list.reception_list.status == "draft"
+        and task.status == "completed",
+        "evaluation_links": links,
+        "evaluations": reads.evaluation_summary(task),
+        "cost_return_form": CostReturnForm(),
+    }
+
+
+class OrderCostView(ReceptionPage):
+    """Finance approves or returns an order's reported cost from the task page."""
+
+    roles_by_method = {"POST": order_services.FINANCE_ROLES}
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, order_id: UUID, decision: str) -> HttpResponse:
+        if decision not in ("approve", "return"):
+            raise Http404
+        order = order_detail(order_id)
+        back = f"/reception/tasks/{order.task_id}/"
+        if decision == "approve":
+            return perform(
+                request,
+                lambda: order_services.order_cost_approve(
+                    actor=self.actor, jurisdiction=self.jurisdiction, order_id=order_id
+                ),
+                success=_("费用已审核通过。"),
+                back=back,
+            )
+        form = CostReturnForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("退回时必须填写意见。"))
+            return HttpResponseRedirect(back, status=303)
+        return perform(
+            request,
+            lambda: order_services.order_cost_return(
+                actor=self.actor,
+                jurisdiction=self.jurisdiction,
+                order_id=order_id,
+                comment=form.cleaned_data["comment"],
+            ),
+            success=_("费用已退回服务单位。"),
+            back=back,
+        )
+
+
+class ReceptionListActionView(ReceptionPage):
+    """Draft (drafter or finance) or approve (reviewer) the reception list from the task page."""
+
+    roles_by_method = {"POST": settlement.LIST_DRAFT_ROLES | TRANSITIONS[TaskAction.SETTLE].roles}
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, task_id: int, decision: str) -> HttpResponse:
+        if decision not in ("draft", "approve"):
+            raise Http404
+        back = f"/reception/tasks/{task_id}/"
+        if decision == "approve":
+            return perform(
+                request,
+                lambda: settlement.reception_list_approve(
+                    actor=self.actor, jurisdiction=self.jurisdiction, task_id=task_id
+                ),
+                success=_("接待清单已审核，任务已结算。"),
+                back=back,
+            )
+        return perform(
+            request,
+            lambda: settlement.reception_list_draft(actor=self.actor, jurisdiction=self.jurisdiction, task_id=task_id),
+            success=_("接待清单已编制。"),
+            back=back,
+        )
+
+
+class ReceptionListPdfView(ReceptionPage):
+    """The list (or the reimbursement bundle) as a PDF."""
+
+    roles = STAFF_ROLES
+    bundle = False
+
+    def get(self, request: HttpRequest, task_id: int) -> HttpResponse:
+        view = reads.reception_list_view(task_id)
+        if self.bundle:
+            content = reimbursement_bundle_pdf(
+                view, reads.invoices_of(task_id), jurisdiction_name=self.jurisdiction.name
+            )
+            name = f"reimbursement-{task_id}.pdf"
+        else:
+            content = reception_list_pdf(view, jurisdiction_name=self.jurisdiction.name)
+            name = f"reception-list-{task_id}.pdf"
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        return response
