@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -300,7 +301,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": float(os.environ.get("NOTIFICATION_SWEEP_INTERVAL", "60")),
     },
     "login-failures-prune": {"task": "core.login_failures_prune", "schedule": 3600.0},
+    # Reminds jurisdictions that have not reported, 3 days before the deadline (daily at 08:00).
+    "report-reminders": {"task": "reporting.report_reminders", "schedule": crontab(hour=8, minute=0)},
 }
+# Directive deliveries retry after base, 2×base, 4×base … seconds (5 attempts in all).
+DIRECTIVE_RETRY_BASE_SECONDS = float(os.environ.get("DIRECTIVE_RETRY_BASE_SECONDS", "5"))
 
 # --- E-mail and SMS -----------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

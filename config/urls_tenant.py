@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 
 from config.urls_common import api_common, common
+from reporting import oversight_urls
 from tenants.api import JurisdictionDetailApi
 from tenants.views import SubtreeView, TenantHomeView, sso_callback, sso_start
 
@@ -12,6 +13,7 @@ api_v1: list[URLPattern | URLResolver] = [
     *api_common,
     path("jurisdiction/", JurisdictionDetailApi.as_view(), name="api-jurisdiction"),
     path("", include("reception.api.urls")),
+    path("", include((oversight_urls.api_urlpatterns, "reporting-api"))),
 ]
 
 urlpatterns = [
@@ -21,6 +23,7 @@ urlpatterns = [
     path("sso/callback/", sso_callback, name="sso-callback"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("", include("reception.urls")),
+    path("", include(oversight_urls.urlpatterns)),
     *common,
 ]
 
