@@ -51,7 +51,7 @@ def test_a_notice_to_two_targets_reaches_both_inboxes(tree, django_capture_on_co
         ("340123", "delivered", 1),
     ]
     assert Notification.objects.filter(event="reporting.directive.delivered", jurisdiction_code="340123").exists()
-    assert AuditEntry.objects.filter(action="reporting.directive.sent", chain="340000").count() == 1
+    assert AuditEntry.objects.filter(action="reporting.directive.sent", object_id=str(created["id"])).count() == 1
 
 
 def test_the_target_acknowledges_and_the_sender_sees_it(tree, django_capture_on_commit_callbacks):
@@ -66,7 +66,7 @@ def test_the_target_acknowledges_and_the_sender_sees_it(tree, django_capture_on_
     assert again.status_code == 409
     detail = api("340000", "340000-admin").get(f"{URL}{created['id']}/").json()
     assert detail["deliveries"][0]["status"] == "acknowledged"
-    assert AuditEntry.objects.filter(action="reporting.directive.acknowledged", chain="340200").count() == 1
+    assert AuditEntry.objects.filter(action="reporting.directive.acknowledged", object_id=str(entry["id"])).count() == 1
 
 
 def test_targets_outside_the_subtree_are_refused_and_nothing_is_sent(tree, django_capture_on_commit_callbacks):
@@ -180,7 +180,7 @@ def test_the_same_delivery_task_run_twice_creates_one_local_task(tree, origin_ta
         assert (Task.objects.count(), Letter.objects.count()) == (tasks_before, letters_before)
     delivery.refresh_from_db()
     assert delivery.attempts == 1
-    assert AuditEntry.objects.filter(action="reporting.directive.delivered", chain="340200").count() == 1
+    assert AuditEntry.objects.filter(action="reporting.directive.delivered", object_id=str(delivery.pk)).count() == 1
 
 
 def _ceilings(code: str) -> dict[tuple[str, str], Decimal]:
@@ -265,7 +265,7 @@ def test_a_failing_delivery_is_retried_then_failed_and_a_resend_succeeds(
     detail = api("340000", "340000-admin").get(f"{URL}{created['id']}/").json()
     assert (detail["deliveries"][0]["status"], detail["deliveries"][0]["error"]) == ("failed", "目标库暂时不可用")
     assert api("340123", "340123-admin").get(URL + "inbox/").json()["results"] == []
-    assert AuditEntry.objects.filter(action="reporting.directive.failed", chain="340000").count() == 1
+    assert AuditEntry.objects.filter(action="reporting.directive.failed", object_id=str(delivery.pk)).count() == 1
 
     monkeypatch.undo()
     assert api("340000", "340000-supervisor").post(f"{URL}{created['id']}/resend/").status_code == 403
