@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reporting import directives_api, oversight_api, reports_api
+from reporting import directives_api, directives_views, oversight_api, oversight_views, reports_api, reports_views
 
 api_urlpatterns = [
     path("directives/", directives_api.DirectivesApi.as_view(), name="directives"),
@@ -35,4 +35,21 @@ api_urlpatterns = [
     ),
 ]
 
-urlpatterns: list = []
+urlpatterns = [
+    path("reporting/directives/", directives_views.DirectivesView.as_view(), name="reporting-directives"),
+    path("reporting/directives/new/", directives_views.DirectiveComposeView.as_view(), name="reporting-directive-new"),
+    path(
+        "reporting/directives/<int:directive_id>/",
+        directives_views.DirectiveDetailView.as_view(),
+        name="reporting-directive",
+    ),
+    path("reporting/inbox/", directives_views.InboxView.as_view(), name="reporting-inbox"),
+    path("reporting/inbox/<int:delivery_id>/", directives_views.InboxEntryView.as_view(), name="reporting-inbox-entry"),
+    path("reporting/reports/", reports_views.ReportsView.as_view(), name="reporting-reports"),
+    path("reporting/oversight/", oversight_views.OversightView.as_view(), name="reporting-oversight"),
+    path(
+        "reporting/oversight/<str:code>/",
+        oversight_views.SubordinateReportsView.as_view(),
+        name="reporting-oversight-child",
+    ),
+]
