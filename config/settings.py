@@ -266,6 +266,9 @@ SPECTACULAR_SETTINGS = {
         "NoticeKindEnum": "reception.models.meetings.NoticeKind",
         "SeatingLayoutEnum": "reception.models.seating.Layout",
         "SeatingSideEnum": "reception.models.seating.Side",
+        "DirectiveKindEnum": "reporting.models.DirectiveKind",
+        "DeliveryStatusEnum": "reporting.models.DeliveryStatus",
+        "ReportStatusEnum": "reporting.models.ReportStatus",
     },
 }
 

@@ -139,6 +139,7 @@ class DirectivesApi(TenantApi, GenericAPIView):
 
     roles_by_method = {"GET": SENT_READ_ROLES, "POST": SEND_ROLES}
     serializer_class = DirectiveSummaryOutput
+    queryset = Directive.objects.none()  # the schema's model; rows come from the selector
 
     @extend_schema(operation_id="directives_list", responses=DirectiveSummaryOutput(many=True))
     def get(self, request: Request) -> Response:
@@ -195,6 +196,7 @@ class InboxApi(TenantApi, GenericAPIView):
 
     roles = INBOX_ROLES
     serializer_class = InboxOutput
+    queryset = Delivery.objects.none()  # the schema's model; rows come from the selector
 
     @extend_schema(operation_id="directives_inbox_list", responses=InboxOutput(many=True))
     def get(self, request: Request) -> Response:

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reporting.directives_api import TenantApi, valid
+from reporting.models import Report
 from reporting.oversight import jurisdiction_reports, oversight_summary, subordinate, subtree_report
 from reporting.reports import REVIEW_ROLES, parse_period, report_review
 from reporting.reports_api import FiguresOutput, ReportOutput
@@ -47,7 +48,7 @@ class SummaryOutput(serializers.Serializer):
     children = ChildOutput(many=True)
 
 
-class CommentInput(serializers.Serializer):
+class ReviewCommentInput(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -69,6 +70,7 @@ class OversightReportsApi(TenantApi, GenericAPIView):
 
     roles = OVERSIGHT_READ_ROLES
     serializer_class = ReportOutput
+    queryset = Report.objects.none()  # the schema's model; rows come from the selector
 
     @extend_schema(
         operation_id="oversight_reports_list",
@@ -99,7 +101,7 @@ class _ReviewApi(TenantApi):
     accept = True
 
     def post(self, request: Request, report_id: int) -> Response:
-        data = valid(CommentInput, request.data)
+        data = valid(ReviewCommentInput, request.data)
         report = report_review(
             actor=request.user,  # type: ignore[arg-type]
             reviewer=self.jurisdiction,
@@ -115,7 +117,7 @@ class OversightReportAcceptApi(_ReviewApi):
 
     accept = True
 
-    @extend_schema(operation_id="oversight_reports_accept", request=CommentInput, responses=ReportOutput)
+    @extend_schema(operation_id="oversight_reports_accept", request=ReviewCommentInput, responses=ReportOutput)
     def post(self, request: Request, report_id: int) -> Response:
         return super().post(request, report_id)
 
@@ -125,6 +127,6 @@ class OversightReportReturnApi(_ReviewApi):
 
     accept = False
 
-    @extend_schema(operation_id="oversight_reports_return", request=CommentInput, responses=ReportOutput)
+    @extend_schema(operation_id="oversight_reports_return", request=ReviewCommentInput, responses=ReportOutput)
     def post(self, request: Request, report_id: int) -> Response:
         return super().post(request, report_id)

@@ -90,6 +90,7 @@ class ReportsApi(TenantApi, GenericAPIView):
 
     roles_by_method = {"GET": REPORT_READ_ROLES, "POST": REPORT_ROLES}
     serializer_class = ReportOutput
+    queryset = Report.objects.none()  # the schema's model; rows come from the selector
 
     @extend_schema(operation_id="reports_list", responses=ReportOutput(many=True))
     def get(self, request: Request) -> Response:
