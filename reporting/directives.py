@@ -10,9 +10,11 @@ locks the delivery row and returns at once when it is already delivered, so runn
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,8 +25,9 @@ from core.audit import audit_record
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.models import User
 from core.notifications import notify
+from reception.services.letters import ATTACHMENT_MAX_BYTES, SIGNATURES
 from reporting.directives_materialise import MATERIALISERS, standard_payload, task_payload
-from reporting.models import Delivery, DeliveryStatus, Directive, DirectiveKind
+from reporting.models import Delivery, DeliveryStatus, Directive, DirectiveAttachment, DirectiveKind
 from tenants.models import STAFF_ROLES, Jurisdiction, Level, Membership, Role
 from tenants.permissions import access_for
 from tenants.schema import current_schema, tenant_context
@@ -44,6 +47,7 @@ AUDIENCE: dict[str, tuple[str, ...]] = {
 }
 MAX_TARGETS = 5000
 MAX_DELIVERY_ATTEMPTS = 5
+MAX_ATTACHMENTS = 10
 
 
 class DeliveryError(Exception):
@@ -92,6 +96,41 @@ def _resolve_targets(
     return targets
 
 
+def _check_attachments(uploads: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
+    """PDF, JPEG or PNG by their first bytes, each at most 5 MB, at most 10."""
+    if len(uploads) > MAX_ATTACHMENTS:
+        raise InvalidInput(gettext_lazy("最多 10 个附件。"), field="attachments", code="too_many_files")
+    checked = []
+    for upload in uploads:
+        size = upload.size or 0
+        if size == 0 or size > ATTACHMENT_MAX_BYTES:
+            raise InvalidInput(gettext_lazy("附件不能为空，且不能超过 5 MB。"), field="attachments", code="file_size")
+        upload.seek(0)
+        head = upload.read(16)
+        upload.seek(0)
+        found = next(((t, e) for magic, t, e in SIGNATURES if head.startswith(magic)), None)
+        if found is None:
+            raise InvalidInput(
+                gettext_lazy("附件只接受 PDF、JPEG 或 PNG 文件。"), field="attachments", code="file_type"
+            )
+        checked.append((upload, *found))
+    return checked
+
+
+def _attach(directive: Directive, upload: UploadedFile, content_type: str, extension: str) -> DirectiveAttachment:
+    original = (upload.name or "").replace("\x00", "").rsplit("/", 1)[-1][-200:] or f"attachment.{extension}"
+    attachment = DirectiveAttachment(
+        directive=directive, original_name=original, content_type=content_type, size=upload.size or 0
+    )
+    attachment.file.save(f"directives/{directive.pk}/{uuid.uuid4().hex}.{extension}", upload, save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
 @transaction.atomic
 def directive_send(
     *,
@@ -104,6 +143,7 @@ def directive_send(
     levels: Iterable[str] = (),
     subtrees: Iterable[str] = (),
     task_id: int | None = None,
+    attachments: Sequence[UploadedFile] = (),
 ) -> Directive:
     """Send a directive (admin of the sender) to jurisdictions of its subtree; each target gets a
     delivery row, materialised in its schema by Celery after commit. Call in the sender's schema."""
@@ -128,6 +168,7 @@ def directive_send(
     elif kind == DirectiveKind.STANDARD:
         payload = standard_payload()
     jurisdictions = _resolve_targets(sender=sender, codes=targets, levels=levels, subtrees=subtrees)
+    checked = _check_attachments(attachments)
     directive = Directive.objects.create(
         sender=sender,
         kind=kind,
@@ -137,13 +178,21 @@ def directive_send(
         payload=payload,
         created_by=actor,
     )
+    for upload, content_type, extension in checked:
+        _attach(directive, upload, content_type, extension)
     deliveries = Delivery.objects.bulk_create(Delivery(directive=directive, target=j) for j in jurisdictions)
     audit_record(
         actor=actor,
         action="reporting.directive.sent",
         jurisdiction_code=sender.code,
         obj=directive,
-        after={"kind": kind, "title": title, "task": task_id, "targets": [j.code for j in jurisdictions]},
+        after={
+            "kind": kind,
+            "title": title,
+            "task": task_id,
+            "targets": [j.code for j in jurisdictions],
+            "attachments": [upload.name for upload, _type, _ext in checked],
+        },
     )
     ids = [d.pk for d in deliveries]
     transaction.on_commit(lambda: deliveries_dispatch(ids))

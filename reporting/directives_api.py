@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from drf_spectacular.utils import extend_schema
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -57,6 +58,13 @@ class DirectiveInput(serializers.Serializer):
     task = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None)
 
 
+class DirectiveAttachmentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="original_name")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+
+
 class DeliveryOutput(serializers.Serializer):
     code = serializers.CharField(source="target.code")
     name = serializers.CharField(source="target.name")
@@ -79,6 +87,7 @@ class DirectiveOutput(serializers.Serializer):
     task = serializers.IntegerField(source="origin_task_id", allow_null=True)
     created_at = serializers.DateTimeField()
     created_by = serializers.CharField(source="created_by.username")
+    attachments = DirectiveAttachmentOutput(many=True)
     deliveries = DeliveryOutput(many=True)
 
 
@@ -112,6 +121,7 @@ class InboxOutput(serializers.Serializer):
 
 class InboxEntryOutput(InboxOutput):
     body = serializers.CharField(source="directive.body")
+    attachments = DirectiveAttachmentOutput(source="directive.attachments", many=True)
     local_task = serializers.IntegerField(source="local_task_id", allow_null=True)
     result = serializers.JSONField()
     acknowledged_by = serializers.CharField(source="acknowledged_by.username", allow_null=True, default=None)
@@ -128,6 +138,7 @@ def directive_data(directive: Directive) -> dict[str, Any]:
             "origin_task_id": directive.origin_task_id,
             "created_at": directive.created_at,
             "created_by": directive.created_by,
+            "attachments": list(directive.attachments.all()),
             "deliveries": directive.deliveries_list,  # type: ignore[attr-defined]
         }
     ).data
@@ -159,8 +170,10 @@ class DirectivesApi(TenantApi, GenericAPIView):
             levels=data["levels"],
             subtrees=data["subtrees"],
             task_id=data["task"],
+            attachments=request.FILES.getlist("attachments"),
         )
-        return Response(directive_data(directive), status=status.HTTP_201_CREATED)
+        detail = selectors.directive_detail(sender=self.jurisdiction, directive_id=directive.pk)
+        return Response(directive_data(detail), status=status.HTTP_201_CREATED)
 
 
 class DirectiveDetailApi(TenantApi):
@@ -226,3 +239,46 @@ class InboxAcknowledgeApi(TenantApi):
             delivery_id=delivery_id,
         )
         return Response(InboxEntryOutput(selectors.inbox_entry(target=self.jurisdiction, delivery_id=delivery.pk)).data)
+
+
+def _file(attachment: Any) -> FileResponse:
+    return FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=True,
+        filename=attachment.original_name,
+    )
+
+
+class DirectiveAttachmentApi(TenantApi):
+    """A file of a directive this jurisdiction sent."""
+
+    roles = SENT_READ_ROLES
+
+    @extend_schema(
+        operation_id="directives_attachments_download",
+        parameters=[OpenApiParameter("attachment_id", int, OpenApiParameter.PATH)],
+        responses={(200, "application/octet-stream"): bytes},
+    )
+    def get(self, request: Request, directive_id: int, attachment_id: int) -> FileResponse:
+        return _file(
+            selectors.directive_attachment(
+                sender=self.jurisdiction, directive_id=directive_id, attachment_id=attachment_id
+            )
+        )
+
+
+class InboxAttachmentApi(TenantApi):
+    """A file of a directive that reached this jurisdiction."""
+
+    roles = INBOX_ROLES
+
+    @extend_schema(
+        operation_id="directives_inbox_attachments_download",
+        parameters=[OpenApiParameter("attachment_id", int, OpenApiParameter.PATH)],
+        responses={(200, "application/octet-stream"): bytes},
+    )
+    def get(self, request: Request, delivery_id: int, attachment_id: int) -> FileResponse:
+        return _file(
+            selectors.inbox_attachment(target=self.jurisdiction, delivery_id=delivery_id, attachment_id=attachment_id)
+        )

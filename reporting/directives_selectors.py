@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
 from core.models import AuditEntry
-from reporting.models import Delivery, DeliveryStatus, Directive
+from reporting.models import Delivery, DeliveryStatus, Directive, DirectiveAttachment
 from tenants.models import Jurisdiction
 
 INBOX_STATUSES = (DeliveryStatus.DELIVERED, DeliveryStatus.ACKNOWLEDGED)
@@ -28,7 +28,12 @@ def directives_sent(*, sender: Jurisdiction) -> QuerySet[Directive]:
 
 
 def directive_detail(*, sender: Jurisdiction, directive_id: int) -> Directive:
-    directive = Directive.objects.filter(pk=directive_id, sender=sender).select_related("created_by").first()
+    directive = (
+        Directive.objects.filter(pk=directive_id, sender=sender)
+        .select_related("created_by")
+        .prefetch_related("attachments")
+        .first()
+    )
     if directive is None:
         raise NotFound(_("指令不存在。"))
     return directive
@@ -84,7 +89,7 @@ def inbox(*, target: Jurisdiction) -> QuerySet[Delivery]:
 
 
 def inbox_entry(*, target: Jurisdiction, delivery_id: int) -> Delivery:
-    found = inbox(target=target).filter(pk=delivery_id).first()
+    found = inbox(target=target).prefetch_related("directive__attachments").filter(pk=delivery_id).first()
     if found is None:
         raise NotFound(_("指令不存在。"))
     return found
@@ -99,3 +104,21 @@ def subtree_for_picker(*, sender: Jurisdiction) -> list[dict[str, Any]]:
             path__startswith=sender.path + ".", status=Jurisdiction.Status.ACTIVE
         ).order_by("path")
     ]
+
+
+def directive_attachment(*, sender: Jurisdiction, directive_id: int, attachment_id: int) -> DirectiveAttachment:
+    found = DirectiveAttachment.objects.filter(
+        pk=attachment_id, directive_id=directive_id, directive__sender=sender
+    ).first()
+    if found is None:
+        raise NotFound(_("附件不存在。"))
+    return found
+
+
+def inbox_attachment(*, target: Jurisdiction, delivery_id: int, attachment_id: int) -> DirectiveAttachment:
+    """An attachment of a directive that reached this jurisdiction (delivered or acknowledged)."""
+    delivery = inbox_entry(target=target, delivery_id=delivery_id)
+    found = DirectiveAttachment.objects.filter(pk=attachment_id, directive_id=delivery.directive_id).first()
+    if found is None:
+        raise NotFound(_("附件不存在。"))
+    return found

@@ -85,6 +85,7 @@ class DirectiveComposeView(ReceptionPage):
                     levels=[v for v in request.POST.getlist("levels") if v],
                     subtrees=[c for c in request.POST.getlist("subtrees") if c],
                     task_id=data["task"] if data["kind"] == DirectiveKind.TASK else None,
+                    attachments=request.FILES.getlist("attachments"),
                 )
             except (DomainError, ValidationError) as exc:
                 add_error(form, exc)

@@ -182,3 +182,19 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.directive_id} → {self.target_id} ({self.status})"
+
+
+class DirectiveAttachment(models.Model):
+    """A file sent with a directive (通知附件): PDF, JPEG or PNG, checked by its first bytes."""
+
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), max_length=300)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=50)
+    size = models.PositiveIntegerField(_("大小"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("指令附件")
+        verbose_name_plural = _("指令附件")
+        ordering = ["id"]

@@ -13,21 +13,21 @@ from reporting.directives_api import TenantApi, valid
 from reporting.models import Report
 from reporting.oversight import jurisdiction_reports, oversight_summary, subordinate, subtree_report
 from reporting.reports import REVIEW_ROLES, parse_period, report_review
-from reporting.reports_api import FiguresOutput, ReportOutput
+from reporting.reports_api import DirectReportOutput, ReportFiguresOutput
 from tenants.models import Role
 
 OVERSIGHT_READ_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
 PERIOD_PARAM = OpenApiParameter("period", str, description="YYYY-MM", required=True)
 
 
-class TotalsOutput(serializers.Serializer):
+class OversightTotalsOutput(serializers.Serializer):
     receptions = serializers.IntegerField()
     guests = serializers.IntegerField()
     accompanying = serializers.IntegerField()
     cost_total = serializers.CharField()
 
 
-class ChildOutput(serializers.Serializer):
+class OversightChildOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     level = serializers.CharField()
@@ -36,16 +36,16 @@ class ChildOutput(serializers.Serializer):
     on_time = serializers.BooleanField(allow_null=True)
     version = serializers.IntegerField(allow_null=True)
     report_id = serializers.IntegerField(allow_null=True)
-    figures = FiguresOutput(allow_null=True)
+    figures = ReportFiguresOutput(allow_null=True)
 
 
-class SummaryOutput(serializers.Serializer):
+class OversightSummaryOutput(serializers.Serializer):
     period = serializers.CharField()
     expected = serializers.IntegerField()
     reported = serializers.IntegerField()
     on_time = serializers.IntegerField()
-    totals = TotalsOutput()
-    children = ChildOutput(many=True)
+    totals = OversightTotalsOutput()
+    children = OversightChildOutput(many=True)
 
 
 class ReviewCommentInput(serializers.Serializer):
@@ -58,7 +58,7 @@ class OversightSummaryApi(TenantApi):
 
     roles = OVERSIGHT_READ_ROLES
 
-    @extend_schema(operation_id="oversight_summary", parameters=[PERIOD_PARAM], responses=SummaryOutput)
+    @extend_schema(operation_id="oversight_summary", parameters=[PERIOD_PARAM], responses=OversightSummaryOutput)
     def get(self, request: Request) -> Response:
         period = request.query_params.get("period", "")
         parse_period(period)
@@ -69,13 +69,13 @@ class OversightReportsApi(TenantApi, GenericAPIView):
     """Reports of the subtree, read-only: `?code=` one subordinate's (every version), `?period=`."""
 
     roles = OVERSIGHT_READ_ROLES
-    serializer_class = ReportOutput
+    serializer_class = DirectReportOutput
     queryset = Report.objects.none()  # the schema's model; rows come from the selector
 
     @extend_schema(
         operation_id="oversight_reports_list",
         parameters=[OpenApiParameter("code", str, required=True), OpenApiParameter("period", str)],
-        responses=ReportOutput(many=True),
+        responses=DirectReportOutput(many=True),
     )
     def get(self, request: Request) -> Response:
         child = subordinate(host=self.jurisdiction, code=request.query_params.get("code", ""))
@@ -85,15 +85,15 @@ class OversightReportsApi(TenantApi, GenericAPIView):
             parse_period(period)
             reports = reports.filter(period=period)
         page = self.paginate_queryset(reports)
-        return self.get_paginated_response(ReportOutput(page, many=True).data)
+        return self.get_paginated_response(DirectReportOutput(page, many=True).data)
 
 
 class OversightReportApi(TenantApi):
     roles = OVERSIGHT_READ_ROLES
 
-    @extend_schema(operation_id="oversight_reports_retrieve", responses=ReportOutput)
+    @extend_schema(operation_id="oversight_reports_retrieve", responses=DirectReportOutput)
     def get(self, request: Request, report_id: int) -> Response:
-        return Response(ReportOutput(subtree_report(host=self.jurisdiction, report_id=report_id)).data)
+        return Response(DirectReportOutput(subtree_report(host=self.jurisdiction, report_id=report_id)).data)
 
 
 class _ReviewApi(TenantApi):
@@ -109,7 +109,7 @@ class _ReviewApi(TenantApi):
             accept=self.accept,
             comment=data["comment"],
         )
-        return Response(ReportOutput(subtree_report(host=self.jurisdiction, report_id=report.pk)).data)
+        return Response(DirectReportOutput(subtree_report(host=self.jurisdiction, report_id=report.pk)).data)
 
 
 class OversightReportAcceptApi(_ReviewApi):
@@ -117,7 +117,7 @@ class OversightReportAcceptApi(_ReviewApi):
 
     accept = True
 
-    @extend_schema(operation_id="oversight_reports_accept", request=ReviewCommentInput, responses=ReportOutput)
+    @extend_schema(operation_id="oversight_reports_accept", request=ReviewCommentInput, responses=DirectReportOutput)
     def post(self, request: Request, report_id: int) -> Response:
         return super().post(request, report_id)
 
@@ -127,6 +127,6 @@ class OversightReportReturnApi(_ReviewApi):
 
     accept = False
 
-    @extend_schema(operation_id="oversight_reports_return", request=ReviewCommentInput, responses=ReportOutput)
+    @extend_schema(operation_id="oversight_reports_return", request=ReviewCommentInput, responses=DirectReportOutput)
     def post(self, request: Request, report_id: int) -> Response:
         return super().post(request, report_id)

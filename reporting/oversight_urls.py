@@ -17,6 +17,16 @@ api_urlpatterns = [
         name="directives-inbox-acknowledge",
     ),
     path("directives/<int:directive_id>/", directives_api.DirectiveDetailApi.as_view(), name="directive"),
+    path(
+        "directives/inbox/<int:delivery_id>/attachments/<int:attachment_id>/",
+        directives_api.InboxAttachmentApi.as_view(),
+        name="directives-inbox-attachment",
+    ),
+    path(
+        "directives/<int:directive_id>/attachments/<int:attachment_id>/",
+        directives_api.DirectiveAttachmentApi.as_view(),
+        name="directive-attachment",
+    ),
     path("directives/<int:directive_id>/resend/", directives_api.DirectiveResendApi.as_view(), name="directive-resend"),
     path("reports/", reports_api.ReportsApi.as_view(), name="reports"),
     path("reports/deadlines/", reports_api.ReportDeadlinesApi.as_view(), name="reports-deadlines"),

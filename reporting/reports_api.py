@@ -32,11 +32,11 @@ PERIOD = serializers.RegexField(
 )
 
 
-class PeriodInput(serializers.Serializer):
+class ReportPeriodInput(serializers.Serializer):
     period = PERIOD
 
 
-class FiguresOutput(serializers.Serializer):
+class ReportFiguresOutput(serializers.Serializer):
     receptions = serializers.IntegerField()
     guests = serializers.IntegerField()
     accompanying = serializers.IntegerField()
@@ -45,7 +45,7 @@ class FiguresOutput(serializers.Serializer):
     over_standard = serializers.IntegerField(required=False)
 
 
-class ReportOutput(serializers.Serializer):
+class DirectReportOutput(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField(source="jurisdiction.code")
     name = serializers.CharField(source="jurisdiction.name")
@@ -55,7 +55,7 @@ class ReportOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=ReportStatus.choices)
     on_time = serializers.BooleanField()
     deadline = serializers.SerializerMethodField()
-    figures = FiguresOutput()
+    figures = ReportFiguresOutput()
     submitted_at = serializers.DateTimeField()
     submitted_by = serializers.CharField(source="submitted_by.username")
     reviewed_at = serializers.DateTimeField(allow_null=True)
@@ -74,12 +74,12 @@ class ReportOutput(serializers.Serializer):
         return locked_reason(report) if self.get_locked(report) else ""
 
 
-class DeadlineInput(serializers.Serializer):
+class ReportDeadlineInput(serializers.Serializer):
     period = PERIOD
     due_on = serializers.DateField()
 
 
-class DeadlineOutput(serializers.Serializer):
+class ReportDeadlineOutput(serializers.Serializer):
     period = serializers.CharField()
     due_on = serializers.DateField()
 
@@ -89,10 +89,10 @@ class ReportsApi(TenantApi, GenericAPIView):
     the period's report from its own records and submits it upward (admin or finance)."""
 
     roles_by_method = {"GET": REPORT_READ_ROLES, "POST": REPORT_ROLES}
-    serializer_class = ReportOutput
+    serializer_class = DirectReportOutput
     queryset = Report.objects.none()  # the schema's model; rows come from the selector
 
-    @extend_schema(operation_id="reports_list", responses=ReportOutput(many=True))
+    @extend_schema(operation_id="reports_list", responses=DirectReportOutput(many=True))
     def get(self, request: Request) -> Response:
         reports = jurisdiction_reports(jurisdiction=self.jurisdiction)
         period = request.query_params.get("period")
@@ -100,14 +100,14 @@ class ReportsApi(TenantApi, GenericAPIView):
             parse_period(period)
             reports = reports.filter(period=period)
         page = self.paginate_queryset(reports)
-        return self.get_paginated_response(ReportOutput(page, many=True).data)
+        return self.get_paginated_response(DirectReportOutput(page, many=True).data)
 
-    @extend_schema(operation_id="reports_create", request=PeriodInput, responses={201: ReportOutput})
+    @extend_schema(operation_id="reports_create", request=ReportPeriodInput, responses={201: DirectReportOutput})
     def post(self, request: Request) -> Response:
-        data = valid(PeriodInput, request.data)
+        data = valid(ReportPeriodInput, request.data)
         report = report_submit(actor=request.user, jurisdiction=self.jurisdiction, period=data["period"])  # type: ignore[arg-type]
         report = jurisdiction_reports(jurisdiction=self.jurisdiction).get(pk=report.pk)
-        return Response(ReportOutput(report).data, status=status.HTTP_201_CREATED)
+        return Response(DirectReportOutput(report).data, status=status.HTTP_201_CREATED)
 
 
 class ReportDeadlinesApi(TenantApi):
@@ -116,13 +116,13 @@ class ReportDeadlinesApi(TenantApi):
 
     roles_by_method = {"GET": REPORT_READ_ROLES, "POST": DEADLINE_ROLES}
 
-    @extend_schema(operation_id="reports_deadlines_list", responses=DeadlineOutput(many=True))
+    @extend_schema(operation_id="reports_deadlines_list", responses=ReportDeadlineOutput(many=True))
     def get(self, request: Request) -> Response:
         rows = ReportDeadline.objects.filter(jurisdiction=self.jurisdiction).order_by("-period")
-        return Response(DeadlineOutput(rows, many=True).data)
+        return Response(ReportDeadlineOutput(rows, many=True).data)
 
-    @extend_schema(operation_id="reports_deadlines_set", request=DeadlineInput, responses=DeadlineOutput)
+    @extend_schema(operation_id="reports_deadlines_set", request=ReportDeadlineInput, responses=ReportDeadlineOutput)
     def post(self, request: Request) -> Response:
-        data: dict[str, Any] = valid(DeadlineInput, request.data)
+        data: dict[str, Any] = valid(ReportDeadlineInput, request.data)
         deadline = report_deadline_set(actor=request.user, jurisdiction=self.jurisdiction, **data)  # type: ignore[arg-type]
-        return Response(DeadlineOutput(deadline).data)
+        return Response(ReportDeadlineOutput(deadline).data)

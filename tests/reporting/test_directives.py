@@ -298,3 +298,67 @@ def test_other_jurisdictions_get_403_or_404(tree, django_capture_on_commit_callb
     assert api("340000", "340000-admin").post(f"{URL}999999/resend/").status_code == 404
     # anonymous: 401
     assert api("340100").get(URL + "inbox/").status_code == 401
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_a_notice_carries_attachments_to_the_targets(tree, django_capture_on_commit_callbacks, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+
+    upload = SimpleUploadedFile("通知附件.pdf", PDF, content_type="application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api("340000", "340000-admin").post(
+            URL, {"kind": "notice", "title": "附件通知", "targets": ["340100", "340200"], "attachments": [upload]}
+        )
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    [attachment] = created["attachments"]
+    assert (attachment["name"], attachment["content_type"], attachment["size"]) == (
+        "通知附件.pdf",
+        "application/pdf",
+        len(PDF),
+    )
+    entry = Delivery.objects.get(directive_id=created["id"], target__code="340100")
+    detail = api("340100", "340100-drafter").get(f"{URL}inbox/{entry.pk}/").json()
+    assert [a["name"] for a in detail["attachments"]] == ["通知附件.pdf"]
+    download = api("340100", "340100-drafter").get(f"{URL}inbox/{entry.pk}/attachments/{attachment['id']}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    sender_copy = api("340000", "340000-supervisor").get(f"{URL}{created['id']}/attachments/{attachment['id']}/")
+    assert sender_copy.status_code == 200 and b"".join(sender_copy.streaming_content) == PDF
+    # not through another target's entry, nor by another jurisdiction's user
+    other = Delivery.objects.get(directive_id=created["id"], target__code="340200")
+    assert (
+        api("340100", "340100-drafter").get(f"{URL}inbox/{other.pk}/attachments/{attachment['id']}/").status_code == 404
+    )
+    assert (
+        api("340100", "340200-admin").get(f"{URL}inbox/{entry.pk}/attachments/{attachment['id']}/").status_code == 403
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("virus.exe", b"MZ\x90\x00not a pdf"), ("empty.pdf", b""), ("big.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024))],
+)
+def test_bad_attachments_are_400_and_send_nothing(
+    tree, django_capture_on_commit_callbacks, settings, tmp_path, name, content
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+
+    before = Directive.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api("340000", "340000-admin").post(
+            URL,
+            {
+                "kind": "notice",
+                "title": "附件通知",
+                "targets": ["340100"],
+                "attachments": [SimpleUploadedFile(name, content)],
+            },
+        )
+    assert response.status_code == 400 and "attachments" in response.json()
+    assert Directive.objects.count() == before

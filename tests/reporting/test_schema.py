@@ -13,6 +13,8 @@ def test_every_operation_is_documented(tree):
         "/api/v1/directives/": {"get", "post"},
         "/api/v1/directives/{directive_id}/": {"get"},
         "/api/v1/directives/{directive_id}/resend/": {"post"},
+        "/api/v1/directives/{directive_id}/attachments/{attachment_id}/": {"get"},
+        "/api/v1/directives/inbox/{delivery_id}/attachments/{attachment_id}/": {"get"},
         "/api/v1/directives/inbox/": {"get"},
         "/api/v1/directives/inbox/{delivery_id}/": {"get"},
         "/api/v1/directives/inbox/{delivery_id}/acknowledge/": {"post"},
