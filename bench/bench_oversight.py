@@ -192,15 +192,19 @@ def _origin_task(province: Any, user: Any) -> int:
 
 
 def _wait_for(directive_id: int, targets: int, timeout: float) -> tuple[int, int]:
+    from django.db.models import Count, Q
+
     from reporting.models import Delivery
 
     deadline = time.monotonic() + timeout
     while True:
-        done = Delivery.objects.filter(directive_id=directive_id, status="delivered").count()
-        failed = Delivery.objects.filter(directive_id=directive_id, status="failed").count()
+        counts = Delivery.objects.filter(directive_id=directive_id).aggregate(
+            done=Count("id", filter=Q(status="delivered")), failed=Count("id", filter=Q(status="failed"))
+        )
+        done, failed = counts["done"], counts["failed"]
         if done + failed >= targets or time.monotonic() > deadline:
             return done, failed
-        time.sleep(0.05)
+        time.sleep(0.1)
 
 
 def _start_worker(queue: str, log: Path) -> subprocess.Popen[bytes]:

@@ -29,45 +29,56 @@ def oversight_summary(*, host: Jurisdiction, period: str) -> dict[str, Any]:
     """Expected, reported and on-time counts over every jurisdiction below the host (any depth, not
     the host), the totals of their current reports, and one row each (two queries)."""
     parse_period(period)
+    # Plain rows, not model instances: this read serves the whole subtree on every dashboard view.
     children = list(
-        Jurisdiction.objects.filter(_below(host)).order_by("path").only("code", "name", "level", "path", "status")
+        Jurisdiction.objects.filter(_below(host)).order_by("path").values_list("pk", "code", "name", "level", "path")
     )
     reports = {
-        r.jurisdiction_id: r
-        for r in Report.objects.filter(
+        row[0]: row
+        for row in Report.objects.filter(
             period=period, is_current=True, jurisdiction__path__startswith=host.path + "."
-        ).only("id", "jurisdiction_id", "status", "figures", "on_time", "version", "submitted_at")
+        ).values_list("jurisdiction_id", "id", "status", "figures", "on_time", "version", "submitted_at")
     }
     receptions = guests = accompanying = 0
     cost_total = ZERO
     rows = []
-    for child in children:
-        report = reports.get(child.pk)
+    host_depth = host.path.count(".")
+    for pk, code, name, level, path in children:
+        report = reports.get(pk)
+        codes = path.split(".")
+        row: dict[str, Any] = {
+            "code": code,
+            "name": name,
+            "level": level,
+            "parent_code": codes[-2] if len(codes) > 1 else None,
+            "depth": len(codes) - 1 - host_depth,
+            "status": MISSING,
+            "on_time": None,
+            "version": None,
+            "report_id": None,
+            "submitted_at": None,
+            "figures": None,
+        }
         if report is not None:
-            receptions += int(report.figures.get("receptions", 0))
-            guests += int(report.figures.get("guests", 0))
-            accompanying += int(report.figures.get("accompanying", 0))
-            cost_total += Decimal(str(report.figures.get("cost_total", "0")))
-        rows.append(
-            {
-                "code": child.code,
-                "name": child.name,
-                "level": child.level,
-                "parent_code": child.parent_code,
-                "depth": child.path.count(".") - host.path.count("."),
-                "status": report.status if report is not None else MISSING,
-                "on_time": report.on_time if report is not None else None,
-                "version": report.version if report is not None else None,
-                "report_id": report.pk if report is not None else None,
-                "submitted_at": report.submitted_at if report is not None else None,
-                "figures": report.figures if report is not None else None,
-            }
-        )
+            _j, report_id, status, figures, on_time, version, submitted_at = report
+            receptions += int(figures.get("receptions", 0))
+            guests += int(figures.get("guests", 0))
+            accompanying += int(figures.get("accompanying", 0))
+            cost_total += Decimal(str(figures.get("cost_total", "0")))
+            row.update(
+                status=status,
+                on_time=on_time,
+                version=version,
+                report_id=report_id,
+                submitted_at=submitted_at,
+                figures=figures,
+            )
+        rows.append(row)
     return {
         "period": period,
         "expected": len(children),
         "reported": len(reports),
-        "on_time": sum(1 for r in reports.values() if r.on_time),
+        "on_time": sum(1 for r in reports.values() if r[4]),
         "totals": {
             "receptions": receptions,
             "guests": guests,
