@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -275,6 +276,9 @@ SPECTACULAR_SETTINGS = {
         "ProviderKindEnum": "provider_portal.models.ProviderKind",
         "OrderStatusEnum": "provider_portal.models.OrderStatus",
         "PaymentMethodEnum": "provider_portal.orders.models.PaymentMethod",
+        "DirectiveKindEnum": "reporting.models.DirectiveKind",
+        "DeliveryStatusEnum": "reporting.models.DeliveryStatus",
+        "ReportStatusEnum": "reporting.models.ReportStatus",
     },
 }
 
@@ -316,7 +320,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": float(os.environ.get("TENANT_SPARE_POOL_INTERVAL", "60")),
     },
     "tenants-onboarding-sweep": {"task": "tenants.onboarding_sweep", "schedule": 120.0},
+    # Reminds jurisdictions that have not reported, 3 days before the deadline (daily at 08:00).
+    "report-reminders": {"task": "reporting.report_reminders", "schedule": crontab(hour=8, minute=0)},
 }
+# Directive deliveries retry after base, 2×base, 4×base … seconds (5 attempts in all).
+DIRECTIVE_RETRY_BASE_SECONDS = float(os.environ.get("DIRECTIVE_RETRY_BASE_SECONDS", "5"))
 
 # --- E-mail and SMS -----------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

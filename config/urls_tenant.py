@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from config.urls_common import api_common, common
 from provider_portal.urls_api import tenant_api as tenant_provider_api
 from provider_portal.views import DesignatedListView
+from reporting import oversight_urls
 from tenants.api import JurisdictionDetailApi
 from tenants.views import SubtreeView, TenantHomeView, sso_callback, sso_start
 
@@ -15,6 +16,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("jurisdiction/", JurisdictionDetailApi.as_view(), name="api-jurisdiction"),
     path("", include("reception.api.urls")),
     *tenant_provider_api,
+    path("", include((oversight_urls.api_urlpatterns, "reporting-api"))),
 ]
 
 urlpatterns = [
@@ -25,6 +27,7 @@ urlpatterns = [
     path("sso/callback/", sso_callback, name="sso-callback"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("", include("reception.urls")),
+    path("", include(oversight_urls.urlpatterns)),
     *common,
 ]
 

@@ -8,3 +8,7 @@ class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("统计与监督")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Celery tasks of directives and reports (the module's name leaves `reporting.tasks` free).
+        from reporting import directives_tasks  # noqa: F401

@@ -70,3 +70,131 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jurisdiction_id} {self.period} v{self.version}"
+
+
+class ReportDeadline(models.Model):
+    """A superior's deadline (上报截止日) for its subtree's reports of one period.
+
+    Without a row, a period's reports are due on the 5th of the next month. The nearest
+    ancestor's setting applies to a jurisdiction."""
+
+    jurisdiction = models.ForeignKey(
+        "tenants.Jurisdiction", verbose_name=_("设定辖区"), on_delete=models.CASCADE, related_name="report_deadlines"
+    )
+    period = models.CharField(_("统计期"), max_length=7, validators=[period_validator])
+    due_on = models.DateField(_("截止日期"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("上报截止日")
+        verbose_name_plural = _("上报截止日")
+        ordering = ["-period"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "period"], name="reporting_deadline_uniq"),
+        ]
+
+
+class DirectiveKind(models.TextChoices):
+    TASK = "task", _("接待任务")
+    STANDARD = "standard", _("接待标准")
+    NOTICE = "notice", _("通知")
+
+
+class Directive(models.Model):
+    """A directive (工作指令) a superior sends down to jurisdictions of its subtree.
+
+    `payload` is what the targets receive, frozen when it is sent: the origin task's letter and
+    plan (kind `task`) or the sender's standards in force (kind `standard`)."""
+
+    sender = models.ForeignKey(
+        "tenants.Jurisdiction", verbose_name=_("发送辖区"), on_delete=models.CASCADE, related_name="directives_sent"
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=DirectiveKind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"), max_length=20000, blank=True)
+    # The task in the sender's schema that a `task` directive pushes down (any state).
+    origin_task_id = models.PositiveIntegerField(_("来源任务"), null=True, blank=True)
+    payload = models.JSONField(_("下发内容"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发送人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("工作指令")
+        verbose_name_plural = _("工作指令")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=DirectiveKind.values), name="reporting_directive_kind"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="task") | models.Q(origin_task_id__isnull=False),
+                name="reporting_directive_task_has_origin",
+            ),
+        ]
+        indexes = [models.Index(fields=["sender", "-created_at"], name="reporting_directive_sender_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sender_id} {self.kind} {self.title}"
+
+
+class DeliveryStatus(models.TextChoices):
+    SENT = "sent", _("已发送")
+    DELIVERED = "delivered", _("已送达")
+    ACKNOWLEDGED = "acknowledged", _("已确认")
+    FAILED = "failed", _("送达失败")
+
+
+class Delivery(models.Model):
+    """One target of a directive and how far it got (送达情况).
+
+    `local_task_id` links the origin task to the draft task made in the target's schema."""
+
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="deliveries")
+    target = models.ForeignKey(
+        "tenants.Jurisdiction", verbose_name=_("接收辖区"), on_delete=models.CASCADE, related_name="directives_received"
+    )
+    status = models.CharField(_("状态"), max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.SENT)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("失败原因"), blank=True)
+    local_task_id = models.PositiveIntegerField(_("本级任务"), null=True, blank=True)
+    local_letter_id = models.PositiveIntegerField(_("本级公函"), null=True, blank=True)
+    # What the delivery did there, e.g. {"standard_version": 3, "tightened": [...]} for a standard.
+    result = models.JSONField(_("处理结果"), default=dict, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("指令送达")
+        verbose_name_plural = _("指令送达")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["directive", "target"], name="reporting_delivery_uniq"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=DeliveryStatus.values), name="reporting_delivery_status"
+            ),
+        ]
+        indexes = [models.Index(fields=["target", "status"], name="reporting_delivery_inbox_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.directive_id} → {self.target_id} ({self.status})"
+
+
+class DirectiveAttachment(models.Model):
+    """A file sent with a directive (通知附件): PDF, JPEG or PNG, checked by its first bytes."""
+
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), max_length=300)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=50)
+    size = models.PositiveIntegerField(_("大小"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("指令附件")
+        verbose_name_plural = _("指令附件")
+        ordering = ["id"]

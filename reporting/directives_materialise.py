@@ -1,0 +1,192 @@
+"""What a directive carries (read in the sender's schema) and what it writes in a target's schema.
+
+- `task`: the origin's letter (number, sending unit, purpose…) registered as a local letter, which
+  stands for the local one, and a local draft task with the origin's guests and plan items
+  (without providers: the local office picks its own) as guidance.
+- `standard`: a new local standards version where the superior's is stricter, value by value;
+  where the target's own is stricter (or equal) it is kept; nothing changes → no new version.
+- `notice`: nothing is written there; the inbox reads the public rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import audit_record
+from core.errors import InvalidInput
+from reception.models import Guest, Letter, LetterStatus, PlanItem, Task, TaskStatus
+from reception.selectors import standard_in_force, standard_values
+from reception.services.standards import _store as standards_store  # the one writer of a version
+from reception.standards import LIST_FIELDS, SCALAR_FIELDS, StandardValues
+
+if TYPE_CHECKING:
+    from reporting.models import Delivery
+
+LETTER_FIELDS = ("number", "sending_unit", "purpose", "content", "itinerary", "people_count", "received_on")
+TASK_FIELDS = ("title", "level", "counterpart_unit", "start_date", "end_date")
+GUEST_FIELDS = ("name", "unit", "post", "grade")
+ITEM_FIELDS = (
+    "kind",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "meal_type",
+    "working_meal",
+    "guests_count",
+    "accompanying_count",
+    "unit_price",
+    "quantity",
+    "room_type",
+    "menu",
+)
+#: Scalars where the smaller number is the stricter rule (fewer accompanying, fewer working
+#: meals, an earlier warning); the accompanying ratio is stricter when larger (guests per diner).
+STRICTER_WHEN_SMALLER = frozenset(
+    {"accompany_small_group_size", "accompany_small_group_limit", "working_meals_per_reception", "meal_warning_percent"}
+)
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _fields(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: _wire(getattr(obj, name)) for name in names}
+
+
+def task_payload(task_id: int) -> dict[str, Any]:
+    """The origin task's letter, task fields, guests and plan items (in the sender's schema)."""
+    task = Task.objects.select_related("letter").prefetch_related("guests", "items").filter(pk=task_id).first()
+    if task is None:
+        raise InvalidInput(_("来源任务不存在。"), field="task", code="not_found")
+    return {
+        "task": {"id": task.pk, "status": task.status, **_fields(task, TASK_FIELDS)},
+        "letter": _fields(task.letter, LETTER_FIELDS),
+        "guests": [_fields(g, GUEST_FIELDS) for g in task.guests.all()],
+        "items": [_fields(i, ITEM_FIELDS) for i in task.items.all()],
+    }
+
+
+def standard_payload() -> dict[str, Any]:
+    """The sender's standards in force today (in the sender's schema)."""
+    values = standard_values(standard_in_force(timezone.localdate()))
+    return {
+        "version": values.version,
+        "meal_ceilings": [
+            {"level": level, "meal_type": meal_type, "amount": str(amount)}
+            for (level, meal_type), amount in sorted(values.meal_ceilings.items())
+        ],
+        **{name: getattr(values, name) for name in SCALAR_FIELDS},
+        "suite_grades": sorted(values.suite_grades),
+        "banned_menu_words": list(values.banned_menu_words),
+        "banned_activity_words": list(values.banned_activity_words),
+    }
+
+
+def stricter_standard(own: StandardValues, superior: dict[str, Any]) -> tuple[StandardValues, list[str]]:
+    """Per value, the stricter of the target's own and the superior's; and what was tightened."""
+    tightened: list[str] = []
+    ceilings = dict(own.meal_ceilings)
+    for row in superior.get("meal_ceilings", []):
+        key, amount = (row["level"], row["meal_type"]), Decimal(row["amount"])
+        if key not in ceilings or amount < ceilings[key]:
+            ceilings[key] = amount
+            tightened.append(f"meal_ceiling:{key[0]}:{key[1]}")
+    scalars = {}
+    for name in SCALAR_FIELDS:
+        mine, theirs = getattr(own, name), superior.get(name, getattr(own, name))
+        stricter = min(mine, theirs) if name in STRICTER_WHEN_SMALLER else max(mine, theirs)
+        if stricter != mine:
+            tightened.append(name)
+        scalars[name] = stricter
+    suites = own.suite_grades & frozenset(superior.get("suite_grades", own.suite_grades))
+    if suites != own.suite_grades:
+        tightened.append("suite_grades")
+    lists: dict[str, tuple[str, ...]] = {}
+    for name in LIST_FIELDS:
+        if name == "suite_grades":
+            continue
+        mine_words = tuple(getattr(own, name))
+        added = tuple(w for w in superior.get(name, []) if w not in mine_words)
+        if added:
+            tightened.append(name)
+        lists[name] = mine_words + added
+    values = StandardValues(
+        meal_ceilings=ceilings,
+        suite_grades=suites,
+        banned_menu_words=lists["banned_menu_words"],
+        banned_activity_words=lists["banned_activity_words"],
+        **scalars,
+    )
+    return values, tightened
+
+
+def _materialise_notice(delivery: Delivery) -> dict[str, Any]:
+    return {}
+
+
+def _materialise_task(delivery: Delivery) -> dict[str, Any]:
+    directive, target = delivery.directive, delivery.target
+    payload = directive.payload
+    actor = directive.created_by
+    letter = Letter.objects.create(
+        **payload["letter"],
+        status=LetterStatus.REGISTERED,
+        created_by=actor,
+        registered_by=actor,
+        registered_at=timezone.now(),
+    )
+    fields = {name: payload["task"][name] for name in TASK_FIELDS}
+    task = Task.objects.create(letter=letter, status=TaskStatus.DRAFT, created_by=actor, **fields)
+    Guest.objects.bulk_create(Guest(task=task, **guest) for guest in payload["guests"])
+    PlanItem.objects.bulk_create(PlanItem(task=task, **item) for item in payload["items"])
+    origin = f"{directive.sender.code}:{payload['task']['id']}"
+    audit_record(
+        actor=actor,
+        action="reception.letter.registered",
+        jurisdiction_code=target.code,
+        obj=letter,
+        after={"number": letter.number, "sending_unit": letter.sending_unit, "directive": directive.pk},
+    )
+    audit_record(
+        actor=actor,
+        action="reception.task.created",
+        jurisdiction_code=target.code,
+        obj=task,
+        after={"letter": letter.pk, "status": task.status, "directive": directive.pk, "origin": origin},
+        comment=str(_("上级下发的接待任务（%(origin)s）") % {"origin": origin}),
+    )
+    return {"local_task_id": task.pk, "local_letter_id": letter.pk}
+
+
+def _materialise_standard(delivery: Delivery) -> dict[str, Any]:
+    directive, target = delivery.directive, delivery.target
+    own = standard_values(standard_in_force(timezone.localdate()))
+    values, tightened = stricter_standard(own, directive.payload)
+    if not tightened:
+        return {"standard_version": own.version, "tightened": []}
+    standard = standards_store(
+        actor=directive.created_by,
+        jurisdiction=target,
+        values=values,
+        effective_from=timezone.localdate(),
+        note=f"依据上级（{directive.sender.code}）指令 {directive.pk} 从严调整",
+    )
+    return {"standard_version": standard.version, "tightened": tightened}
+
+
+MATERIALISERS: dict[str, Callable[[Delivery], dict[str, Any]]] = {
+    "notice": _materialise_notice,
+    "task": _materialise_task,
+    "standard": _materialise_standard,
+}
