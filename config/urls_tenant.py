@@ -12,6 +12,7 @@ api_v1: list[URLPattern | URLResolver] = [
     *api_common,
     path("jurisdiction/", JurisdictionDetailApi.as_view(), name="api-jurisdiction"),
     path("", include("reception.api.urls")),
+    path("", include("reporting.api_urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,17 @@
+"""Reporting API routes on tenant hosts (statistics, exports, PDF report, warnings, disclosure,
+chronicle, inspections), included under /api/v1/ by config/urls_tenant.py."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from reporting import api
+
+app_name = "reporting-api"
+
+urlpatterns = [
+    path("statistics/", api.StatisticsApi.as_view(), name="statistics"),
+    path("statistics/exports/", api.ExportsApi.as_view(), name="statistics-exports"),
+    path("statistics/exports/<uuid:job_id>/", api.ExportApi.as_view(), name="statistics-export"),
+    path("statistics/exports/<uuid:job_id>/download/", api.ExportDownloadApi.as_view(), name="statistics-export-file"),
+]

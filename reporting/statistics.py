@@ -1,0 +1,328 @@
+"""Statistics of held receptions (统计分析), grouped by month, level, purpose, counterpart unit or
+jurisdiction.
+
+Own data comes from `reception.figures` (which tasks count, 人次, costs by kind via `task_costs`).
+A superior's subtree comes from the current reports its subordinates submitted upward
+(`reporting.models.Report`), never from their schemas. Reports are monthly, so the subtree is
+counted by whole months: every month that overlaps the requested range.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from reception.figures import CENT, ZERO, counted_tasks, task_costs
+from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, Purpose, ReceptionLevel
+from reception.selectors import standard_values, standard_versions
+from reception.standards import StandardValues
+from reporting.models import Report
+from tenants.models import Jurisdiction
+
+
+class GroupBy(StrEnum):
+    MONTH = "month"
+    LEVEL = "level"
+    PURPOSE = "purpose"
+    COUNTERPART_UNIT = "counterpart_unit"
+    JURISDICTION = "jurisdiction"
+
+
+class Scope(StrEnum):
+    OWN = "own"  # this jurisdiction's own receptions
+    SUBTREE = "subtree"  # plus the current reports of every jurisdiction below it
+
+
+#: Groupings that reports carry (by month and by jurisdiction); the others are own data only.
+SUBTREE_GROUPS = frozenset({GroupBy.MONTH, GroupBy.JURISDICTION})
+KINDS: tuple[str, ...] = tuple(ItemKind.values)
+
+
+def group_label(group_by: str) -> str:
+    return {
+        GroupBy.MONTH: _("月份"),
+        GroupBy.LEVEL: _("接待级别"),
+        GroupBy.PURPOSE: _("来访事由"),
+        GroupBy.COUNTERPART_UNIT: _("对口接待单位"),
+        GroupBy.JURISDICTION: _("辖区"),
+    }[GroupBy(group_by)]
+
+
+@dataclass
+class Row:
+    """One group's figures. `over_standard`: meal items over the meal ceiling or the
+    accompanying limit of the standards the task was checked against."""
+
+    key: str
+    label: str = ""
+    receptions: int = 0
+    guests: int = 0
+    accompanying: int = 0
+    cost_by_kind: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(KINDS, ZERO))
+    over_standard: int = 0
+
+    @property
+    def cost_total(self) -> Decimal:
+        return sum(self.cost_by_kind.values(), ZERO)
+
+    @property
+    def average_per_guest(self) -> Decimal | None:
+        if not self.guests:
+            return None
+        return (self.cost_total / self.guests).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    def add(self, other: Row) -> None:
+        self.receptions += other.receptions
+        self.guests += other.guests
+        self.accompanying += other.accompanying
+        self.over_standard += other.over_standard
+        for kind, amount in other.cost_by_kind.items():
+            self.cost_by_kind[kind] = self.cost_by_kind.get(kind, ZERO) + amount
+
+    def as_json(self, *, with_key: bool = True) -> dict[str, Any]:
+        data: dict[str, Any] = {"key": self.key, "label": self.label} if with_key else {}
+        data.update(
+            receptions=self.receptions,
+            guests=self.guests,
+            accompanying=self.accompanying,
+            cost_total=str(self.cost_total),
+            cost_by_kind={kind: str(self.cost_by_kind.get(kind, ZERO)) for kind in KINDS},
+            average_per_guest=None if self.average_per_guest is None else str(self.average_per_guest),
+            over_standard=self.over_standard,
+        )
+        return data
+
+
+@dataclass
+class Statistics:
+    start: date
+    end: date
+    group_by: str
+    scope: str
+    rows: list[Row]
+
+    @property
+    def totals(self) -> Row:
+        total = Row(key="")
+        for row in self.rows:
+            total.add(row)
+        return total
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "group_by": self.group_by,
+            "scope": self.scope,
+            "rows": [row.as_json() for row in self.rows],
+            "totals": self.totals.as_json(with_key=False),
+        }
+
+
+# --- Over-standard findings ---------------------------------------------------------------
+
+
+class StandardBook:
+    """Every standards version of the tenant, loaded once (two queries), to check many tasks."""
+
+    def __init__(self) -> None:
+        versions = list(standard_versions())
+        self.by_id = {s.pk: standard_values(s) for s in versions}
+        self.by_date = sorted(
+            ((s.effective_from, s.version, s.pk) for s in versions), key=lambda v: (v[0], v[1]), reverse=True
+        )
+
+    def for_task(self, *, standard_id: int | None, start_date: date, editable: bool) -> StandardValues:
+        """As `reception.selectors.task_standard`: a submitted task keeps its version, a draft
+        uses the one in force on its start date (else the oldest)."""
+        if not editable and standard_id in self.by_id:
+            return self.by_id[standard_id]  # type: ignore[index]
+        for effective_from, _version, pk in self.by_date:
+            if effective_from <= start_date:
+                return self.by_id[pk]
+        if self.by_date:
+            return self.by_id[self.by_date[-1][2]]
+        return standard_values(None)
+
+
+def meal_over_standard(values: StandardValues, *, level: str, item: dict[str, Any]) -> int:
+    """1 when a meal item is over the ceiling or the accompanying limit (the rules' errors)."""
+    ceiling = values.meal_ceiling(level, item["meal_type"])
+    over_price = ceiling is not None and item["unit_price"] > ceiling
+    over_company = item["accompanying_count"] > values.accompany_limit(item["guests_count"])
+    return int(over_price or over_company)
+
+
+def _over_standard(tasks: dict[int, dict[str, Any]]) -> dict[int, int]:
+    if not tasks:
+        return {}
+    book = StandardBook()
+    counts: dict[int, int] = defaultdict(int)
+    meals = PlanItem.objects.filter(task_id__in=list(tasks), kind=ItemKind.MEAL).values_list(
+        "task_id", "meal_type", "unit_price", "guests_count", "accompanying_count"
+    )
+    cache: dict[int, StandardValues] = {}
+    for task_id, meal_type, unit_price, guests_count, accompanying_count in meals.iterator(chunk_size=5000):
+        values = cache.get(task_id)
+        task = tasks[task_id]
+        if values is None:
+            values = cache[task_id] = book.for_task(
+                standard_id=task["standard_id"], start_date=task["start_date"], editable=False
+            )
+        item = {
+            "meal_type": meal_type,
+            "unit_price": unit_price,
+            "guests_count": guests_count,
+            "accompanying_count": accompanying_count,
+        }
+        counts[task_id] += meal_over_standard(values, level=task["level"], item=item)
+    return counts
+
+
+# --- Own data -----------------------------------------------------------------------------
+
+
+def _key_and_label(group_by: str, task: dict[str, Any], jurisdiction: Jurisdiction) -> tuple[str, str]:
+    if group_by == GroupBy.MONTH:
+        month = task["start_date"].strftime("%Y-%m")
+        return month, month
+    if group_by == GroupBy.LEVEL:
+        return task["level"], str(ReceptionLevel(task["level"]).label)
+    if group_by == GroupBy.PURPOSE:
+        return task["letter__purpose"], str(Purpose(task["letter__purpose"]).label)
+    if group_by == GroupBy.COUNTERPART_UNIT:
+        return task["counterpart_unit"], task["counterpart_unit"]
+    return jurisdiction.code, jurisdiction.name
+
+
+def _order(group_by: str) -> Any:
+    if group_by == GroupBy.LEVEL:
+        order = {value: n for n, value in enumerate(ReceptionLevel.values)}
+        return lambda row: order.get(row.key, len(order))
+    if group_by == GroupBy.PURPOSE:
+        order = {value: n for n, value in enumerate(Purpose.values)}
+        return lambda row: order.get(row.key, len(order))
+    return lambda row: row.key
+
+
+def _counts(model: Any, ids: list[int]) -> dict[int, int]:
+    rows = model.objects.filter(task_id__in=ids).values("task_id").annotate(n=Count("pk")).values_list("task_id", "n")
+    return dict(rows)
+
+
+def own_rows(*, jurisdiction: Jurisdiction, start: date, end: date, group_by: str) -> list[Row]:
+    """The jurisdiction's own receptions held in [start, end], grouped (six queries, any size)."""
+    tasks: dict[int, dict[str, Any]] = {
+        t["id"]: dict(t)
+        for t in counted_tasks(start, end).values(
+            "id", "start_date", "level", "letter__purpose", "counterpart_unit", "standard_id"
+        )
+    }
+    if not tasks:
+        return []
+    ids = list(tasks)
+    guests = _counts(Guest, ids)
+    accompanying = _counts(AccompanyingStaff, ids)
+    costs = task_costs(ids)
+    over = _over_standard(tasks)
+    rows: dict[str, Row] = {}
+    for task_id, task in tasks.items():
+        key, label = _key_and_label(group_by, task, jurisdiction)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = Row(key=key, label=label)
+        row.receptions += 1
+        row.guests += guests.get(task_id, 0)
+        row.accompanying += accompanying.get(task_id, 0)
+        row.over_standard += over.get(task_id, 0)
+        for kind, amount in costs.get(task_id, {}).items():
+            row.cost_by_kind[kind] = row.cost_by_kind.get(kind, ZERO) + amount
+    return sorted(rows.values(), key=_order(group_by))
+
+
+# --- The subtree, from reports ------------------------------------------------------------
+
+
+def _months(start: date, end: date) -> tuple[str, str]:
+    return start.strftime("%Y-%m"), end.strftime("%Y-%m")
+
+
+def _decimal(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)).quantize(CENT)
+    except (ArithmeticError, ValueError, TypeError):
+        return ZERO
+
+
+def report_row(key: str, label: str, figures: dict[str, Any]) -> Row:
+    """A Row from a report's `figures` (Figures.as_json(), maybe with `over_standard`)."""
+    by_kind = figures.get("cost_by_kind") or {}
+    cost_by_kind = {kind: _decimal(by_kind.get(kind, "0")) for kind in KINDS}
+    # A report whose kinds do not add up to its total keeps the difference visibly, not silently.
+    rest = _decimal(figures.get("cost_total", "0")) - sum(cost_by_kind.values(), ZERO)
+    if rest:
+        cost_by_kind["other"] = rest
+    return Row(
+        key=key,
+        label=label,
+        receptions=int(figures.get("receptions") or 0),
+        guests=int(figures.get("guests") or 0),
+        accompanying=int(figures.get("accompanying") or 0),
+        cost_by_kind=cost_by_kind,
+        over_standard=int(figures.get("over_standard") or 0),
+    )
+
+
+def subtree_reports(*, jurisdiction: Jurisdiction, start: date, end: date) -> Iterable[tuple[str, str, str, dict]]:
+    """(code, name, period, figures) of the current reports below `jurisdiction` (one query)."""
+    first, last = _months(start, end)
+    return (
+        Report.objects.filter(
+            is_current=True,
+            jurisdiction__path__startswith=jurisdiction.path + ".",
+            period__gte=first,
+            period__lte=last,
+        )
+        .order_by("jurisdiction__code", "period")
+        .values_list("jurisdiction__code", "jurisdiction__name", "period", "figures")
+    )
+
+
+def has_subtree(jurisdiction: Jurisdiction) -> bool:
+    return Jurisdiction.objects.filter(path__startswith=jurisdiction.path + ".").exists()
+
+
+def _merge(rows: dict[str, Row], row: Row) -> None:
+    if row.key in rows:
+        rows[row.key].add(row)
+    else:
+        rows[row.key] = row
+
+
+def statistics(
+    *, jurisdiction: Jurisdiction, start: date, end: date, group_by: str, scope: str | None = None
+) -> Statistics:
+    """The statistics the API, exports, PDF and pages share.
+
+    `scope` defaults to the subtree where the grouping allows it and the jurisdiction has one."""
+    group = GroupBy(group_by)
+    if scope is None:
+        scope = Scope.SUBTREE if group in SUBTREE_GROUPS and has_subtree(jurisdiction) else Scope.OWN
+    if group not in SUBTREE_GROUPS:
+        scope = Scope.OWN
+    rows = {row.key: row for row in own_rows(jurisdiction=jurisdiction, start=start, end=end, group_by=group)}
+    if group == GroupBy.JURISDICTION and jurisdiction.code not in rows:
+        rows[jurisdiction.code] = Row(key=jurisdiction.code, label=jurisdiction.name)
+    if scope == Scope.SUBTREE:
+        for code, name, period, figures in subtree_reports(jurisdiction=jurisdiction, start=start, end=end):
+            key, label = (period, period) if group == GroupBy.MONTH else (code, name)
+            _merge(rows, report_row(key, label, figures))
+    return Statistics(start=start, end=end, group_by=group, scope=scope, rows=sorted(rows.values(), key=_order(group)))
