@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from core.errors import Conflict, NotFound
 from reporting.exports import CSV, FORMATS, XLSX, export_create, file_bytes, filename
 from reporting.local.models import ExportJob, ExportStatus
+from reporting.pdf import report_pdf
 from reporting.statistics import GroupBy, Scope, statistics
 from tenants.models import Jurisdiction, Role
 from tenants.permissions import JurisdictionPermission
@@ -250,3 +251,44 @@ class ExportDownloadApi(ReportingApi):
             filename=name,
             content_type=XLSX if job.file_format == "xlsx" else CSV,
         )
+
+
+def year_param(params: Any, *, required: bool = False) -> int:
+    raw = params.get("year")
+    if raw in (None, ""):
+        if required:
+            raise exceptions.ValidationError({"year": [_("请指定年度（YYYY）。")]})
+        return timezone.localdate().year
+    if not str(raw).isdigit() or not 2000 <= int(raw) <= 2100:
+        raise exceptions.ValidationError({"year": [_("年度应为 2000 至 2100 之间的四位数字。")]})
+    return int(raw)
+
+
+def month_param(params: Any) -> int | None:
+    raw = params.get("month")
+    if raw in (None, ""):
+        return None
+    if not str(raw).isdigit() or not 1 <= int(raw) <= 12:
+        raise exceptions.ValidationError({"month": [_("月份应为 1 至 12。")]})
+    return int(raw)
+
+
+class StatisticsReportPdfApi(ReportingApi):
+    """The yearly (or, with `month`, monthly) report with charts, as a PDF."""
+
+    @extend_schema(
+        operation_id="statistics_report_pdf",
+        parameters=[
+            OpenApiParameter("year", int, description="YYYY (default: this year)"),
+            OpenApiParameter("month", int, description="1–12: a monthly report instead"),
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        year = year_param(request.query_params)
+        month = month_param(request.query_params)
+        content = report_pdf(jurisdiction=self.jurisdiction, year=year, month=month)
+        name = f"statistics-{year}.pdf" if month is None else f"statistics-{year}-{month:02d}.pdf"
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        return response

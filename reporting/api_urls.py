@@ -11,6 +11,7 @@ app_name = "reporting-api"
 
 urlpatterns = [
     path("statistics/", api.StatisticsApi.as_view(), name="statistics"),
+    path("statistics/report.pdf", api.StatisticsReportPdfApi.as_view(), name="statistics-report-pdf"),
     path("statistics/exports/", api.ExportsApi.as_view(), name="statistics-exports"),
     path("statistics/exports/<uuid:job_id>/", api.ExportApi.as_view(), name="statistics-export"),
     path("statistics/exports/<uuid:job_id>/download/", api.ExportDownloadApi.as_view(), name="statistics-export-file"),
