@@ -300,6 +300,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": float(os.environ.get("NOTIFICATION_SWEEP_INTERVAL", "60")),
     },
     "login-failures-prune": {"task": "core.login_failures_prune", "schedule": 3600.0},
+    # Early warnings: tell finance and supervisors of each new finding (reporting.warnings).
+    "reporting-warnings-sweep": {
+        "task": "reporting.warnings_sweep",
+        "schedule": float(os.environ.get("WARNINGS_SWEEP_INTERVAL", "300")),
+    },
 }
 
 # --- E-mail and SMS -----------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reporting import api
+from reporting import api, api_warnings
 
 app_name = "reporting-api"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("statistics/exports/", api.ExportsApi.as_view(), name="statistics-exports"),
     path("statistics/exports/<uuid:job_id>/", api.ExportApi.as_view(), name="statistics-export"),
     path("statistics/exports/<uuid:job_id>/download/", api.ExportDownloadApi.as_view(), name="statistics-export-file"),
+    path("warnings/", api_warnings.WarningsApi.as_view(), name="warnings"),
+    path("reception-budgets/", api_warnings.BudgetsApi.as_view(), name="reception-budgets"),
 ]
