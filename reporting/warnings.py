@@ -124,9 +124,9 @@ def annual_warnings(tasks: list[Task]) -> list[EarlyWarning]:
     found = []
     for year, amount in sorted(budgets.items()):
         total = spent.get(year, ZERO)
-        percent = 100 if total >= amount else NEAR_PERCENT if total * 100 >= amount * NEAR_PERCENT else None
-        if percent is None:
+        if total * 100 < amount * NEAR_PERCENT:
             continue
+        percent = 100 if total >= amount else NEAR_PERCENT
         task = crossing[(year, percent)]
         values = {"year": year, "spent": f"{total:.2f}", "budget": f"{amount:.2f}", "share": total * 100 / amount}
         if percent == 100:
@@ -136,7 +136,8 @@ def annual_warnings(tasks: list[Task]) -> list[EarlyWarning]:
             )
         else:
             code, severity = WarningCode.ANNUAL_BUDGET_NEAR, "warning"
-            message = _("%(year)s年度接待支出 %(spent)s 元，已达年度接待预算 %(budget)s 元的 %(share).1f%%。") % values
+            message = _("%(year)s年度接待支出 %(spent)s 元，已达年度接待预算 %(budget)s 元的 %(share).1f%%。")
+            message %= values
         found.append(EarlyWarning(str(code), severity, task.pk, task.title, message, key=f"{code}:{year}"))
     return found
 
@@ -168,7 +169,7 @@ def warnings_notify(*, jurisdiction: Jurisdiction) -> int:
             return 0
         recipients = _recipients(jurisdiction)
         for warning in fresh:
-            notice, created = WarningNotice.objects.get_or_create(
+            _notice, created = WarningNotice.objects.get_or_create(
                 key=warning.key,
                 defaults={
                     "code": warning.code,
