@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reporting import api, api_warnings
+from reporting import api, api_disclosure, api_warnings
 
 app_name = "reporting-api"
 
@@ -16,5 +16,9 @@ urlpatterns = [
     path("statistics/exports/<uuid:job_id>/", api.ExportApi.as_view(), name="statistics-export"),
     path("statistics/exports/<uuid:job_id>/download/", api.ExportDownloadApi.as_view(), name="statistics-export-file"),
     path("warnings/", api_warnings.WarningsApi.as_view(), name="warnings"),
+    path("disclosure/", api_disclosure.DisclosureApi.as_view(), name="disclosure"),
+    path("chronicle/", api_disclosure.ChronicleApi.as_view(), name="chronicle"),
+    path("chronicle/generate/", api_disclosure.ChronicleGenerateApi.as_view(), name="chronicle-generate"),
+    path("chronicle/<int:entry_id>/", api_disclosure.ChronicleEntryApi.as_view(), name="chronicle-entry"),
     path("reception-budgets/", api_warnings.BudgetsApi.as_view(), name="reception-budgets"),
 ]
