@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reporting import api, api_disclosure, api_warnings
+from reporting import api, api_disclosure, api_inspections, api_warnings
 
 app_name = "reporting-api"
 
@@ -20,5 +20,15 @@ urlpatterns = [
     path("chronicle/", api_disclosure.ChronicleApi.as_view(), name="chronicle"),
     path("chronicle/generate/", api_disclosure.ChronicleGenerateApi.as_view(), name="chronicle-generate"),
     path("chronicle/<int:entry_id>/", api_disclosure.ChronicleEntryApi.as_view(), name="chronicle-entry"),
+    path("inspections/", api_inspections.InspectionsApi.as_view(), name="inspections"),
+    path("inspections/<int:inspection_id>/", api_inspections.InspectionApi.as_view(), name="inspection"),
+    path(
+        "inspections/<int:inspection_id>/items/<slug:area>/",
+        api_inspections.ChecklistItemApi.as_view(),
+        name="inspection-item",
+    ),
+    path(
+        "inspections/<int:inspection_id>/close/", api_inspections.InspectionCloseApi.as_view(), name="inspection-close"
+    ),
     path("reception-budgets/", api_warnings.BudgetsApi.as_view(), name="reception-budgets"),
 ]
