@@ -22,6 +22,7 @@ urlpatterns = [
     path("sso/callback/", sso_callback, name="sso-callback"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("", include("reception.urls")),
+    path("", include("reporting.urls")),
     *common,
 ]
 
