@@ -9,7 +9,6 @@ counted by whole months: every month that overlaps the requested range.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,11 +16,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from reception.figures import CENT, ZERO, counted_tasks, task_costs
-from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, Purpose, ReceptionLevel
+from reception.models import AccompanyingStaff, Guest, ItemKind, MealCeiling, PlanItem, Purpose, ReceptionLevel
 from reception.selectors import standard_values, standard_versions
 from reception.standards import StandardValues
 from reporting.models import Report
@@ -161,46 +161,86 @@ def meal_over_standard(values: StandardValues, *, level: str, item: dict[str, An
     return int(over_price or over_company)
 
 
-def _over_standard(tasks: dict[int, dict[str, Any]]) -> dict[int, int]:
-    if not tasks:
-        return {}
-    book = StandardBook()
-    counts: dict[int, int] = defaultdict(int)
-    meals = PlanItem.objects.filter(task_id__in=list(tasks), kind=ItemKind.MEAL).values_list(
-        "task_id", "meal_type", "unit_price", "guests_count", "accompanying_count"
+def _over_standard_sql(held: Any) -> dict[int, int]:
+    """Over-standard meal items of tasks that recorded their standards version, counted in SQL:
+    the price above the version's ceiling for the task's level and the meal type, or more
+    accompanying diners than the version allows (the same rules as `meal_over_standard`)."""
+    ceiling = MealCeiling.objects.filter(
+        standard_id=OuterRef("task__standard_id"), level=OuterRef("task__level"), meal_type=OuterRef("meal_type")
+    ).values("amount")[:1]
+    limit = Case(
+        When(
+            guests_count__lte=F("task__standard__accompany_small_group_size"),
+            then=F("task__standard__accompany_small_group_limit"),
+        ),
+        default=F("guests_count") / F("task__standard__accompany_ratio"),
     )
+    rows = (
+        PlanItem.objects.filter(task_id__in=held.values("pk"), kind=ItemKind.MEAL, task__standard__isnull=False)
+        .annotate(ceiling=Subquery(ceiling), limit=limit)
+        .filter(Q(unit_price__gt=F("ceiling")) | Q(accompanying_count__gt=F("limit")))
+        .order_by()
+        .values("task_id")
+        .annotate(n=Count("pk"))
+        .values_list("task_id", "n")
+    )
+    return dict(rows)
+
+
+def _over_standard(tasks: dict[int, dict[str, Any]], held: Any) -> dict[int, int]:
+    """Over-standard meal items per task; `held` is the tasks' queryset (used as a subquery).
+
+    Tasks held without a recorded version (entered afterwards) are checked in Python against
+    the version in force on their start date."""
+    counts = _over_standard_sql(held)
+    unrecorded = [task_id for task_id, task in tasks.items() if task["standard_id"] is None]
+    if not unrecorded:
+        return counts
+    book = StandardBook()
+    meals = PlanItem.objects.filter(
+        task_id__in=held.filter(standard__isnull=True).values("pk"), kind=ItemKind.MEAL
+    ).values_list("task_id", "meal_type", "unit_price", "guests_count", "accompanying_count")
     cache: dict[int, StandardValues] = {}
     for task_id, meal_type, unit_price, guests_count, accompanying_count in meals.iterator(chunk_size=5000):
-        values = cache.get(task_id)
         task = tasks[task_id]
+        values = cache.get(task_id)
         if values is None:
-            values = cache[task_id] = book.for_task(
-                standard_id=task["standard_id"], start_date=task["start_date"], editable=False
-            )
+            values = cache[task_id] = book.for_task(standard_id=None, start_date=task["start_date"], editable=True)
         item = {
             "meal_type": meal_type,
             "unit_price": unit_price,
             "guests_count": guests_count,
             "accompanying_count": accompanying_count,
         }
-        counts[task_id] += meal_over_standard(values, level=task["level"], item=item)
+        counts[task_id] = counts.get(task_id, 0) + meal_over_standard(values, level=task["level"], item=item)
     return counts
 
 
 # --- Own data -----------------------------------------------------------------------------
 
 
-def _key_and_label(group_by: str, task: dict[str, Any], jurisdiction: Jurisdiction) -> tuple[str, str]:
+def _grouping(group_by: str, jurisdiction: Jurisdiction) -> Any:
+    """The group key of a task's row."""
     if group_by == GroupBy.MONTH:
-        month = task["start_date"].strftime("%Y-%m")
-        return month, month
+        return lambda task: task["start_date"].strftime("%Y-%m")
     if group_by == GroupBy.LEVEL:
-        return task["level"], str(ReceptionLevel(task["level"]).label)
+        return lambda task: task["level"]
     if group_by == GroupBy.PURPOSE:
-        return task["letter__purpose"], str(Purpose(task["letter__purpose"]).label)
+        return lambda task: task["letter__purpose"]
     if group_by == GroupBy.COUNTERPART_UNIT:
-        return task["counterpart_unit"], task["counterpart_unit"]
-    return jurisdiction.code, jurisdiction.name
+        return lambda task: task["counterpart_unit"]
+    return lambda task: jurisdiction.code
+
+
+def _label(group_by: str, key: str, jurisdiction: Jurisdiction) -> str:
+    """How people read a group key (computed once per row, not per task)."""
+    if group_by == GroupBy.LEVEL and key in ReceptionLevel.values:
+        return str(ReceptionLevel(key).label)
+    if group_by == GroupBy.PURPOSE and key in Purpose.values:
+        return str(Purpose(key).label)
+    if group_by == GroupBy.JURISDICTION:
+        return jurisdiction.name
+    return key
 
 
 def _order(group_by: str) -> Any:
@@ -213,38 +253,48 @@ def _order(group_by: str) -> Any:
     return lambda row: row.key
 
 
-def _counts(model: Any, ids: list[int]) -> dict[int, int]:
-    rows = model.objects.filter(task_id__in=ids).values("task_id").annotate(n=Count("pk")).values_list("task_id", "n")
-    return dict(rows)
+def _count_of(model: Any) -> Any:
+    """A correlated subquery: how many rows of `model` the task has."""
+    rows = model.objects.filter(task_id=OuterRef("pk")).order_by().values("task_id").annotate(n=Count("pk"))
+    return Coalesce(Subquery(rows.values("n")[:1]), 0)
 
 
 def own_rows(*, jurisdiction: Jurisdiction, start: date, end: date, group_by: str) -> list[Row]:
-    """The jurisdiction's own receptions held in [start, end], grouped (six queries, any size)."""
+    """The jurisdiction's own receptions held in [start, end], grouped (four queries, any size).
+
+    Guests and accompanying are counted in the tasks' query; costs come from `task_costs`."""
+    held = counted_tasks(start, end)
     tasks: dict[int, dict[str, Any]] = {
         t["id"]: dict(t)
-        for t in counted_tasks(start, end).values(
-            "id", "start_date", "level", "letter__purpose", "counterpart_unit", "standard_id"
+        for t in held.annotate(guest_n=_count_of(Guest), accompanying_n=_count_of(AccompanyingStaff)).values(
+            "id",
+            "start_date",
+            "level",
+            "letter__purpose",
+            "counterpart_unit",
+            "standard_id",
+            "guest_n",
+            "accompanying_n",
         )
     }
     if not tasks:
         return []
-    ids = list(tasks)
-    guests = _counts(Guest, ids)
-    accompanying = _counts(AccompanyingStaff, ids)
-    costs = task_costs(ids)
-    over = _over_standard(tasks)
+    costs = task_costs(tasks)
+    over = _over_standard(tasks, held)
     rows: dict[str, Row] = {}
+    group_key = _grouping(group_by, jurisdiction)
     for task_id, task in tasks.items():
-        key, label = _key_and_label(group_by, task, jurisdiction)
+        key = group_key(task)
         row = rows.get(key)
         if row is None:
-            row = rows[key] = Row(key=key, label=label)
+            row = rows[key] = Row(key=key, label=_label(group_by, key, jurisdiction))
         row.receptions += 1
-        row.guests += guests.get(task_id, 0)
-        row.accompanying += accompanying.get(task_id, 0)
+        row.guests += task["guest_n"]
+        row.accompanying += task["accompanying_n"]
         row.over_standard += over.get(task_id, 0)
+        by_kind = row.cost_by_kind
         for kind, amount in costs.get(task_id, {}).items():
-            row.cost_by_kind[kind] = row.cost_by_kind.get(kind, ZERO) + amount
+            by_kind[kind] = by_kind.get(kind, ZERO) + amount
     return sorted(rows.values(), key=_order(group_by))
 
 

@@ -146,3 +146,35 @@ def test_bad_input_is_a_400_naming_the_field(tree: Any, query: str, field: str) 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
     assert field in response.json()
+
+
+def test_over_standard_uses_the_version_each_task_recorded(hefei_receptions: Any) -> None:
+    """T2's lunch at 80.00 for a division-level reception is over the default ceiling of 70. Once
+    the tasks record a version whose division lunch ceiling is 85 and which allows one accompanying
+    diner per small group, every meal (each with 2 accompanying for 5 guests) is over on that count
+    instead; with generous numbers nothing is."""
+    import datetime as dt
+
+    from reception.models import MealCeiling, Standard, Task
+    from reception.standards import DEFAULT_MEAL_CEILINGS
+    from tests.conftest import in_tenant
+
+    with in_tenant("340100"):
+        version = (Standard.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+        strict = Standard.objects.create(
+            version=version, effective_from=dt.date(2020, 1, 1), accompany_small_group_limit=1
+        )
+        MealCeiling.objects.bulk_create(
+            MealCeiling(standard=strict, level=level, meal_type=meal, amount=amount)
+            for (level, meal), amount in DEFAULT_MEAL_CEILINGS.items()
+        )
+        MealCeiling.objects.filter(standard=strict, level="division", meal_type="lunch").update(amount=85)
+        Task.objects.filter(pk__in=[t.pk for t in hefei_receptions.values()]).update(standard=strict)
+    data = get("340100", "340100-finance", f"{RANGE}&group_by=level")
+    assert [(r["key"], r["over_standard"]) for r in data["rows"]] == [("bureau", 2), ("division", 1)]
+
+    with in_tenant("340100"):
+        MealCeiling.objects.filter(standard=strict).update(amount=1000)
+        Standard.objects.filter(pk=strict.pk).update(accompany_small_group_limit=3)
+    data = get("340100", "340100-finance", f"{RANGE}&group_by=level")
+    assert data["totals"]["over_standard"] == 0
