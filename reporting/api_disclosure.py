@@ -106,7 +106,7 @@ class ChronicleApi(ReportingApi):
         return Response(ChronicleOutput(entry).data, status=status.HTTP_201_CREATED)
 
 
-class GenerateInput(serializers.Serializer):
+class ChronicleGenerateInput(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
 
 
@@ -115,9 +115,11 @@ class ChronicleGenerateApi(ReportingApi):
 
     roles = WRITERS
 
-    @extend_schema(operation_id="chronicle_generate", request=GenerateInput, responses=ChronicleOutput(many=True))
+    @extend_schema(
+        operation_id="chronicle_generate", request=ChronicleGenerateInput, responses=ChronicleOutput(many=True)
+    )
     def post(self, request: Request) -> Response:
-        data = GenerateInput(data=request.data)
+        data = ChronicleGenerateInput(data=request.data)
         data.is_valid(raise_exception=True)
         created = services.chronicle_generate(
             actor=request.user,  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ from tenants.models import Role
 WRITERS = frozenset({Role.ADMIN, Role.SUPERVISOR})
 
 
-class ItemOutput(serializers.ModelSerializer):
+class ChecklistItemOutput(serializers.ModelSerializer):
     area_label = serializers.CharField(source="get_area_display")
 
     class Meta:
@@ -28,7 +28,7 @@ class ItemOutput(serializers.ModelSerializer):
 
 
 class InspectionOutput(serializers.ModelSerializer):
-    items = ItemOutput(many=True)
+    items = ChecklistItemOutput(many=True)
     open_follow_ups = serializers.SerializerMethodField()
 
     class Meta:
@@ -58,7 +58,7 @@ class InspectionInput(serializers.Serializer):
     inspected_on = serializers.DateField()
 
 
-class ItemInput(serializers.Serializer):
+class ChecklistItemInput(serializers.Serializer):
     result = serializers.ChoiceField(choices=Result.choices, required=False)
     finding = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     follow_up = serializers.CharField(max_length=5000, required=False, allow_blank=True)
@@ -67,7 +67,7 @@ class ItemInput(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
-class CloseInput(serializers.Serializer):
+class InspectionCloseInput(serializers.Serializer):
     summary = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
@@ -104,11 +104,11 @@ class InspectionApi(ReportingApi):
 class ChecklistItemApi(ReportingApi):
     roles_by_method = {"PATCH": WRITERS}
 
-    @extend_schema(operation_id="inspections_item_update", request=ItemInput, responses=InspectionOutput)
+    @extend_schema(operation_id="inspections_item_update", request=ChecklistItemInput, responses=InspectionOutput)
     def patch(self, request: Request, inspection_id: int, area: str) -> Response:
         if area not in Area.values:
             raise NotFound(_("检查事项不存在。"))
-        data = ItemInput(data=request.data)
+        data = ChecklistItemInput(data=request.data)
         data.is_valid(raise_exception=True)
         changes: dict[str, Any] = dict(data.validated_data)
         version = changes.pop("version", None)
@@ -126,9 +126,9 @@ class ChecklistItemApi(ReportingApi):
 class InspectionCloseApi(ReportingApi):
     roles = WRITERS
 
-    @extend_schema(operation_id="inspections_close", request=CloseInput, responses=InspectionOutput)
+    @extend_schema(operation_id="inspections_close", request=InspectionCloseInput, responses=InspectionOutput)
     def post(self, request: Request, inspection_id: int) -> Response:
-        data = CloseInput(data=request.data)
+        data = InspectionCloseInput(data=request.data)
         data.is_valid(raise_exception=True)
         inspection = services.inspection_close(
             actor=request.user,  # type: ignore[arg-type]

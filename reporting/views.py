@@ -20,7 +20,7 @@ from reporting import disclosure as chronicle
 from reporting import inspections
 from reporting.api import STATISTICS_ROLES
 from reporting.exports import kind_label
-from reporting.local.models import Area, ChecklistItem, Inspection, InspectionStatus, ReceptionBudget, Result
+from reporting.local.models import Area, ChecklistItem, ExportJob, Inspection, InspectionStatus, ReceptionBudget, Result
 from reporting.statistics import KINDS, GroupBy, Scope, statistics
 from reporting.views_charts import bar_chart, pie_chart
 from reporting.warnings import current_warnings, warnings_notify
@@ -100,9 +100,29 @@ def filters(request: HttpRequest) -> tuple[FilterForm, dict[str, Any]]:
 
 
 class DashboardView(ReportingPage):
-    """Statistics with charts for admins, finance and supervisors; each role's extras."""
+    """Statistics with charts for admins, finance and supervisors; each role's extras. A POST
+    starts a detailed export as a Celery job; the page lists the jobs with their progress."""
 
     template_name = "reporting/dashboard.html"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from reporting.exports import export_create
+
+        _form, values = filters(request)
+        file_format = "csv" if request.POST.get("format") == "csv" else "xlsx"
+        return perform(
+            request,
+            lambda: export_create(
+                actor=self.actor,
+                jurisdiction=self.jurisdiction,
+                start=values["start"],
+                end=values["end"],
+                group_by=values["group_by"],
+                file_format=file_format,
+            ),
+            success=_("已开始生成明细导出，完成后可在下方下载。"),
+            back=request.get_full_path(),
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -131,7 +151,10 @@ class DashboardView(ReportingPage):
             warnings=warnings[:5],
             warning_count=len(warnings),
             error_count=sum(1 for w in warnings if w.severity == "error"),
+            jobs=ExportJob.objects.order_by("-created_at")[:5],
+            can_export=self.can(STATISTICS_ROLES),
         )
+        context["jobs_running"] = any(job.status in ("pending", "running") for job in context["jobs"])
         roles = self.access.roles
         if roles & BUDGET_ROLES or self.access.oversight:
             context["budget"] = budget_status(values["start"].year)

@@ -132,3 +132,22 @@ def test_inspection_pages(tree: Any) -> None:
 def test_the_home_page_links_to_the_reporting_pages(tree: Any) -> None:
     assert 'data-testid="reporting-modules"' in text(browser("340100-finance").get("/"))
     assert 'data-testid="reporting-modules"' not in text(browser("340100-drafter").get("/"))
+
+
+def test_the_dashboard_starts_an_export_job_and_lists_it(
+    hefei_receptions: Any, settings: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    client = browser("340100-finance")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/reporting/?from=2026-05-01&to=2026-06-30", {"format": "csv"})
+    assert response.status_code == 303
+    page = text(client.get("/reporting/"))
+    match = re.search(r'href="(/api/v1/statistics/exports/[0-9a-f-]+/download/)"', page)
+    assert match, page
+    download = client.get(match.group(1))
+    assert download.status_code == 200
+    content = b"".join(download.streaming_content).decode("utf-8-sig")
+    assert content.splitlines()[0].startswith("月份,接待批次")
+    assert 'http-equiv="refresh"' not in page  # nothing running any more
+    assert browser("340000-supervisor").post("/reporting/", {"format": "csv"}).status_code == 403
