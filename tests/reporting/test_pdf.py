@@ -36,7 +36,7 @@ def test_the_yearly_report_holds_the_year_and_the_totals(hefei_receptions: Any, 
 
 
 def test_a_monthly_report(hefei_receptions: Any) -> None:
-    response = api("340100", "340100-admin").get(f"{REPORT}?year=2026&month=6&scope=own")
+    response = api("340100", "340100-admin").get(f"{REPORT}?year=2026&month=6")
     text = _text(response.content)
     assert "2026年6月" in text
     assert "99.99" in text
