@@ -259,10 +259,19 @@ def _count_of(model: Any) -> Any:
     return Coalesce(Subquery(rows.values("n")[:1]), 0)
 
 
-def own_rows(*, jurisdiction: Jurisdiction, start: date, end: date, group_by: str) -> list[Row]:
-    """The jurisdiction's own receptions held in [start, end], grouped (four queries, any size).
+@dataclass(frozen=True)
+class Held:
+    """The receptions held in a range, loaded once: each task's grouping fields and counts, its
+    costs by kind (`task_costs`) and its over-standard meal items. Any grouping reads it."""
 
-    Guests and accompanying are counted in the tasks' query; costs come from `task_costs`."""
+    tasks: dict[int, dict[str, Any]]
+    costs: dict[int, dict[str, Decimal]]
+    over: dict[int, int]
+
+
+def load_held(start: date, end: date) -> Held:
+    """Four queries, whatever the number of tasks (guests and accompanying counted in the tasks'
+    query, costs by `task_costs`, over-standard items in SQL)."""
     held = counted_tasks(start, end)
     tasks: dict[int, dict[str, Any]] = {
         t["id"]: dict(t)
@@ -278,12 +287,20 @@ def own_rows(*, jurisdiction: Jurisdiction, start: date, end: date, group_by: st
         )
     }
     if not tasks:
-        return []
-    costs = task_costs(tasks)
-    over = _over_standard(tasks, held)
+        return Held({}, {}, {})
+    return Held(tasks=tasks, costs=task_costs(tasks), over=_over_standard(tasks, held))
+
+
+def own_rows(
+    *, jurisdiction: Jurisdiction, start: date, end: date, group_by: str, held: Held | None = None
+) -> list[Row]:
+    """The jurisdiction's own receptions held in [start, end], grouped."""
+    if held is None:
+        held = load_held(start, end)
     rows: dict[str, Row] = {}
     group_key = _grouping(group_by, jurisdiction)
-    for task_id, task in tasks.items():
+    costs, over = held.costs, held.over
+    for task_id, task in held.tasks.items():
         key = group_key(task)
         row = rows.get(key)
         if row is None:
@@ -358,9 +375,15 @@ def _merge(rows: dict[str, Row], row: Row) -> None:
 
 
 def statistics(
-    *, jurisdiction: Jurisdiction, start: date, end: date, group_by: str, scope: str | None = None
+    *,
+    jurisdiction: Jurisdiction,
+    start: date,
+    end: date,
+    group_by: str,
+    scope: str | None = None,
+    held: Held | None = None,
 ) -> Statistics:
-    """The statistics the API, exports, PDF and pages share.
+    """The statistics the API, exports, PDF and pages share (`held`: own data already loaded).
 
     `scope` defaults to the subtree where the grouping allows it and the jurisdiction has one."""
     group = GroupBy(group_by)
@@ -368,7 +391,8 @@ def statistics(
         scope = Scope.SUBTREE if group in SUBTREE_GROUPS and has_subtree(jurisdiction) else Scope.OWN
     if group not in SUBTREE_GROUPS:
         scope = Scope.OWN
-    rows = {row.key: row for row in own_rows(jurisdiction=jurisdiction, start=start, end=end, group_by=group)}
+    own = own_rows(jurisdiction=jurisdiction, start=start, end=end, group_by=group, held=held)
+    rows = {row.key: row for row in own}
     if group == GroupBy.JURISDICTION and jurisdiction.code not in rows:
         rows[jurisdiction.code] = Row(key=jurisdiction.code, label=jurisdiction.name)
     if scope == Scope.SUBTREE:
