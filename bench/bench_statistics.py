@@ -269,5 +269,8 @@ def run(ctx: Context) -> list[Result]:
             ppdf_s <= 2.0,
         )
     )
-    results.append(Result("statistics: filling the bench data", fill_s, "s", "", "", None))
+    import os
+
+    load = os.getloadavg()[0]
+    results.append(Result("statistics: filling the bench data", fill_s, "s", "", f"load average {load:.1f}", None))
     return results

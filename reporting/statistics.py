@@ -16,12 +16,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from reception.figures import CENT, ZERO, counted_tasks, task_costs
-from reception.models import AccompanyingStaff, Guest, ItemKind, MealCeiling, PlanItem, Purpose, ReceptionLevel
+from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, Purpose, ReceptionLevel
 from reception.selectors import standard_values, standard_versions
 from reception.standards import StandardValues
 from reporting.models import Report
@@ -153,66 +153,29 @@ class StandardBook:
         return standard_values(None)
 
 
-def meal_over_standard(values: StandardValues, *, level: str, item: dict[str, Any]) -> int:
-    """1 when a meal item is over the ceiling or the accompanying limit (the rules' errors)."""
-    ceiling = values.meal_ceiling(level, item["meal_type"])
-    over_price = ceiling is not None and item["unit_price"] > ceiling
-    over_company = item["accompanying_count"] > values.accompany_limit(item["guests_count"])
-    return int(over_price or over_company)
-
-
-def _over_standard_sql(held: Any) -> dict[int, int]:
-    """Over-standard meal items of tasks that recorded their standards version, counted in SQL:
-    the price above the version's ceiling for the task's level and the meal type, or more
-    accompanying diners than the version allows (the same rules as `meal_over_standard`)."""
-    ceiling = MealCeiling.objects.filter(
-        standard_id=OuterRef("task__standard_id"), level=OuterRef("task__level"), meal_type=OuterRef("meal_type")
-    ).values("amount")[:1]
-    limit = Case(
-        When(
-            guests_count__lte=F("task__standard__accompany_small_group_size"),
-            then=F("task__standard__accompany_small_group_limit"),
-        ),
-        default=F("guests_count") / F("task__standard__accompany_ratio"),
-    )
-    rows = (
-        PlanItem.objects.filter(task_id__in=held.values("pk"), kind=ItemKind.MEAL, task__standard__isnull=False)
-        .annotate(ceiling=Subquery(ceiling), limit=limit)
-        .filter(Q(unit_price__gt=F("ceiling")) | Q(accompanying_count__gt=F("limit")))
-        .order_by()
-        .values("task_id")
-        .annotate(n=Count("pk"))
-        .values_list("task_id", "n")
-    )
-    return dict(rows)
-
-
 def _over_standard(tasks: dict[int, dict[str, Any]], held: Any) -> dict[int, int]:
-    """Over-standard meal items per task; `held` is the tasks' queryset (used as a subquery).
+    """Over-standard meal items per task (`held`: the tasks' queryset, used as a subquery).
 
-    Tasks held without a recorded version (entered afterwards) are checked in Python against
-    the version in force on their start date."""
-    counts = _over_standard_sql(held)
-    unrecorded = [task_id for task_id, task in tasks.items() if task["standard_id"] is None]
-    if not unrecorded:
-        return counts
+    Each task is checked against the standards version it recorded on submission; one held
+    without a recorded version (entered afterwards) against the version in force on its start
+    date. One query for the meal items; the same checks as the rules `meal_standard` and
+    `accompany_limit` (errors only)."""
     book = StandardBook()
-    meals = PlanItem.objects.filter(
-        task_id__in=held.filter(standard__isnull=True).values("pk"), kind=ItemKind.MEAL
-    ).values_list("task_id", "meal_type", "unit_price", "guests_count", "accompanying_count")
-    cache: dict[int, StandardValues] = {}
-    for task_id, meal_type, unit_price, guests_count, accompanying_count in meals.iterator(chunk_size=5000):
+    meals = PlanItem.objects.filter(task_id__in=held.values("pk"), kind=ItemKind.MEAL).values_list(
+        "task_id", "meal_type", "unit_price", "guests_count", "accompanying_count"
+    )
+    counts: dict[int, int] = {}
+    standards: dict[int, StandardValues] = {}
+    for task_id, meal_type, unit_price, guests_count, accompanying_count in meals:
+        values = standards.get(task_id)
         task = tasks[task_id]
-        values = cache.get(task_id)
         if values is None:
-            values = cache[task_id] = book.for_task(standard_id=None, start_date=task["start_date"], editable=True)
-        item = {
-            "meal_type": meal_type,
-            "unit_price": unit_price,
-            "guests_count": guests_count,
-            "accompanying_count": accompanying_count,
-        }
-        counts[task_id] = counts.get(task_id, 0) + meal_over_standard(values, level=task["level"], item=item)
+            values = standards[task_id] = book.for_task(
+                standard_id=task["standard_id"], start_date=task["start_date"], editable=False
+            )
+        ceiling = values.meal_ceilings.get((task["level"], meal_type))
+        if (ceiling is not None and unit_price > ceiling) or accompanying_count > values.accompany_limit(guests_count):
+            counts[task_id] = counts.get(task_id, 0) + 1
     return counts
 
 
