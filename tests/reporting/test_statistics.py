@@ -178,3 +178,18 @@ def test_over_standard_uses_the_version_each_task_recorded(hefei_receptions: Any
         Standard.objects.filter(pk=strict.pk).update(accompany_small_group_limit=3)
     data = get("340100", "340100-finance", f"{RANGE}&group_by=level")
     assert data["totals"]["over_standard"] == 0
+
+
+def test_a_report_row_keeps_its_total_and_tolerates_missing_or_bad_fields() -> None:
+    from reporting.statistics import report_row
+
+    row = report_row("340123", "肥西县", {"receptions": 2, "cost_total": "100.00", "cost_by_kind": {"meal": "90.00"}})
+    assert (row.receptions, row.guests, row.cost_total) == (2, 0, Decimal("100.00"))
+    assert row.as_json()["cost_by_kind"]["meal"] == "90.00"
+    assert report_row("x", "x", {"cost_total": "not money"}).cost_total == Decimal("0.00")
+
+
+def test_scope_own_at_a_superior_leaves_the_reports_out(hefei_receptions: Any, subtree_reports: Any) -> None:
+    data = get("340100", "340100-admin", f"{RANGE}&group_by=jurisdiction&scope=own")
+    assert data["scope"] == "own"
+    assert [compact(r) for r in data["rows"]] == [("340100", 3, 9, 3, "1409.79")]
