@@ -322,6 +322,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "tenants-onboarding-sweep": {"task": "tenants.onboarding_sweep", "schedule": 120.0},
     # Reminds jurisdictions that have not reported, 3 days before the deadline (daily at 08:00).
     "report-reminders": {"task": "reporting.report_reminders", "schedule": crontab(hour=8, minute=0)},
+    # Early warnings: tell finance and supervisors of each new finding (reporting.warnings).
+    "reporting-warnings-sweep": {
+        "task": "reporting.warnings_sweep",
+        "schedule": float(os.environ.get("WARNINGS_SWEEP_INTERVAL", "300")),
+    },
 }
 # Directive deliveries retry after base, 2×base, 4×base … seconds (5 attempts in all).
 DIRECTIVE_RETRY_BASE_SECONDS = float(os.environ.get("DIRECTIVE_RETRY_BASE_SECONDS", "5"))

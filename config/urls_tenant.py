@@ -17,6 +17,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("reception.api.urls")),
     *tenant_provider_api,
     path("", include((oversight_urls.api_urlpatterns, "reporting-api"))),
+    path("", include("reporting.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("", include("reception.urls")),
     path("", include(oversight_urls.urlpatterns)),
+    path("", include("reporting.urls")),
     *common,
 ]
 

@@ -1,0 +1,365 @@
+"""Statistics of held receptions (统计分析), grouped by month, level, purpose, counterpart unit or
+jurisdiction.
+
+Own data comes from `reception.figures` (which tasks count, 人次, costs by kind via `task_costs`).
+A superior's subtree comes from the current reports its subordinates submitted upward
+(`reporting.models.Report`), never from their schemas. Reports are monthly, so the subtree is
+counted by whole months: every month that overlaps the requested range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from reception.figures import CENT, ZERO, counted_tasks, task_costs
+from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, Purpose, ReceptionLevel
+from reception.selectors import standard_values, standard_versions
+from reception.standards import StandardValues
+from reporting.models import Report
+from tenants.models import Jurisdiction
+
+
+class GroupBy(StrEnum):
+    MONTH = "month"
+    LEVEL = "level"
+    PURPOSE = "purpose"
+    COUNTERPART_UNIT = "counterpart_unit"
+    JURISDICTION = "jurisdiction"
+
+
+class Scope(StrEnum):
+    OWN = "own"  # this jurisdiction's own receptions
+    SUBTREE = "subtree"  # plus the current reports of every jurisdiction below it
+
+
+#: Groupings that reports carry (by month and by jurisdiction); the others are own data only.
+SUBTREE_GROUPS = frozenset({GroupBy.MONTH, GroupBy.JURISDICTION})
+KINDS: tuple[str, ...] = tuple(ItemKind.values)
+
+
+def group_label(group_by: str) -> str:
+    return {
+        GroupBy.MONTH: _("月份"),
+        GroupBy.LEVEL: _("接待级别"),
+        GroupBy.PURPOSE: _("来访事由"),
+        GroupBy.COUNTERPART_UNIT: _("对口接待单位"),
+        GroupBy.JURISDICTION: _("辖区"),
+    }[GroupBy(group_by)]
+
+
+@dataclass
+class Row:
+    """One group's figures. `over_standard`: meal items over the meal ceiling or the
+    accompanying limit of the standards the task was checked against."""
+
+    key: str
+    label: str = ""
+    receptions: int = 0
+    guests: int = 0
+    accompanying: int = 0
+    cost_by_kind: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(KINDS, ZERO))
+    over_standard: int = 0
+
+    @property
+    def cost_total(self) -> Decimal:
+        return sum(self.cost_by_kind.values(), ZERO)
+
+    @property
+    def average_per_guest(self) -> Decimal | None:
+        if not self.guests:
+            return None
+        return (self.cost_total / self.guests).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    def add(self, other: Row) -> None:
+        self.receptions += other.receptions
+        self.guests += other.guests
+        self.accompanying += other.accompanying
+        self.over_standard += other.over_standard
+        for kind, amount in other.cost_by_kind.items():
+            self.cost_by_kind[kind] = self.cost_by_kind.get(kind, ZERO) + amount
+
+    def as_json(self, *, with_key: bool = True) -> dict[str, Any]:
+        data: dict[str, Any] = {"key": self.key, "label": self.label} if with_key else {}
+        data.update(
+            receptions=self.receptions,
+            guests=self.guests,
+            accompanying=self.accompanying,
+            cost_total=str(self.cost_total),
+            cost_by_kind={kind: str(self.cost_by_kind.get(kind, ZERO)) for kind in KINDS},
+            average_per_guest=None if self.average_per_guest is None else str(self.average_per_guest),
+            over_standard=self.over_standard,
+        )
+        return data
+
+
+@dataclass
+class Statistics:
+    start: date
+    end: date
+    group_by: str
+    scope: str
+    rows: list[Row]
+
+    @property
+    def totals(self) -> Row:
+        total = Row(key="")
+        for row in self.rows:
+            total.add(row)
+        return total
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "group_by": self.group_by,
+            "scope": self.scope,
+            "rows": [row.as_json() for row in self.rows],
+            "totals": self.totals.as_json(with_key=False),
+        }
+
+
+# --- Over-standard findings ---------------------------------------------------------------
+
+
+class StandardBook:
+    """Every standards version of the tenant, loaded once (two queries), to check many tasks."""
+
+    def __init__(self) -> None:
+        versions = list(standard_versions())
+        self.by_id = {s.pk: standard_values(s) for s in versions}
+        self.by_date = sorted(
+            ((s.effective_from, s.version, s.pk) for s in versions), key=lambda v: (v[0], v[1]), reverse=True
+        )
+
+    def for_task(self, *, standard_id: int | None, start_date: date, editable: bool) -> StandardValues:
+        """As `reception.selectors.task_standard`: a submitted task keeps its version, a draft
+        uses the one in force on its start date (else the oldest)."""
+        if not editable and standard_id in self.by_id:
+            return self.by_id[standard_id]  # type: ignore[index]
+        for effective_from, _version, pk in self.by_date:
+            if effective_from <= start_date:
+                return self.by_id[pk]
+        if self.by_date:
+            return self.by_id[self.by_date[-1][2]]
+        return standard_values(None)
+
+
+def _over_standard(tasks: dict[int, dict[str, Any]], held: Any) -> dict[int, int]:
+    """Over-standard meal items per task (`held`: the tasks' queryset, used as a subquery).
+
+    Each task is checked against the standards version it recorded on submission; one held
+    without a recorded version (entered afterwards) against the version in force on its start
+    date. One query for the meal items; the same checks as the rules `meal_standard` and
+    `accompany_limit` (errors only)."""
+    book = StandardBook()
+    meals = PlanItem.objects.filter(task_id__in=held.values("pk"), kind=ItemKind.MEAL).values_list(
+        "task_id", "meal_type", "unit_price", "guests_count", "accompanying_count"
+    )
+    counts: dict[int, int] = {}
+    standards: dict[int, StandardValues] = {}
+    for task_id, meal_type, unit_price, guests_count, accompanying_count in meals:
+        values = standards.get(task_id)
+        task = tasks[task_id]
+        if values is None:
+            values = standards[task_id] = book.for_task(
+                standard_id=task["standard_id"], start_date=task["start_date"], editable=False
+            )
+        ceiling = values.meal_ceilings.get((task["level"], meal_type))
+        if (ceiling is not None and unit_price > ceiling) or accompanying_count > values.accompany_limit(guests_count):
+            counts[task_id] = counts.get(task_id, 0) + 1
+    return counts
+
+
+# --- Own data -----------------------------------------------------------------------------
+
+
+def _grouping(group_by: str, jurisdiction: Jurisdiction) -> Any:
+    """The group key of a task's row."""
+    if group_by == GroupBy.MONTH:
+        return lambda task: task["start_date"].strftime("%Y-%m")
+    if group_by == GroupBy.LEVEL:
+        return lambda task: task["level"]
+    if group_by == GroupBy.PURPOSE:
+        return lambda task: task["letter__purpose"]
+    if group_by == GroupBy.COUNTERPART_UNIT:
+        return lambda task: task["counterpart_unit"]
+    return lambda task: jurisdiction.code
+
+
+def _label(group_by: str, key: str, jurisdiction: Jurisdiction) -> str:
+    """How people read a group key (computed once per row, not per task)."""
+    if group_by == GroupBy.LEVEL and key in ReceptionLevel.values:
+        return str(ReceptionLevel(key).label)
+    if group_by == GroupBy.PURPOSE and key in Purpose.values:
+        return str(Purpose(key).label)
+    if group_by == GroupBy.JURISDICTION:
+        return jurisdiction.name
+    return key
+
+
+def _order(group_by: str) -> Any:
+    if group_by == GroupBy.LEVEL:
+        order = {value: n for n, value in enumerate(ReceptionLevel.values)}
+        return lambda row: order.get(row.key, len(order))
+    if group_by == GroupBy.PURPOSE:
+        order = {value: n for n, value in enumerate(Purpose.values)}
+        return lambda row: order.get(row.key, len(order))
+    return lambda row: row.key
+
+
+def _count_of(model: Any) -> Any:
+    """A correlated subquery: how many rows of `model` the task has."""
+    rows = model.objects.filter(task_id=OuterRef("pk")).order_by().values("task_id").annotate(n=Count("pk"))
+    return Coalesce(Subquery(rows.values("n")[:1]), 0)
+
+
+@dataclass(frozen=True)
+class Held:
+    """The receptions held in a range, loaded once: each task's grouping fields and counts, its
+    costs by kind (`task_costs`) and its over-standard meal items. Any grouping reads it."""
+
+    tasks: dict[int, dict[str, Any]]
+    costs: dict[int, dict[str, Decimal]]
+    over: dict[int, int]
+
+
+def load_held(start: date, end: date) -> Held:
+    """Four queries, whatever the number of tasks (guests and accompanying counted in the tasks'
+    query, costs by `task_costs`, over-standard items in SQL)."""
+    held = counted_tasks(start, end)
+    tasks: dict[int, dict[str, Any]] = {
+        t["id"]: dict(t)
+        for t in held.annotate(guest_n=_count_of(Guest), accompanying_n=_count_of(AccompanyingStaff)).values(
+            "id",
+            "start_date",
+            "level",
+            "letter__purpose",
+            "counterpart_unit",
+            "standard_id",
+            "guest_n",
+            "accompanying_n",
+        )
+    }
+    if not tasks:
+        return Held({}, {}, {})
+    return Held(tasks=tasks, costs=task_costs(tasks), over=_over_standard(tasks, held))
+
+
+def own_rows(
+    *, jurisdiction: Jurisdiction, start: date, end: date, group_by: str, held: Held | None = None
+) -> list[Row]:
+    """The jurisdiction's own receptions held in [start, end], grouped."""
+    if held is None:
+        held = load_held(start, end)
+    rows: dict[str, Row] = {}
+    group_key = _grouping(group_by, jurisdiction)
+    costs, over = held.costs, held.over
+    for task_id, task in held.tasks.items():
+        key = group_key(task)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = Row(key=key, label=_label(group_by, key, jurisdiction))
+        row.receptions += 1
+        row.guests += task["guest_n"]
+        row.accompanying += task["accompanying_n"]
+        row.over_standard += over.get(task_id, 0)
+        by_kind = row.cost_by_kind
+        for kind, amount in costs.get(task_id, {}).items():
+            by_kind[kind] = by_kind.get(kind, ZERO) + amount
+    return sorted(rows.values(), key=_order(group_by))
+
+
+# --- The subtree, from reports ------------------------------------------------------------
+
+
+def _months(start: date, end: date) -> tuple[str, str]:
+    return start.strftime("%Y-%m"), end.strftime("%Y-%m")
+
+
+def _decimal(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)).quantize(CENT)
+    except (ArithmeticError, ValueError, TypeError):
+        return ZERO
+
+
+def report_row(key: str, label: str, figures: dict[str, Any]) -> Row:
+    """A Row from a report's `figures` (Figures.as_json(), maybe with `over_standard`)."""
+    by_kind = figures.get("cost_by_kind") or {}
+    cost_by_kind = {kind: _decimal(by_kind.get(kind, "0")) for kind in KINDS}
+    # A report whose kinds do not add up to its total keeps the difference visibly, not silently.
+    rest = _decimal(figures.get("cost_total", "0")) - sum(cost_by_kind.values(), ZERO)
+    if rest:
+        cost_by_kind["other"] = rest
+    return Row(
+        key=key,
+        label=label,
+        receptions=int(figures.get("receptions") or 0),
+        guests=int(figures.get("guests") or 0),
+        accompanying=int(figures.get("accompanying") or 0),
+        cost_by_kind=cost_by_kind,
+        over_standard=int(figures.get("over_standard") or 0),
+    )
+
+
+def subtree_reports(*, jurisdiction: Jurisdiction, start: date, end: date) -> Iterable[tuple[str, str, str, dict]]:
+    """(code, name, period, figures) of the current reports below `jurisdiction` (one query)."""
+    first, last = _months(start, end)
+    return (
+        Report.objects.filter(
+            is_current=True,
+            jurisdiction__path__startswith=jurisdiction.path + ".",
+            period__gte=first,
+            period__lte=last,
+        )
+        .order_by("jurisdiction__code", "period")
+        .values_list("jurisdiction__code", "jurisdiction__name", "period", "figures")
+    )
+
+
+def has_subtree(jurisdiction: Jurisdiction) -> bool:
+    return Jurisdiction.objects.filter(path__startswith=jurisdiction.path + ".").exists()
+
+
+def _merge(rows: dict[str, Row], row: Row) -> None:
+    if row.key in rows:
+        rows[row.key].add(row)
+    else:
+        rows[row.key] = row
+
+
+def statistics(
+    *,
+    jurisdiction: Jurisdiction,
+    start: date,
+    end: date,
+    group_by: str,
+    scope: str | None = None,
+    held: Held | None = None,
+) -> Statistics:
+    """The statistics the API, exports, PDF and pages share (`held`: own data already loaded).
+
+    `scope` defaults to the subtree where the grouping allows it and the jurisdiction has one."""
+    group = GroupBy(group_by)
+    if scope is None:
+        scope = Scope.SUBTREE if group in SUBTREE_GROUPS and has_subtree(jurisdiction) else Scope.OWN
+    if group not in SUBTREE_GROUPS:
+        scope = Scope.OWN
+    own = own_rows(jurisdiction=jurisdiction, start=start, end=end, group_by=group, held=held)
+    rows = {row.key: row for row in own}
+    if group == GroupBy.JURISDICTION and jurisdiction.code not in rows:
+        rows[jurisdiction.code] = Row(key=jurisdiction.code, label=jurisdiction.name)
+    if scope == Scope.SUBTREE:
+        for code, name, period, figures in subtree_reports(jurisdiction=jurisdiction, start=start, end=end):
+            key, label = (period, period) if group == GroupBy.MONTH else (code, name)
+            _merge(rows, report_row(key, label, figures))
+    return Statistics(start=start, end=end, group_by=group, scope=scope, rows=sorted(rows.values(), key=_order(group)))

@@ -1,0 +1,222 @@
+"""Early warning (预警): the current findings of every task that is not cancelled (drafts included)
+against the standards and the budget, and the year's spending against the annual reception budget.
+
+Findings come from `reception.rules` (meal ceiling and the near-ceiling warning, accompanying
+diners, a task's plan over its budget); the annual check reads `task_costs`. Finance and
+supervisors are told once per finding: `WarningNotice` (tenant-local) remembers what was sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from core.audit import audit_record
+from core.models import User
+from core.notifications import notify
+from reception.figures import ZERO, task_costs
+from reception.models import PlanItem, Task, TaskStatus
+from reception.rules import PlanInput, accompany_limit, budget_exceeded, check_plan, meal_standard
+from reporting.local.models import ReceptionBudget, WarningNotice
+from reporting.statistics import StandardBook
+from tenants.models import Jurisdiction, Membership, Role
+
+#: The rules early warning watches (costs against standards, accompanying, a task's budget).
+WATCHED_RULES = (meal_standard, accompany_limit, budget_exceeded)
+#: Who is told.
+NOTIFIED_ROLES = (Role.FINANCE, Role.SUPERVISOR)
+NEAR_PERCENT = 80
+
+
+class WarningCode(StrEnum):
+    MEAL_STANDARD = "meal_standard"
+    MEAL_STANDARD_NEAR = "meal_standard_near"
+    ACCOMPANY_LIMIT = "accompany_limit"
+    BUDGET_EXCEEDED = "budget_exceeded"
+    ANNUAL_BUDGET_NEAR = "annual_budget_near"  # the year's spending at 80 % of the annual budget
+    ANNUAL_BUDGET_EXCEEDED = "annual_budget_exceeded"  # at 100 %
+
+
+@dataclass(frozen=True)
+class EarlyWarning:
+    code: str
+    severity: str  # error | warning
+    task: int
+    task_title: str
+    message: str
+    key: str  # identifies the finding: told once
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "task": self.task,
+            "task_title": self.task_title,
+            "message": self.message,
+        }
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _open_tasks() -> list[Task]:
+    items = Prefetch("items", queryset=PlanItem.objects.order_by("starts_at", "id"))
+    return list(
+        Task.objects.exclude(status=TaskStatus.CANCELLED)
+        .only("id", "title", "level", "status", "start_date", "end_date", "budget", "standard_id", "created_at")
+        .prefetch_related(items)
+        .order_by("-created_at", "-id")
+    )
+
+
+def plan_warnings(tasks: Iterable[Task]) -> list[EarlyWarning]:
+    """The watched rules' findings, task by task (newest first), in rule order."""
+    book = StandardBook()
+    found: list[EarlyWarning] = []
+    for task in tasks:
+        values = book.for_task(standard_id=task.standard_id, start_date=task.start_date, editable=task.is_editable)
+        checks = check_plan(
+            PlanInput(task=task, guests=[], items=list(task.items.all()), standard=values), rules=WATCHED_RULES
+        )
+        for finding in [*checks.errors, *checks.warnings]:
+            found.append(
+                EarlyWarning(
+                    code=str(finding.code),
+                    severity=str(finding.severity),
+                    task=task.pk,
+                    task_title=task.title,
+                    message=finding.message,
+                    key=f"{finding.code}:{task.pk}:{_digest(finding.message)}",
+                )
+            )
+    return found
+
+
+def annual_warnings(tasks: list[Task]) -> list[EarlyWarning]:
+    """For each year with a budget: spending (tasks not cancelled, by start date) at 80 % or 100 %.
+
+    The warning names the task whose cost took the year across the threshold."""
+    budgets = {b.year: b.amount for b in ReceptionBudget.objects.filter(amount__gt=0)}
+    if not budgets:
+        return []
+    in_years = sorted((t for t in tasks if t.start_date.year in budgets), key=lambda t: (t.start_date, t.pk))
+    costs = task_costs(t.pk for t in in_years)
+    spent: dict[int, Decimal] = {}
+    crossing: dict[tuple[int, int], Task] = {}
+    for task in in_years:
+        year = task.start_date.year
+        before = spent.get(year, ZERO)
+        after = before + sum(costs.get(task.pk, {}).values(), ZERO)
+        spent[year] = after
+        for percent in (NEAR_PERCENT, 100):
+            threshold = budgets[year] * percent / 100
+            if before < threshold <= after:
+                crossing[(year, percent)] = task
+    found = []
+    for year, amount in sorted(budgets.items()):
+        total = spent.get(year, ZERO)
+        if total * 100 < amount * NEAR_PERCENT:
+            continue
+        percent = 100 if total >= amount else NEAR_PERCENT
+        task = crossing[(year, percent)]
+        values = {"year": year, "spent": f"{total:.2f}", "budget": f"{amount:.2f}", "share": total * 100 / amount}
+        if percent == 100:
+            code, severity = WarningCode.ANNUAL_BUDGET_EXCEEDED, "error"
+            message = (
+                _("%(year)s年度接待支出 %(spent)s 元，已超过年度接待预算 %(budget)s 元（%(share).1f%%）。") % values
+            )
+        else:
+            code, severity = WarningCode.ANNUAL_BUDGET_NEAR, "warning"
+            message = _("%(year)s年度接待支出 %(spent)s 元，已达年度接待预算 %(budget)s 元的 %(share).1f%%。")
+            message %= values
+        found.append(EarlyWarning(str(code), severity, task.pk, task.title, message, key=f"{code}:{year}"))
+    return found
+
+
+def current_warnings() -> list[EarlyWarning]:
+    """Every current finding of the jurisdiction (the current schema)."""
+    tasks = _open_tasks()
+    return [*annual_warnings(tasks), *plan_warnings(tasks)]
+
+
+def _recipients(jurisdiction: Jurisdiction) -> list[User]:
+    ids = Membership.objects.filter(jurisdiction=jurisdiction, role__in=NOTIFIED_ROLES).values_list(
+        "user_id", flat=True
+    )
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
+def warnings_notify(*, jurisdiction: Jurisdiction) -> int:
+    """Tell finance and supervisors about each finding not told before; returns how many findings.
+
+    Run by Celery (beat, every few minutes, in each jurisdiction's schema). Safe to run twice."""
+    warnings = current_warnings()
+    if not warnings:
+        return 0
+    with transaction.atomic():
+        told = set(WarningNotice.objects.filter(key__in=[w.key for w in warnings]).values_list("key", flat=True))
+        fresh = [w for w in warnings if w.key not in told]
+        if not fresh:
+            return 0
+        recipients = _recipients(jurisdiction)
+        for warning in fresh:
+            _notice, created = WarningNotice.objects.get_or_create(
+                key=warning.key,
+                defaults={
+                    "code": warning.code,
+                    "task_id": warning.task,
+                    "message": warning.message,
+                    "recipients": len(recipients),
+                },
+            )
+            if not created:
+                continue  # a concurrent run told it
+            notify(
+                recipients=recipients,
+                event=f"reporting.warning.{warning.code}",
+                subject=_("接待预警：%(title)s") % {"title": warning.task_title},
+                body=warning.message,
+                jurisdiction_code=jurisdiction.code,
+                dedupe_key=f"{jurisdiction.schema_name}:{warning.key}",
+            )
+            audit_record(
+                actor=None,
+                action="reporting.warning.notified",
+                jurisdiction_code=jurisdiction.code,
+                object_type="reception.task",
+                object_id=warning.task,
+                after={"code": warning.code, "severity": warning.severity, "recipients": len(recipients)},
+                comment=warning.message,
+            )
+    return len(fresh)
+
+
+def budget_set(*, actor: User, jurisdiction: Jurisdiction, year: int, amount: Decimal) -> ReceptionBudget:
+    """Set the year's reception budget (a tenant setting); audited with before and after."""
+    with transaction.atomic():
+        budget = ReceptionBudget.objects.select_for_update().filter(year=year).first()
+        before = None if budget is None else {"amount": str(budget.amount)}
+        if budget is None:
+            budget = ReceptionBudget(year=year)
+        budget.amount = amount
+        budget.updated_by = actor
+        budget.save()
+        audit_record(
+            actor=actor,
+            action="reporting.budget.set",
+            jurisdiction_code=jurisdiction.code,
+            object_type="reporting.budget",
+            object_id=year,
+            before=before,
+            after={"year": year, "amount": str(amount)},
+        )
+    return budget

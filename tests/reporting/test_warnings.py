@@ -1,0 +1,148 @@
+"""Early warning: the current findings of every task not cancelled (drafts included), the annual
+budget at 80 % and 100 %, and finance and supervisors told once per finding."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tests.conftest import api, in_tenant, user
+from tests.reception.factories import PlanItemFactory, TaskFactory, at
+
+WARNINGS = "/api/v1/warnings/"
+BUDGETS = "/api/v1/reception-budgets/"
+
+
+def _meal(task: Any, *, hour: int, meal_type: str, price: str, guests: int = 5, accompanying: int = 2) -> None:
+    PlanItemFactory(
+        task=task,
+        starts_at=at(hour),
+        meal_type=meal_type,
+        unit_price=Decimal(price),
+        quantity=3 if guests == 5 and accompanying == 2 else guests,
+        guests_count=guests,
+        accompanying_count=accompanying,
+    )
+
+
+@pytest.fixture
+def findings(tree: Any) -> dict[str, Any]:
+    """In 合肥 (bureau level: lunch and dinner ceilings 90, warning above 81):
+    a draft with a lunch at 95 (over), a dinner at 85 (near), a breakfast for 5 guests with 4
+    accompanying (limit 3), and a budget of 100 under its plan of 690.00 (285 + 255 + 150);
+    a settled clean reception of 420.00 on 1 May; a cancelled task with the same faults."""
+    with in_tenant("340100"):
+        draft = TaskFactory(title="超标草稿", budget=Decimal("100.00"))
+        _meal(draft, hour=12, meal_type="lunch", price="95.00")
+        _meal(draft, hour=18, meal_type="dinner", price="85.00")
+        _meal(draft, hour=7, meal_type="breakfast", price="30.00", guests=5, accompanying=4)
+        settled = TaskFactory(title="已结算", status="settled", start_date=dt.date(2026, 5, 1))
+        PlanItemFactory(
+            task=settled, starts_at=at(12, day=dt.date(2026, 5, 1)), unit_price=Decimal("60.00"), quantity=7
+        )
+        cancelled = TaskFactory(title="已取消", status="cancelled", budget=Decimal("1.00"))
+        _meal(cancelled, hour=12, meal_type="lunch", price="200.00")
+    return {"draft": draft, "settled": settled, "cancelled": cancelled}
+
+
+def _codes(data: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
+    return [(w["code"], w["severity"], w["task"]) for w in data]
+
+
+def test_a_drafts_findings_are_listed_at_once(findings: dict[str, Any]) -> None:
+    response = api("340100", "340100-finance").get(WARNINGS)
+    assert response.status_code == 200
+    draft = findings["draft"].pk
+    data = response.json()
+    assert _codes(data) == [
+        ("meal_standard", "error", draft),
+        ("accompany_limit", "error", draft),
+        ("meal_standard_near", "warning", draft),
+        ("budget_exceeded", "warning", draft),
+    ]
+    assert "95.00" in data[0]["message"] and "90.00" in data[0]["message"]
+    assert data[3]["message"] == "方案合计 690.00 元，超过预算 100.00 元。"
+    assert findings["cancelled"].pk not in {w["task"] for w in data}
+
+
+def test_the_annual_budget_at_80_and_100_percent(findings: dict[str, Any]) -> None:
+    client = api("340100", "340100-finance")
+    response = client.post(BUDGETS, {"year": 2026, "amount": "1350.00"}, format="json")
+    assert response.status_code == 200, response.content
+    # Spending 2026: 420.00 (1 May) + 690.00 (6 May) = 1,110.00 = 82.2 % of 1,350: the draft crossed 80 %.
+    annual = [w for w in client.get(WARNINGS).json() if w["code"].startswith("annual")]
+    assert annual == [
+        {
+            "code": "annual_budget_near",
+            "severity": "warning",
+            "task": findings["draft"].pk,
+            "task_title": "超标草稿",
+            "message": "2026年度接待支出 1110.00 元，已达年度接待预算 1350.00 元的 82.2%。",
+        }
+    ]
+    client.post(BUDGETS, {"year": 2026, "amount": "1100.00"}, format="json")
+    annual = [w for w in client.get(WARNINGS).json() if w["code"].startswith("annual")]
+    assert _codes(annual) == [("annual_budget_exceeded", "error", findings["draft"].pk)]
+    client.post(BUDGETS, {"year": 2026, "amount": "5000.00"}, format="json")
+    assert not [w for w in client.get(WARNINGS).json() if w["code"].startswith("annual")]
+    assert client.get(BUDGETS).json()[0]["amount"] == "5000.00"
+
+    from core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(chain="340100", action="reporting.budget.set").count() == 3
+
+
+def test_budget_input_and_roles(tree: Any) -> None:
+    assert (
+        api("340100", "340100-finance").post(BUDGETS, {"year": 2026, "amount": "-1"}, format="json").status_code == 400
+    )
+    assert (
+        api("340100", "340100-finance").post(BUDGETS, {"year": 1999, "amount": "1"}, format="json").status_code == 400
+    )
+    assert (
+        api("340100", "340100-supervisor").post(BUDGETS, {"year": 2026, "amount": "1"}, format="json").status_code
+        == 403
+    )
+    assert api("340100", "340000-admin").post(BUDGETS, {"year": 2026, "amount": "1"}, format="json").status_code == 403
+
+
+def test_finance_and_supervisors_are_told_once_per_finding(
+    findings: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from core.models import AuditEntry, Notification
+    from reporting.warnings import warnings_notify
+
+    for username in ("340100-finance", "340100-supervisor", "340100-drafter"):
+        person = user(username)
+        person.email = f"{username}@example.gov.cn"
+        person.save()
+    with in_tenant("340100") as hefei:
+        assert warnings_notify(jurisdiction=hefei) == 4
+        assert warnings_notify(jurisdiction=hefei) == 0  # nothing new
+    sent = Notification.objects.filter(jurisdiction_code="340100", event__startswith="reporting.warning.")
+    assert sent.count() == 8  # 4 findings × (finance + supervisor), e-mail only (no phones)
+    assert set(sent.values_list("address", flat=True)) == {
+        "340100-finance@example.gov.cn",
+        "340100-supervisor@example.gov.cn",
+    }
+    assert AuditEntry.objects.filter(chain="340100", action="reporting.warning.notified").count() == 4
+
+    # A new finding is told; the old ones are not told again.
+    with in_tenant("340100") as hefei:
+        _meal(findings["settled"], hour=19, meal_type="dinner", price="99.00")
+        assert warnings_notify(jurisdiction=hefei) == 1
+    assert sent.count() == 10
+
+
+def test_the_sweep_runs_in_every_jurisdiction(findings: dict[str, Any]) -> None:
+    from reporting.local.models import WarningNotice
+    from reporting.local.tasks import warnings_sweep
+
+    assert warnings_sweep()["queued"] >= 5
+    with in_tenant("340100"):
+        assert WarningNotice.objects.count() == 4
+    with in_tenant("340200"):
+        assert WarningNotice.objects.count() == 0
