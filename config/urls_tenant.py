@@ -16,7 +16,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("jurisdiction/", JurisdictionDetailApi.as_view(), name="api-jurisdiction"),
     path("", include("reception.api.urls")),
     *tenant_provider_api,
-    path("", include((oversight_urls.api_urlpatterns, "reporting-api"))),
+    path("", include((oversight_urls.api_urlpatterns, "reporting-tree-api"))),
     path("", include("reporting.api_urls")),
 ]
 
