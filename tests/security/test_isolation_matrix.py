@@ -30,8 +30,13 @@ from django.db import connection, transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from core.models import AuditEntry
+from provider_portal.orders.models import Order
 from provider_portal.services import provider_add
-from reception.models import AccompanyingStaff, LetterAttachment, Resource, ScheduleEntry
+from reception.models import AccompanyingStaff, LetterAttachment, Resource, ScheduleEntry, Task
+from reception.services.orders import task_dispatch
+from reporting.directives import directive_send
+from reporting.local.models import ChronicleEntry, ExportJob, Inspection
+from reporting.models import Delivery, Report
 from tenants.models import Role
 from tenants.services import user_ensure
 from tests.conftest import api, in_tenant, user
@@ -113,7 +118,37 @@ def world(tree: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]:
             task=task, starts_at=at(9), ends_at=at(10), title="座谈", venue="市政府", created_by=user("340100-drafter")
         )
         resource = Resource.objects.create(kind="hotel", name="矩阵宾馆", created_by=user("340100-admin"))
+        # An order: the task in progress, dispatched by its handler.
+        Task.objects.filter(pk=task.pk).update(status="in_progress", handler=user("340100-handler"))
+        task_dispatch(actor=user("340100-handler"), jurisdiction=tree[HOST_CODE], task_id=task.pk)
+        order = Order.objects.get()
+        job = ExportJob.objects.create(params={}, file_format="csv", created_by=user("340100-finance"))
+        chronicle = ChronicleEntry.objects.create(date=task.start_date, title="大事记", created_by=user("340100-admin"))
+        inspection = Inspection.objects.create(
+            subordinate_code="340123",
+            subordinate_name="肥西县",
+            title="年度检查",
+            inspected_on=task.start_date,
+            created_by=user("340100-supervisor"),
+        )
+        directive = directive_send(
+            actor=user("340100-admin"), sender=tree[HOST_CODE], kind="notice", title="通知", targets=["340123"]
+        )
+    with in_tenant("340000"):
+        received = directive_send(
+            actor=user("340000-admin"), sender=tree["340000"], kind="notice", title="上级通知", targets=[HOST_CODE]
+        )
+    report = Report.objects.create(
+        jurisdiction=tree["340123"], period="2026-05", figures={"receptions": 1}, submitted_by=user("340123-finance")
+    )
     return {
+        "order": order,
+        "job": job,
+        "chronicle": chronicle,
+        "inspection": inspection,
+        "directive": directive,
+        "delivery": Delivery.objects.get(directive=received),
+        "report": report,
         "task": task,
         "letter": task.letter,
         "guest": guest,
@@ -126,19 +161,29 @@ def world(tree: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]:
     }
 
 
-#: A value for each path parameter: (parameter, the route segment before it) → world → value.
-#: `None` as segment matches any segment.
-PARAMS: dict[tuple[str, str | None], Callable[[dict[str, Any]], Any]] = {
-    ("letter_id", None): lambda w: w["letter"].pk,
-    ("task_id", None): lambda w: w["task"].pk,
-    ("attachment_id", None): lambda w: w["attachment"].pk,
-    ("object_id", "guests"): lambda w: w["guest"].pk,
-    ("object_id", "items"): lambda w: w["item"].pk,
-    ("object_id", "accompanying"): lambda w: w["companion"].pk,
-    ("entry_id", None): lambda w: w["entry"].pk,
-    ("provider_id", None): lambda w: w["provider"].pk,
-    ("resource_id", None): lambda w: w["resource"].pk,
-}
+#: A value for each path parameter: (parameter, context) → world → value, the first entry whose
+#: context is None or appears in the route before the parameter. Placeholders (never an
+#: existing id) stand where making the object would not add a case: a refusal must come first.
+PARAMS: list[tuple[str, str | None, Callable[[dict[str, Any]], Any]]] = [
+    ("letter_id", None, lambda w: w["letter"].pk),
+    ("task_id", None, lambda w: w["task"].pk),
+    ("attachment_id", "directives", lambda w: 999999),
+    ("attachment_id", "letters", lambda w: w["attachment"].pk),
+    ("object_id", "guests", lambda w: w["guest"].pk),
+    ("object_id", "items", lambda w: w["item"].pk),
+    ("object_id", "accompanying", lambda w: w["companion"].pk),
+    ("entry_id", "schedule", lambda w: w["entry"].pk),
+    ("entry_id", "chronicle", lambda w: w["chronicle"].pk),
+    ("provider_id", None, lambda w: w["provider"].pk),
+    ("resource_id", None, lambda w: w["resource"].pk),
+    ("order_id", None, lambda w: w["order"].pk),
+    ("delivery_id", None, lambda w: w["delivery"].pk),
+    ("directive_id", None, lambda w: w["directive"].pk),
+    ("report_id", None, lambda w: w["report"].pk),
+    ("job_id", None, lambda w: w["job"].pk),
+    ("inspection_id", None, lambda w: w["inspection"].pk),
+    ("area", None, lambda w: "rules"),
+]
 PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
@@ -146,8 +191,11 @@ def concrete_path(route: str, world: dict[str, Any]) -> str:
     parts = route.split("/")
     for index, part in enumerate(parts):
         for name in PARAM.findall(part):
-            previous = parts[index - 1] if index else None
-            value_of = PARAMS.get((name, previous)) or PARAMS.get((name, None))
+            prefix = "/".join(parts[:index])
+            value_of = next(
+                (value for param, context, value in PARAMS if param == name and (context is None or context in prefix)),
+                None,
+            )
             if value_of is None:
                 pytest.fail(f"the isolation matrix has no value for <{name}> in {route}: add one to PARAMS")
             part = PARAM.sub(str(value_of(world)), part, count=1)
