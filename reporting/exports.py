@@ -35,7 +35,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 FORMATS = ("xlsx", "csv")
 MONEY_FORMAT = "#,##0.00"
-#: Exports with at most this many receptions in range are made at once, larger ones by a job.
+#: Detail lines are read (and progress recorded) this many receptions at a time.
 DETAIL_CHUNK = 500
 
 
@@ -89,7 +89,7 @@ def _title(data: dict[str, Any], jurisdiction_name: str) -> str:
     }
 
 
-def _money_columns(header: list[str], data: dict[str, Any]) -> set[int]:
+def _money_columns(data: dict[str, Any]) -> set[int]:
     cols = columns(data["group_by"])
     return {n for n, (f, _t) in enumerate(cols, start=1) if f.startswith("cost_") or f == "average_per_guest"}
 
@@ -111,7 +111,7 @@ def xlsx_bytes(data: dict[str, Any], *, jurisdiction_name: str = "", detail: lis
     sheet.append(totals)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
-    money = _money_columns(header, data)
+    money = _money_columns(data)
     for column in money:
         for (cell,) in sheet.iter_rows(min_row=3, min_col=column, max_col=column):
             cell.number_format = MONEY_FORMAT
@@ -123,9 +123,6 @@ def xlsx_bytes(data: dict[str, Any], *, jurisdiction_name: str = "", detail: lis
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-DETAIL_HEADER = ("detail",)
 
 
 def detail_header() -> list[str]:
