@@ -32,6 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from core.models import AuditEntry
 from provider_portal.orders.models import Order
 from provider_portal.services import provider_add
+from reception.figures import Figures
 from reception.models import AccompanyingStaff, LetterAttachment, Resource, ScheduleEntry, Task
 from reception.services.orders import task_dispatch
 from reporting.directives import directive_send
@@ -139,7 +140,10 @@ def world(tree: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]:
             actor=user("340000-admin"), sender=tree["340000"], kind="notice", title="上级通知", targets=[HOST_CODE]
         )
     report = Report.objects.create(
-        jurisdiction=tree["340123"], period="2026-05", figures={"receptions": 1}, submitted_by=user("340123-finance")
+        jurisdiction=tree["340123"],
+        period="2026-05",
+        figures=Figures(receptions=1, guests=2).as_json(),
+        submitted_by=user("340123-finance"),
     )
     return {
         "order": order,
