@@ -14,6 +14,7 @@ from reception.models import Letter, MealCeiling, PlanItem, Standard, Task
 from reporting import directives_materialise
 from reporting.directives_tasks import directive_deliver
 from reporting.models import Delivery, Directive
+from tenants.models import Jurisdiction
 from tests.conftest import api, in_tenant
 
 pytestmark = pytest.mark.django_db
@@ -362,3 +363,22 @@ def test_bad_attachments_are_400_and_send_nothing(
         )
     assert response.status_code == 400 and "attachments" in response.json()
     assert Directive.objects.count() == before
+
+
+def test_a_suspended_target_fails_with_a_readable_reason(tree, django_capture_on_commit_callbacks):
+    created = send(
+        {"kind": "notice", "title": "通知", "targets": ["340121"]}, django_capture_on_commit_callbacks
+    ).json()
+    delivery = Delivery.objects.get(directive_id=created["id"])
+    # as if the jurisdiction were suspended between sending and delivery
+    delivery.status, delivery.attempts = "sent", 0
+    delivery.save()
+    Jurisdiction.objects.filter(code="340121").update(status="suspended")
+    app.conf.task_eager_propagates = False
+    try:
+        with in_tenant("340121"):
+            assert directive_deliver.delay(delivery.pk).get() == "failed"
+    finally:
+        app.conf.task_eager_propagates = True
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("failed", 5, "接收辖区已停用，无法送达。")

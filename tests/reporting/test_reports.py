@@ -237,3 +237,13 @@ def test_two_concurrent_submissions_leave_one_current_version(committed):
         assert sorted(rows.values_list("version", flat=True)) == [1, 2]
     finally:
         Report.objects.filter(jurisdiction=committed).delete()
+
+
+@pytest.mark.django_db
+def test_the_reminder_task_runs_for_a_given_day(tree):
+    from reporting.directives_tasks import report_reminders
+
+    User.objects.filter(username="340123-admin").update(email="x@example.org")
+    remind_on = default_deadline(LAST) - timedelta(days=3)
+    assert report_reminders.delay(remind_on.isoformat()).get() >= 1
+    assert Notification.objects.filter(event="reporting.report.reminder", jurisdiction_code="340123").exists()
