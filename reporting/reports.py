@@ -42,7 +42,7 @@ _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 def parse_period(period: str | None, *, field: str = "period") -> tuple[date, date]:
     """The first and last day of a `YYYY-MM` period, or a 400 on `field`."""
     match = _PERIOD.match(period or "")
-    if match is None or not 1 <= int(match.group(1)) <= 9998:
+    if match is None or not 1900 <= int(match.group(1)) <= 9998:
         raise InvalidInput(gettext_lazy("统计期须为 YYYY-MM 格式，例如 2026-05。"), field=field, code="invalid_period")
     start = date(int(match.group(1)), int(match.group(2)), 1)
     return start, next_month(start) - timedelta(days=1)

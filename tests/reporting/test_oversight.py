@@ -93,7 +93,7 @@ def test_who_reads_a_summary(tree, host, username, status):
     assert api(host, username).get(URL, {"period": PERIOD}).status_code == status
 
 
-@pytest.mark.parametrize("period", ["", "2026-5", "2026-00", "abcd-ef"])
+@pytest.mark.parametrize("period", ["", "2026-5", "2026-00", "abcd-ef", "0001-01", "9999-12"])
 def test_a_bad_period_is_400(tree, period):
     response = api("340000", "340000-admin").get(URL, {"period": period})
     assert response.status_code == 400 and "period" in response.json()

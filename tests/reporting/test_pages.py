@@ -130,3 +130,8 @@ def test_the_home_page_links_the_modules(tree):
     assert 'href="/reporting/oversight/"' in home and 'href="/reporting/reports/"' in home
     county = text(browser("340123", "340123-admin").get("/"))
     assert 'href="/reporting/inbox/"' in county and 'href="/reporting/oversight/"' not in county
+
+
+@pytest.mark.parametrize("period", ["0001-01", "9999-12", "soon", ""])
+def test_the_dashboard_falls_back_to_last_month_on_a_bad_period(tree, period):
+    assert browser("340000", "340000-admin").get("/reporting/oversight/", {"period": period}).status_code == 200
