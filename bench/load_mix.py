@@ -3,6 +3,7 @@ provider inbox, oversight summary."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 
@@ -37,10 +38,11 @@ def _tasks(city: Any, drafter: str, count: int) -> list[int]:
     day = dt.date(2026, 5, 6)
     created_by = User.objects.get(username=drafter)
     ids = []
+    run = int(time.time())  # each run adds its own tasks
     with tenant_context(city):
         for n in range(count):
             letter = Letter.objects.create(
-                number=f"压测函〔2026〕{n}号",
+                number=f"压测函〔2026〕{run}-{n}号",
                 sending_unit="安徽省发展和改革委员会",
                 purpose="inspection_research",
                 content="调研",
@@ -79,19 +81,50 @@ def _tasks(city: Any, drafter: str, count: int) -> list[int]:
     return ids
 
 
+def _provider_with_orders(city: Any, task_ids: list[int]) -> str:
+    """A hotel serving the city whose inbox holds an order for each of `task_ids` (dispatched by
+    the real service); returns its staff's token."""
+    from django_tenants.utils import tenant_context
+
+    from core.models import User
+    from provider_portal.services import provider_add
+    from reception.models import PlanItem, Task
+    from reception.services.orders import task_dispatch
+    from tenants.services import user_ensure
+
+    staff, _created = user_ensure(username="load-hotel", password="Load-pass-2026")
+    hotel, _created = provider_add(actor=None, name="压测宾馆", kind="hotel", serves=[city], staff_user=staff)
+    handler = User.objects.get(username="load-handler")
+    with tenant_context(city):
+        for task_id in task_ids:
+            PlanItem.objects.filter(task_id=task_id).update(provider=hotel)
+            Task.objects.filter(pk=task_id).update(status="in_progress", handler=handler)
+            task_dispatch(actor=handler, jurisdiction=city, task_id=task_id)
+    return _token("load-hotel")
+
+
 def build_mix() -> list[tuple[Any, ...]]:
     """list, detail, checks, transitions (submit / return on a pool of tasks: a transition the
-    state no longer allows answers 409, as with real users), directory reads."""
+    state no longer allows answers 409, as with real users), the provider inbox, the province's
+    oversight summary, directory reads."""
     import json
+
+    from django.utils import timezone
 
     from tenants.models import Jurisdiction
 
     city = Jurisdiction.objects.get(code="340100")
+    province = Jurisdiction.objects.get(code="340000")
     admin = _member(city, "load-admin", "admin")
     drafter = _member(city, "load-drafter", "drafter")
     reviewer = _member(city, "load-reviewer", "reviewer")
-    ids = _tasks(city, "load-drafter", 200)
+    _member(city, "load-handler", "handler")
+    overseer = _member(province, "load-province-admin", "admin")
+    ids = _tasks(city, "load-drafter", 250)
+    hotel = _provider_with_orders(city, ids[200:])
+    ids = ids[:200]
     host = city.host
+    period = timezone.localdate().strftime("%Y-%m")
     return_body = json.dumps({"comment": "请补充陪同人员名单"}).encode()
 
     def detail(rng: Any) -> tuple[str, None]:
@@ -112,6 +145,16 @@ def build_mix() -> list[tuple[Any, ...]]:
         (3, "GET tasks/{id}/checks/", "GET", checks, host, drafter, None),
         (1, "POST tasks/{id}/submit/", "POST", submit, host, drafter, None),
         (1, "POST tasks/{id}/return/", "POST", give_back, host, reviewer, None),
+        (2, "GET provider/orders/", "GET", "/api/v1/provider/orders/", "localhost", hotel, None),
+        (
+            2,
+            "GET oversight/summary/",
+            "GET",
+            f"/api/v1/oversight/summary/?period={period}",
+            province.host,
+            overseer,
+            None,
+        ),
         (1, "GET jurisdiction/", "GET", "/api/v1/jurisdiction/", host, admin, None),
         (1, "GET me/", "GET", "/api/v1/me/", host, admin, None),
     ]
