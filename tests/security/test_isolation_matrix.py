@@ -297,3 +297,91 @@ def test_a_file_missing_from_storage_is_a_clear_404(world: dict[str, Any]) -> No
     response = api(HOST_CODE, "340100-drafter").get(f"/api/v1/letters/{letter}/attachments/{attachment}/")
     assert response.status_code == 404
     assert response.json()["detail"] == "文件已不存在，请联系管理员。"
+
+
+# --- The public host: the provider portal and onboarding ------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicCaller:
+    name: str
+    username: str | None
+    kind: str  # provider | other_provider | reviewer (an admin above the application) | member | anonymous
+
+
+PUBLIC_CALLERS = [
+    PublicCaller("provider", "matrix-provider-staff", "provider"),
+    PublicCaller("other provider", "matrix-other-staff", "other_provider"),
+    PublicCaller("340000-admin", "340000-admin", "reviewer"),
+    PublicCaller("340100-admin", "340100-admin", "reviewer"),
+    PublicCaller("340100-drafter", "340100-drafter", "member"),
+    PublicCaller("340200-admin", "340200-admin", "member"),
+    PublicCaller("anonymous", None, "anonymous"),
+]
+
+
+def public_endpoints() -> list[Endpoint]:
+    endpoints = []
+    for route, callback in _walk(get_resolver("config.urls_public").url_patterns):
+        view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+        if not route.startswith("api/v1/") or route in NOT_TENANT_DATA or view_class is None:
+            continue
+        endpoints.append(Endpoint(route, view_class, tuple(m for m in METHODS if hasattr(view_class, m))))
+    return endpoints
+
+
+def public_expected(route: str, method: str, caller: PublicCaller) -> tuple[str, Callable[[int], bool]]:
+    allowed: tuple[str, Callable[[int], bool]] = ("allowed (<500)", lambda status: status < 500 and status != 401)
+    refused: tuple[str, Callable[[int], bool]] = ("403/404", lambda status: status in REFUSED)
+    if route.startswith("api/v1/provider/"):
+        if caller.kind == "anonymous":
+            return "401", lambda status: status == 401
+        if caller.kind == "provider" or (caller.kind == "other_provider" and route == "api/v1/provider/orders/"):
+            return allowed
+        return refused
+    if route == "api/v1/onboarding/applications/" and method == "post":
+        return allowed  # anyone may apply
+    if caller.kind == "anonymous":
+        return "401/404", lambda status: status in {401, 404}
+    if route == "api/v1/onboarding/applications/" or caller.kind == "reviewer":
+        return allowed
+    return refused
+
+
+@pytest.fixture
+def public_world(world: dict[str, Any], tree: dict[str, Any]) -> dict[str, Any]:
+    from tenants.onboarding import application_submit
+    from tests.tenants.onboarding_helpers import application
+
+    staff, _created = user_ensure(username="matrix-other-staff", password="Matrix-pass-2026!")
+    provider_add(actor=None, name="矩阵外地宾馆", kind="hotel", serves=[tree["340200"]], staff_user=staff)
+    submitted, _token = application_submit(data=application())
+    return {**world, "application": submitted}
+
+
+def test_every_public_endpoint_every_caller(public_world: dict[str, Any]) -> None:
+    params = [*PARAMS, ("application_id", None, lambda w: w["application"].pk)]
+    clients = {c.name: api(None, c.username) for c in PUBLIC_CALLERS}
+    rows = []
+    order_id = str(public_world["order"].pk)
+    for endpoint in public_endpoints():
+        path = "/" + PARAM.sub(lambda m: str(next(v for p, _c, v in params if p == m[1])(public_world)), endpoint.route)
+        for method in endpoint.methods:
+            for caller in PUBLIC_CALLERS:
+                description, check = public_expected(endpoint.route, method, caller)
+                connection.set_schema_to_public()
+                savepoint = transaction.savepoint()
+                try:
+                    response = getattr(clients[caller.name], method)(path, {}, format="json")
+                    connection.set_schema_to_public()
+                finally:
+                    transaction.savepoint_rollback(savepoint)
+                ok = check(response.status_code)
+                if caller.kind == "other_provider" and response.status_code == 200:
+                    ok = ok and order_id not in response.content.decode()  # never another provider's order
+                rows.append((endpoint.route, method.upper(), caller.name, description, response.status_code, ok))
+    failures = [row for row in rows if not row[5]]
+    assert len(rows) >= 70
+    if failures:
+        table = "\n".join(f"{m:6} {r:60} {c:18} expected {d:24} got {s}" for r, m, c, d, s, _ok in failures)
+        pytest.fail(f"{len(failures)} of {len(rows)} cells of the public matrix are wrong:\n{table}")
