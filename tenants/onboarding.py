@@ -391,13 +391,14 @@ def provision_dispatch(application_id: int) -> None:
 
 
 def application_reject(*, actor: User, application_id: Any, reason: Any) -> Application:
-    if not isinstance(reason, str) or not reason.strip():
-        raise InvalidInput(_("请填写不予开通的原因。"), field="reason", code="reason_required")
-    reason = reason.strip()
-    if len(reason) > 2000 or "\x00" in reason:
-        raise InvalidInput(_("原因不能超过 2000 个字符。"), field="reason", code="reason_too_long")
     with transaction.atomic():
+        # Who may decide comes first: a caller who may not review learns nothing from the input.
         application = _locked_for_review(actor=actor, application_id=application_id)
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidInput(_("请填写不予开通的原因。"), field="reason", code="reason_required")
+        reason = reason.strip()
+        if len(reason) > 2000 or "\x00" in reason:
+            raise InvalidInput(_("原因不能超过 2000 个字符。"), field="reason", code="reason_too_long")
         if application.status not in (Application.Status.APPLIED, Application.Status.FAILED):
             raise Conflict(
                 _("申请当前状态为“%(s)s”，不能驳回。") % {"s": application.get_status_display()}, code="not_pending"

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import Forbidden
+from core.errors import Forbidden, NotFound
 from provider_portal import selectors as portal_selectors
 from provider_portal.models import OrderIndex
 from provider_portal.orders import selectors, services
@@ -272,6 +272,13 @@ class ProviderOrdersApi(GenericAPIView):
 
 class ProviderOrderApi(APIView):
     permission_classes = [ProviderStaffPermission]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """After the staff check, an order of another provider is 404 before any input is read."""
+        super().initial(request, *args, **kwargs)
+        provider = getattr(self, "provider", None)
+        if provider is not None and not OrderIndex.objects.filter(pk=kwargs["order_id"], provider=provider).exists():
+            raise NotFound(_("订单不存在。"))
 
     def answer(self, order_id: UUID) -> Response:
         view = portal_selectors.provider_order(provider=self.provider, order_id=order_id)  # type: ignore[attr-defined]
