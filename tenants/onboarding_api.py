@@ -125,7 +125,15 @@ class ApplicationsApi(APIView):
     @extend_schema(
         operation_id="onboarding_applications_list",
         parameters=[OpenApiParameter("status", str, enum=Application.Status.values)],
-        responses=ReviewOutput,
+        responses=inline_serializer(
+            "ApplicationReviewPage",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.CharField(allow_null=True),
+                "previous": serializers.CharField(allow_null=True),
+                "results": ReviewOutput,
+            },
+        ),
     )
     def get(self, request: Request) -> Response:
         _public_only(request)

@@ -77,6 +77,23 @@ def _fuzz(port: int, host: str, token: str | None, statuses: Counter[int]) -> li
     return failures
 
 
+@pytest.mark.parametrize("username", ["340000-admin", None])
+def test_the_public_api_survives_fuzzing(
+    committed: Any,
+    live_server_port: int,  # noqa: F811
+    django_db_blocker: Any,
+    username: str | None,
+) -> None:
+    """The public host: onboarding (anonymous applications, an admin's review), the provider
+    portal and the directory."""
+    with django_db_blocker.unblock():
+        token = _token(username) if username else None
+    statuses: Counter[int] = Counter()
+    failures = _fuzz(live_server_port, "localhost", token, statuses)
+    assert not failures, "\n\n".join(failures)
+    assert statuses, "no request reached the server"
+
+
 @pytest.mark.parametrize("username", ["340300-admin", "340300-drafter", None])
 def test_the_tenant_api_survives_fuzzing(
     committed: Any,
