@@ -82,8 +82,16 @@ def ensure_chromium() -> None:
         subprocess.run(["apt-get", "install", "-y", "-q", "chromium", "fonts-noto-cjk"], env=env, check=False)
 
 
+def compile_messages(env: dict[str, str]) -> None:
+    """Recompile the committed .mo catalogues where gettext's msgfmt is installed (a fresh
+    machine without it uses the committed ones, which tests/config/test_catalogues.py checks)."""
+    if shutil.which("msgfmt"):
+        manage(env, "compilemessages", "--ignore", ".venv", "--ignore", ".data", "-v", "0")
+
+
 def cmd_run() -> int:
     env = environment()
+    compile_messages(env)
     env.setdefault("DEBUG", "0")
     port = env.setdefault("PORT", "8000")
     base = env.setdefault("BASE_DOMAIN", "localhost")
@@ -178,6 +186,7 @@ def cmd_run() -> int:
 def cmd_test(args: list[str], *, slow: bool = False) -> int:
     ensure_chromium()
     env = environment()
+    compile_messages(env)
     pytest_args = list(args)
     pytest_args = ["-m", "slow", *pytest_args] if slow else ["-m", "not slow", *pytest_args]
     if not any(a.startswith("-n") for a in args):
