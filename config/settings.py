@@ -92,7 +92,6 @@ TENANT_LIMIT_SET_CALLS = True
 MIDDLEWARE = [
     "core.middleware.HealthCheckMiddleware",
     "core.middleware.RequestIdMiddleware",
-    "core.middleware.NullCharacterGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.JurisdictionMiddleware",

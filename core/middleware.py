@@ -1,4 +1,4 @@
-"""Process-level middleware: the health check, the request id, the NUL-character guard."""
+"""Process-level middleware: the health check and the request id."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
 
 from core.context import request_id_var
 
@@ -48,17 +47,3 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
-
-
-class NullCharacterGuardMiddleware:
-    """Refuses a query string carrying a NUL character (400) before any view reads it:
-    PostgreSQL cannot store or compare NUL in text, so a filter like `?q=%00` would otherwise end
-    as a database error. Bodies are checked by the forms and serializers themselves."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
-            return JsonResponse({"detail": _("请求参数中含有非法字符。")}, status=400)
-        return self.get_response(request)

@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
 from reporting import inspections as services
 from reporting.api import STATISTICS_ROLES, ReportingApi
 from reporting.local.models import Area, ChecklistItem, Inspection, Result
@@ -80,7 +80,10 @@ class InspectionsApi(ReportingApi):
         responses=InspectionOutput(many=True),
     )
     def get(self, request: Request) -> Response:
-        rows = services.inspection_list(subordinate_code=request.query_params.get("subordinate") or None)
+        code = request.query_params.get("subordinate") or None
+        if code is not None and not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise InvalidInput(_("辖区代码应为六位数字。"), field="subordinate", code="invalid_code")
+        rows = services.inspection_list(subordinate_code=code)
         return Response(InspectionOutput(rows, many=True).data)
 
     @extend_schema(operation_id="inspections_create", request=InspectionInput, responses={201: InspectionOutput})
