@@ -137,22 +137,54 @@ def _most_used(items: QuerySet[PlanItem], fields: dict[str, str]) -> list[dict[s
         cost=Sum(F("unit_price") * F("quantity")),
         last_used=Max("starts_at"),
     )
-    rows = grouped.order_by("-times", "-last_used", *fields.values())[:SUGGESTIONS_EACH]
+    rows = list(grouped.order_by("-times", "-last_used", *fields.values())[:SUGGESTIONS_EACH])
+    scores = _scores(items, fields, rows)
     return [
         {
             **{name: row[lookup] for name, lookup in fields.items()},
             "times": row["times"],
             "unit_price": _money(row["avg_price"]),
             "cost": _money(row["cost"]),
-            "score": None,  # evaluations are not recorded yet
+            "score": scores.get(tuple(row[lookup] for lookup in fields.values())),
         }
         for row in rows
     ]
 
 
+def _scores(
+    items: QuerySet[PlanItem], fields: dict[str, str], rows: list[dict[str, Any]]
+) -> dict[tuple[Any, ...], Any]:
+    """The average satisfaction score (1–5, one decimal) of the evaluations of the tasks that used
+    each row; rows whose tasks were never evaluated are absent (score null). Two queries, whatever
+    the history."""
+    from reception.models import Evaluation
+
+    lookups = list(fields.values())
+    keys = {tuple(row[lookup] for lookup in lookups) for row in rows}
+    per_task = {
+        e["task_id"]: (e["total"], e["n"])
+        for e in Evaluation.objects.filter(task_id__in=items.values("task_id"))
+        .values("task_id")
+        .annotate(total=Sum("score"), n=Count("pk"))
+    }
+    tasks_of: dict[tuple[Any, ...], set[int]] = {}
+    for used in items.values(*lookups, "task_id").distinct():
+        key = tuple(used[lookup] for lookup in lookups)
+        if key in keys:
+            tasks_of.setdefault(key, set()).add(used["task_id"])
+    scores = {}
+    for key, task_ids in tasks_of.items():
+        rated = [per_task[t] for t in task_ids if t in per_task]
+        count = sum(n for _total, n in rated)
+        if count:
+            scores[key] = (Decimal(sum(total for total, _n in rated)) / count).quantize(Decimal("0.1"))
+    return scores
+
+
 def task_suggestions(task: Task) -> Suggestions:
     """Hotels, menus and venues the similar tasks used, most used first, with their costs (planned
-    amounts: unit price × quantity). Evaluation scores are not recorded yet: `score` is null."""
+    amounts: unit price × quantity) and the average satisfaction score of those tasks' evaluations
+    (`score`, null where none was given)."""
     similar = similar_tasks(task)
     items = PlanItem.objects.filter(task__in=[t.pk for t in similar])
     return Suggestions(

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from core.models import AuditEntry
-from reception.models import Resource
+from reception.models import Evaluation, Resource
 from tests.conftest import api, count_queries, in_tenant
 from tests.reception.arrangements import client, full_snapshot
 from tests.reception.conftest import task_url
@@ -338,6 +338,9 @@ def test_suggestions_from_the_same_sending_unit_first_then_the_same_level(tree, 
         PlanItemFactory(
             task=same_level, menu="家常菜四菜一汤", venue="市政府机关食堂", unit_price=Decimal("50"), quantity=7
         )
+        # The earlier task was rated 4 and 5: what it used scores 4.5; same_level was never rated.
+        Evaluation.objects.create(task=earlier, party="visiting_unit", score=4)
+        Evaluation.objects.create(task=earlier, party="counterpart", score=5)
         TaskFactory(level="section", title="无关任务")
         cancelled = TaskFactory(letter=LetterFactory(sending_unit="安徽省财政厅"), status="cancelled", title="已取消")
         PlanItemFactory(task=cancelled, venue="取消的地点")
@@ -354,7 +357,7 @@ def test_suggestions_from_the_same_sending_unit_first_then_the_same_level(tree, 
             "times": 1,
             "unit_price": "380.00",
             "cost": "1520.00",
-            "score": None,
+            "score": 4.5,
         }
     ]
     assert body["menus"] == [
@@ -365,7 +368,7 @@ def test_suggestions_from_the_same_sending_unit_first_then_the_same_level(tree, 
             "times": 2,
             "unit_price": "55.00",
             "cost": "770.00",
-            "score": None,
+            "score": 4.5,
         }
     ]
     assert [(v["kind"], v["venue"], v["times"]) for v in body["venues"]] == [
