@@ -9,6 +9,7 @@ A renamed jurisdiction keeps its old host as a non-primary domain, which redirec
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -32,48 +33,54 @@ def _locked(code: str) -> Jurisdiction:
     return jurisdiction
 
 
-def jurisdiction_suspend(*, actor: User | None, code: str, reason: str = "") -> bool:
-    """Suspend a jurisdiction (data untouched); False when it already was."""
+def _status_change(
+    *, actor: User | None, code: str, reason: str, to: str, source: str, refusal: Any, done: str
+) -> bool:
+    """Move a jurisdiction from `source` to `to` under a row lock, audited; False when it is there."""
     with transaction.atomic():
         jurisdiction = _locked(code)
-        if jurisdiction.status == Jurisdiction.Status.SUSPENDED:
+        if jurisdiction.status == to:
             return False
-        if jurisdiction.status != Jurisdiction.Status.ACTIVE:
-            raise Conflict(_("只有正常使用的辖区可以停用。"), code="not_active")
-        jurisdiction.status = Jurisdiction.Status.SUSPENDED
+        if jurisdiction.status != source:
+            raise Conflict(refusal, code=f"not_{source}")
+        jurisdiction.status = to
         jurisdiction.save(update_fields=["status"])
         audit_record(
             actor=actor,
-            action="tenants.jurisdiction.suspended",
+            action=f"tenants.jurisdiction.{done}",
             jurisdiction_code=code,
             obj=jurisdiction,
-            before={"status": Jurisdiction.Status.ACTIVE},
-            after={"status": jurisdiction.status},
+            before={"status": source},
+            after={"status": to},
             comment=reason,
         )
     return True
+
+
+def jurisdiction_suspend(*, actor: User | None, code: str, reason: str = "") -> bool:
+    """Suspend a jurisdiction (data untouched); False when it already was."""
+    return _status_change(
+        actor=actor,
+        code=code,
+        reason=reason,
+        to=Jurisdiction.Status.SUSPENDED,
+        source=Jurisdiction.Status.ACTIVE,
+        refusal=_("只有正常使用的辖区可以停用。"),
+        done="suspended",
+    )
 
 
 def jurisdiction_reactivate(*, actor: User | None, code: str, reason: str = "") -> bool:
     """Reactivate a suspended jurisdiction; False when it was already active."""
-    with transaction.atomic():
-        jurisdiction = _locked(code)
-        if jurisdiction.status == Jurisdiction.Status.ACTIVE:
-            return False
-        if jurisdiction.status != Jurisdiction.Status.SUSPENDED:
-            raise Conflict(_("只有已停用的辖区可以恢复。"), code="not_suspended")
-        jurisdiction.status = Jurisdiction.Status.ACTIVE
-        jurisdiction.save(update_fields=["status"])
-        audit_record(
-            actor=actor,
-            action="tenants.jurisdiction.reactivated",
-            jurisdiction_code=code,
-            obj=jurisdiction,
-            before={"status": Jurisdiction.Status.SUSPENDED},
-            after={"status": jurisdiction.status},
-            comment=reason,
-        )
-    return True
+    return _status_change(
+        actor=actor,
+        code=code,
+        reason=reason,
+        to=Jurisdiction.Status.ACTIVE,
+        source=Jurisdiction.Status.SUSPENDED,
+        refusal=_("只有已停用的辖区可以恢复。"),
+        done="reactivated",
+    )
 
 
 def jurisdiction_rename_slug(*, actor: User | None, code: str, slug: str) -> bool:

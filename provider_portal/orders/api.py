@@ -80,7 +80,9 @@ class OrderOutput(serializers.Serializer):
         return CostOutput(cost).data  # type: ignore[return-value]
 
 
-class InboxRowOutput(serializers.Serializer):
+class OrderSnapshotOutput(serializers.Serializer):
+    """The fields of an order that the inbox row and the order page share."""
+
     id = serializers.UUIDField()
     jurisdiction_code = serializers.CharField()
     jurisdiction_name = serializers.CharField()
@@ -90,21 +92,15 @@ class InboxRowOutput(serializers.Serializer):
     ends_at = serializers.DateTimeField(allow_null=True)
     venue = serializers.CharField()
     status = serializers.ChoiceField(choices=OrderStatus.choices)
+
+
+class InboxRowOutput(OrderSnapshotOutput):
     created_at = serializers.DateTimeField()
 
 
-class ProviderOrderOutput(serializers.Serializer):
+class ProviderOrderOutput(OrderSnapshotOutput):
     """What a provider sees of an order: the itinerary it must serve, nothing else of the tenant."""
 
-    id = serializers.UUIDField()
-    jurisdiction_code = serializers.CharField()
-    jurisdiction_name = serializers.CharField()
-    task_title = serializers.CharField()
-    kind = serializers.CharField()
-    status = serializers.ChoiceField(choices=OrderStatus.choices)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField(allow_null=True)
-    venue = serializers.CharField()
     meal_type = serializers.CharField()
     guests_count = serializers.IntegerField()
     accompanying_count = serializers.IntegerField()
