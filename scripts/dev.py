@@ -38,11 +38,38 @@ def embedded_database_url() -> str:
     return server.get_uri(EMBEDDED_DB)
 
 
+def ensure_database(url: str) -> None:
+    """Create the database DATABASE_URL names when its server has none by that name yet."""
+    from urllib.parse import unquote, urlsplit
+
+    import psycopg2
+
+    parts = urlsplit(url)
+    name = unquote(parts.path.lstrip("/"))
+    if not name or parts.scheme not in ("postgres", "postgresql"):
+        return
+    params = {"user": unquote(parts.username or "") or None, "password": unquote(parts.password or "") or None}
+    params.update(host=parts.hostname or None, port=parts.port or None, dbname="postgres")
+    try:
+        admin = psycopg2.connect(**params)
+    except psycopg2.OperationalError as error:
+        sys.exit(f"cannot reach the PostgreSQL server of DATABASE_URL: {str(error).strip()}")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+            log(f"created database {name}")
+    admin.close()
+
+
 def environment() -> dict[str, str]:
     env = dict(os.environ)
     if not env.get("DATABASE_URL"):
         env["DATABASE_URL"] = embedded_database_url()
         log(f"embedded PostgreSQL under {DATA / 'pg'}")
+    else:
+        ensure_database(env["DATABASE_URL"])
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     env.setdefault("DATA_DIR", str(DATA))
     (DATA / "static").mkdir(parents=True, exist_ok=True)  # whitenoise's root; files come from the apps
