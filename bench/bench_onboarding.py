@@ -142,18 +142,18 @@ def _template_ddl() -> str:
     """The template's tables, sequences, indexes and constraints as SQL (pg_dump --schema-only)."""
     import subprocess
 
+    from bench.pgtools import executable, pg_env, pg_tool
     from tenants.provisioning import TEMPLATE_SCHEMA
-    from tenants.transfer import _executable, _pg_env, pg_tool
 
-    tool, _major = pg_tool("pg_dump")
+    tool = pg_tool("pg_dump")
     dump = subprocess.run(
         [tool, f"--schema={TEMPLATE_SCHEMA}", "--schema-only", "--no-owner", "--no-privileges"],
-        env=_pg_env(),
+        env=pg_env(),
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    return _executable(dump)
+    return executable(dump)
 
 
 def _filler(ddl: str, code: str, name: str, level: str, parent: Any) -> Any:

@@ -366,7 +366,5 @@ RECEPTION_ITINERARY_DAYS = int(os.environ.get("RECEPTION_ITINERARY_DAYS", "30"))
 # Applications per client address per hour (shared/API.md: 30); spare schemas kept ready.
 ONBOARDING_APPLICATIONS_PER_HOUR = int(os.environ.get("ONBOARDING_APPLICATIONS_PER_HOUR", "30"))
 TENANT_SPARE_POOL_SIZE = int(os.environ.get("TENANT_SPARE_POOL_SIZE", "2"))
-# Where `export_jurisdiction` looks for pg_dump/psql first (else PATH, /usr/lib/postgresql/*/bin).
-PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
 
 PLATFORM_NAME = _("公务接待管理平台")

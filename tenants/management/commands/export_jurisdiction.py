@@ -7,7 +7,7 @@ from tenants.transfer import jurisdiction_export
 
 
 class Command(OperatorCommand):
-    help = "Export one jurisdiction (pg_dump of its schema + its public rows as JSON) to a .tar.gz file."
+    help = "Export one jurisdiction (its schema's rows and its public rows) to a .tar.gz file."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("code")
@@ -16,6 +16,6 @@ class Command(OperatorCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         manifest = jurisdiction_export(actor=None, code=options["code"], path=options["output"])
         self.stdout.write(
-            f"exported: {manifest['code']} ({manifest['schema']}, {manifest['users']} users, "
-            f"pg_dump {manifest['pg_dump']}) -> {options['output']}"
+            f"exported: {manifest['code']} ({manifest['schema']}, {len(manifest['tables'])} tables, "
+            f"{sum(manifest['rows'].values())} rows, {manifest['users']} users) -> {options['output']}"
         )

@@ -4,7 +4,7 @@ from typing import Any
 
 from core.management.base import OperatorCommand
 from tenants.models import Jurisdiction
-from tenants.transfer import _read, jurisdiction_import
+from tenants.transfer import jurisdiction_import, read_manifest
 
 
 class Command(OperatorCommand):
@@ -17,7 +17,7 @@ class Command(OperatorCommand):
         parser.add_argument("file")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        manifest, _public, _sql = _read(options["file"])
+        manifest = read_manifest(options["file"])
         if Jurisdiction.objects.filter(code=manifest["code"]).exists():
             self.stdout.write(f"exists: {manifest['code']} (delete it first to import the file)")
             return
