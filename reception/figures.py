@@ -1,8 +1,9 @@
 """Figures of the receptions held: the one source for reports up the tree, statistics and disclosure.
 
 A reception counts once its task is `completed` or `settled`, in the month of its start date.
-Guests are 人次 (each guest of each reception), accompanying likewise. A task's cost by kind is
-what `task_costs` says; reports, statistics and disclosure never compute it another way.
+Guests are 人次 (each guest of each reception), accompanying likewise. A plan item's cost is
+`item_cost`: per task it is read with `task_costs`, summed over groups of tasks in SQL with
+`grouped_costs`; reports, statistics and disclosure never compute it another way.
 """
 
 from __future__ import annotations
@@ -14,7 +15,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    Expression,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 
 from provider_portal.orders.models import Order, OrderStatus
@@ -31,30 +42,64 @@ def counted_tasks(start: date, end: date) -> QuerySet[Task]:
     return Task.objects.filter(status__in=COUNTED_STATUSES, start_date__gte=start, start_date__lte=end)
 
 
+MONEY = DecimalField(max_digits=20, decimal_places=2)
+
+
+def item_cost(item: str = "") -> Expression:
+    """A plan item's cost as an SQL expression: its order's cost where that order's cost is
+    approved, otherwise its planned amount (price × quantity).
+
+    `item` is the path from the queried model to the plan item: "" on `PlanItem`, "items__" on
+    `Task`. At most one order of an item is not declined, so at most one is `cost_approved`
+    (hence no ordering: it would only add a sort per item)."""
+    approved = (
+        Order.objects.filter(item_id=OuterRef(f"{item}pk"), status=OrderStatus.COST_APPROVED)
+        .order_by()
+        .values("cost_amount")[:1]
+    )
+    return Coalesce(
+        Subquery(approved, output_field=MONEY),
+        ExpressionWrapper(F(f"{item}unit_price") * F(f"{item}quantity"), output_field=MONEY),
+        output_field=MONEY,
+    )
+
+
 def task_costs(task_ids: Iterable[int]) -> dict[int, dict[str, Decimal]]:
-    """Each task's cost by item kind, in one query: each item's approved cost when its order's
-    cost is approved, otherwise its planned amount (price × quantity).
+    """Each task's cost by item kind (`item_cost` summed), in one query.
 
     Tasks without items are absent. Amounts are exact Decimals rounded to the cent."""
     ids = list(task_ids)
     if not ids:
         return {}
-    money = DecimalField(max_digits=20, decimal_places=2)
-    approved = Order.objects.filter(item_id=OuterRef("pk"), status=OrderStatus.COST_APPROVED).values("cost_amount")[:1]
-    amount = Coalesce(
-        Subquery(approved, output_field=money),
-        ExpressionWrapper(F("unit_price") * F("quantity"), output_field=money),
-        output_field=money,
-    )
     rows = (
         PlanItem.objects.filter(task_id__in=ids)
         .values("task_id", "kind")
-        .annotate(total=Sum(amount))
+        .annotate(total=Sum(item_cost()))
         .order_by("task_id", "kind")
     )
     costs: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for row in rows:
         costs[row["task_id"]][row["kind"]] = (row["total"] or ZERO).quantize(CENT)
+    return dict(costs)
+
+
+def grouped_costs(tasks: QuerySet[Task], key: Any) -> dict[Any, dict[str, Decimal]]:
+    """The cost by item kind of `tasks`, summed in SQL per value of `key` (an expression over the
+    task, e.g. `F("level")` or `TruncMonth("start_date")`), in one query that returns a row per
+    key and kind rather than per task: for each key, what adding up `task_costs` of its tasks gives.
+
+    Keys whose tasks have no items are absent, and so are kinds without items."""
+    rows = (
+        Task.objects.filter(pk__in=tasks.values("pk"))
+        .order_by()
+        .annotate(cost_key=key)
+        .values("cost_key", "items__kind")
+        .annotate(total=Sum(item_cost("items__")))
+    )
+    costs: dict[Any, dict[str, Decimal]] = defaultdict(dict)
+    for row in rows:
+        if row["items__kind"] is not None:  # a task without items (outer join)
+            costs[row["cost_key"]][row["items__kind"]] = (row["total"] or ZERO).quantize(CENT)
     return dict(costs)
 
 

@@ -1,7 +1,8 @@
 """Statistics of held receptions (统计分析), grouped by month, level, purpose, counterpart unit or
 jurisdiction.
 
-Own data comes from `reception.figures` (which tasks count, 人次, costs by kind via `task_costs`).
+Own data comes from `reception.figures` (which tasks count, 人次, costs by kind summed per group in
+SQL by `grouped_costs`, the same rule as `task_costs`).
 A superior's subtree comes from the current reports its subordinates submitted upward
 (`reporting.models.Report`), never from their schemas. Reports are monthly, so the subtree is
 counted by whole months: every month that overlaps the requested range.
@@ -9,19 +10,19 @@ counted by whole months: every month that overlaps the requested range.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
-from reception.figures import CENT, ZERO, counted_tasks, task_costs
-from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, Purpose, ReceptionLevel
+from reception.figures import CENT, ZERO, counted_tasks, grouped_costs
+from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, Purpose, ReceptionLevel, Task
 from reception.selectors import standard_values, standard_versions
 from reception.standards import StandardValues
 from reporting.models import Report
@@ -195,6 +196,21 @@ def _grouping(group_by: str, jurisdiction: Jurisdiction) -> Any:
     return lambda task: jurisdiction.code
 
 
+def _sql_grouping(group_by: str, jurisdiction: Jurisdiction) -> tuple[Any, Callable[[Any], Any]]:
+    """The group key as an SQL expression over the task, and how its value reads as the key
+    `_grouping` gives the same task (to sum costs per group in the database)."""
+    if group_by == GroupBy.MONTH:
+        return TruncMonth("start_date"), lambda month: month.strftime("%Y-%m")
+    field = {
+        GroupBy.LEVEL: "level",
+        GroupBy.PURPOSE: "letter__purpose",
+        GroupBy.COUNTERPART_UNIT: "counterpart_unit",
+    }.get(GroupBy(group_by))
+    if field is not None:
+        return F(field), lambda value: value
+    return Value(jurisdiction.code), lambda value: value
+
+
 def _label(group_by: str, key: str, jurisdiction: Jurisdiction) -> str:
     """How people read a group key (computed once per row, not per task)."""
     if group_by == GroupBy.LEVEL and key in ReceptionLevel.values:
@@ -224,17 +240,18 @@ def _count_of(model: Any) -> Any:
 
 @dataclass(frozen=True)
 class Held:
-    """The receptions held in a range, loaded once: each task's grouping fields and counts, its
-    costs by kind (`task_costs`) and its over-standard meal items. Any grouping reads it."""
+    """The receptions held in a range, loaded once: each task's grouping fields and counts and its
+    over-standard meal items. Any grouping reads it; costs are summed per group in SQL from
+    `queryset` (`grouped_costs`), one query per grouping."""
 
+    queryset: QuerySet[Task]
     tasks: dict[int, dict[str, Any]]
-    costs: dict[int, dict[str, Decimal]]
     over: dict[int, int]
 
 
 def load_held(start: date, end: date) -> Held:
     """Four queries, whatever the number of tasks (guests and accompanying counted in the tasks'
-    query, costs by `task_costs`, over-standard items in SQL)."""
+    query, the standards, the meal items)."""
     held = counted_tasks(start, end)
     tasks: dict[int, dict[str, Any]] = {
         t["id"]: dict(t)
@@ -250,31 +267,41 @@ def load_held(start: date, end: date) -> Held:
         )
     }
     if not tasks:
-        return Held({}, {}, {})
-    return Held(tasks=tasks, costs=task_costs(tasks), over=_over_standard(tasks, held))
+        return Held(queryset=held, tasks={}, over={})
+    return Held(queryset=held, tasks=tasks, over=_over_standard(tasks, held))
 
 
 def own_rows(
     *, jurisdiction: Jurisdiction, start: date, end: date, group_by: str, held: Held | None = None
 ) -> list[Row]:
-    """The jurisdiction's own receptions held in [start, end], grouped."""
+    """The jurisdiction's own receptions held in [start, end], grouped (costs summed per group in
+    SQL, one query)."""
     if held is None:
         held = load_held(start, end)
     rows: dict[str, Row] = {}
-    group_key = _grouping(group_by, jurisdiction)
-    costs, over = held.costs, held.over
-    for task_id, task in held.tasks.items():
-        key = group_key(task)
+
+    def row_of(key: str) -> Row:
         row = rows.get(key)
         if row is None:
             row = rows[key] = Row(key=key, label=_label(group_by, key, jurisdiction))
+        return row
+
+    group_key = _grouping(group_by, jurisdiction)
+    over = held.over
+    for task_id, task in held.tasks.items():
+        row = row_of(group_key(task))
         row.receptions += 1
         row.guests += task["guest_n"]
         row.accompanying += task["accompanying_n"]
         row.over_standard += over.get(task_id, 0)
-        by_kind = row.cost_by_kind
-        for kind, amount in costs.get(task_id, {}).items():
-            by_kind[kind] = by_kind.get(kind, ZERO) + amount
+    if held.tasks:
+        # The costs query reads the held tasks again: a task held in between gets a row (with its
+        # costs, no reception) rather than being dropped or failing.
+        expression, read_key = _sql_grouping(group_by, jurisdiction)
+        for value, costs in grouped_costs(held.queryset, expression).items():
+            by_kind = row_of(read_key(value)).cost_by_kind
+            for kind, amount in costs.items():
+                by_kind[kind] = by_kind.get(kind, ZERO) + amount
     return sorted(rows.values(), key=_order(group_by))
 
 

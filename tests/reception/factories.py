@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import factory
@@ -72,3 +73,23 @@ class PlanItemFactory(DjangoModelFactory):
     unit_price = Decimal("60.00")
     quantity = 7
     menu = "家常菜四菜一汤"
+
+
+def order_for(item: PlanItem, *, provider: Any, status: str, cost: str | None = None) -> Any:
+    """An order of `item` in `status`, as the provider flow leaves it (`cost`: the reported total)."""
+    from provider_portal.orders.models import Order
+
+    return Order.objects.create(
+        task_id=item.task_id,
+        item_id=item.pk,
+        provider=provider,
+        status=status,
+        task_title=item.task.title,
+        kind=item.kind,
+        starts_at=item.starts_at,
+        venue=item.venue,
+        unit_price=item.unit_price,
+        planned_amount=item.amount,
+        cost_amount=Decimal(cost) if cost is not None else None,
+        sent_by=user("340100-handler"),
+    )

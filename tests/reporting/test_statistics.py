@@ -193,3 +193,39 @@ def test_scope_own_at_a_superior_leaves_the_reports_out(hefei_receptions: Any, s
     data = get("340100", "340100-admin", f"{RANGE}&group_by=jurisdiction&scope=own")
     assert data["scope"] == "own"
     assert [compact(r) for r in data["rows"]] == [("340100", 3, 9, 3, "1409.79")]
+
+
+@pytest.mark.parametrize("group_by", ["month", "level", "purpose", "counterpart_unit", "jurisdiction"])
+def test_each_groups_costs_are_its_tasks_task_costs(hefei_receptions: Any, tree: Any, group_by: str) -> None:
+    """Costs are summed per group in SQL; they must be what adding up `task_costs` per group gives,
+    approved order costs included (T1's lodging approved at 612.30, T3's meal at 100.00; T2's
+    meal only reported, so its plan counts)."""
+    import datetime as dt
+
+    from provider_portal.services import provider_add
+    from reception.figures import ZERO, counted_tasks, task_costs
+    from reporting.statistics import _grouping, own_rows
+    from tests.conftest import in_tenant
+    from tests.reception.factories import order_for
+
+    hotel, _created = provider_add(actor=None, name="稻香楼宾馆", kind="hotel", serves=[tree["340100"]])
+    start, end = dt.date(2026, 5, 1), dt.date(2026, 6, 30)
+    with in_tenant("340100") as hefei:
+        t1, t2, t3 = (hefei_receptions[name] for name in ("t1", "t2", "t3"))
+        order_for(t1.items.get(kind="lodging"), provider=hotel, status="cost_approved", cost="612.30")
+        order_for(t2.items.get(kind="meal"), provider=hotel, status="cost_reported", cost="1.00")
+        order_for(t3.items.get(kind="meal"), provider=hotel, status="cost_approved", cost="100.00")
+        rows = own_rows(jurisdiction=hefei, start=start, end=end, group_by=group_by)
+        tasks = list(
+            counted_tasks(start, end).values("id", "start_date", "level", "letter__purpose", "counterpart_unit")
+        )
+        per_task = task_costs(task["id"] for task in tasks)
+        expected: dict[str, dict[str, Decimal]] = {}
+        key_of = _grouping(group_by, hefei)
+        for task in tasks:
+            group = expected.setdefault(key_of(task), {})
+            for kind, amount in per_task.get(task["id"], {}).items():
+                group[kind] = group.get(kind, ZERO) + amount
+
+    assert {row.key: {k: v for k, v in row.cost_by_kind.items() if v} for row in rows} == expected
+    assert sum((row.cost_total for row in rows), ZERO) == Decimal("1362.10")  # 1409.79 − 47.70 + 0.01
