@@ -3,7 +3,8 @@
 A reception counts once its task is `completed` or `settled`, in the month of its start date.
 Guests are 人次 (each guest of each reception), accompanying likewise. A plan item's cost is
 `item_cost`: per task it is read with `task_costs`, summed over groups of tasks in SQL with
-`grouped_costs`; reports, statistics and disclosure never compute it another way.
+`grouped_costs` (or per provider of the items with `provider_costs`); reports, statistics and
+disclosure never compute it another way.
 """
 
 from __future__ import annotations
@@ -100,6 +101,23 @@ def grouped_costs(tasks: QuerySet[Task], key: Any) -> dict[Any, dict[str, Decima
     for row in rows:
         if row["items__kind"] is not None:  # a task without items (outer join)
             costs[row["cost_key"]][row["items__kind"]] = (row["total"] or ZERO).quantize(CENT)
+    return dict(costs)
+
+
+def provider_costs(tasks: QuerySet[Task]) -> dict[int | None, dict[str, Decimal]]:
+    """The cost by item kind of the plan items of `tasks`, summed in SQL per item provider (None:
+    items without one), in one query. Unlike `grouped_costs` the key is the item's, not the task's:
+    a task served by two providers splits its cost between them, and the keys add up to the tasks'
+    total. Kinds without items are absent."""
+    rows = (
+        PlanItem.objects.filter(task_id__in=tasks.values("pk"))
+        .order_by()  # the model's ordering would join the GROUP BY
+        .values("provider_id", "kind")
+        .annotate(total=Sum(item_cost()))
+    )
+    costs: dict[int | None, dict[str, Decimal]] = defaultdict(dict)
+    for row in rows:
+        costs[row["provider_id"]][row["kind"]] = (row["total"] or ZERO).quantize(CENT)
     return dict(costs)
 
 

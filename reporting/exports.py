@@ -28,7 +28,7 @@ from core.models import User
 from reception.figures import ZERO, counted_tasks, task_costs
 from reception.models import Guest, ItemKind
 from reporting.local.models import ExportJob, ExportStatus
-from reporting.statistics import KINDS, group_label, statistics
+from reporting.statistics import KINDS, GroupBy, group_label, statistics
 from tenants.models import Jurisdiction
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,8 +77,16 @@ def table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]], list[Any]]:
         if row.get("label") and row["label"] != row["key"]:
             values[0] = f"{row['label']}（{row['key']}）"
         body.append(values)
-    totals = [_("合计")] + [_cell(f, data["totals"]) for f, _t in cols[1:]]
+    totals = [totals_label(data["group_by"])] + [_cell(f, data["totals"]) for f, _t in cols[1:]]
     return header, body, totals
+
+
+def totals_label(group_by: str) -> str:
+    """By provider a reception served by several providers is in each of their rows: the totals
+    count it once, so only the costs are the sum of the rows (say so where people add up)."""
+    if group_by == GroupBy.PROVIDER:
+        return _("合计（批次、人次按接待去重，不是各行之和；费用为各行之和）")
+    return _("合计")
 
 
 def _title(data: dict[str, Any], jurisdiction_name: str) -> str:

@@ -1,5 +1,5 @@
-"""Statistics of held receptions (统计分析), grouped by month, level, purpose, counterpart unit or
-jurisdiction.
+"""Statistics of held receptions (统计分析), grouped by month, level, purpose, counterpart unit,
+jurisdiction or provider (that one in `reporting.statistics_providers`).
 
 Own data comes from `reception.figures` (which tasks count, 人次, costs by kind summed per group in
 SQL by `grouped_costs`, the same rule as `task_costs`).
@@ -35,6 +35,7 @@ class GroupBy(StrEnum):
     PURPOSE = "purpose"
     COUNTERPART_UNIT = "counterpart_unit"
     JURISDICTION = "jurisdiction"
+    PROVIDER = "provider"
 
 
 class Scope(StrEnum):
@@ -54,6 +55,7 @@ def group_label(group_by: str) -> str:
         GroupBy.PURPOSE: _("来访事由"),
         GroupBy.COUNTERPART_UNIT: _("对口接待单位"),
         GroupBy.JURISDICTION: _("辖区"),
+        GroupBy.PROVIDER: _("服务单位"),
     }[GroupBy(group_by)]
 
 
@@ -104,14 +106,20 @@ class Row:
 
 @dataclass
 class Statistics:
+    """`whole`: the totals where rows overlap (by provider, a task is in the row of each provider
+    that served it); otherwise the totals are the sum of the rows."""
+
     start: date
     end: date
     group_by: str
     scope: str
     rows: list[Row]
+    whole: Row | None = None
 
     @property
     def totals(self) -> Row:
+        if self.whole is not None:
+            return self.whole
         total = Row(key="")
         for row in self.rows:
             total.add(row)
@@ -278,6 +286,8 @@ def own_rows(
     SQL, one query)."""
     if held is None:
         held = load_held(start, end)
+    if group_by == GroupBy.PROVIDER:
+        return _provider_statistics(held)[0]
     rows: dict[str, Row] = {}
 
     def row_of(key: str) -> Row:
@@ -303,6 +313,13 @@ def own_rows(
             for kind, amount in costs.items():
                 by_kind[kind] = by_kind.get(kind, ZERO) + amount
     return sorted(rows.values(), key=_order(group_by))
+
+
+def _provider_statistics(held: Held) -> tuple[list[Row], Row]:
+    # Imported here: that module builds on this one's Row and Held.
+    from reporting.statistics_providers import provider_rows
+
+    return provider_rows(held)
 
 
 # --- The subtree, from reports ------------------------------------------------------------
@@ -381,6 +398,9 @@ def statistics(
         scope = Scope.SUBTREE if group in SUBTREE_GROUPS and has_subtree(jurisdiction) else Scope.OWN
     if group not in SUBTREE_GROUPS:
         scope = Scope.OWN
+    if group == GroupBy.PROVIDER:
+        rows_by_provider, whole = _provider_statistics(held if held is not None else load_held(start, end))
+        return Statistics(start=start, end=end, group_by=group, scope=scope, rows=rows_by_provider, whole=whole)
     own = own_rows(jurisdiction=jurisdiction, start=start, end=end, group_by=group, held=held)
     rows = {row.key: row for row in own}
     if group == GroupBy.JURISDICTION and jurisdiction.code not in rows:

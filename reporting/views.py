@@ -19,7 +19,7 @@ from reception.views.base import ReceptionPage, perform
 from reporting import disclosure as chronicle
 from reporting import inspections
 from reporting.api import STATISTICS_ROLES
-from reporting.exports import kind_label
+from reporting.exports import kind_label, totals_label
 from reporting.local.models import Area, ChecklistItem, ExportJob, Inspection, InspectionStatus, ReceptionBudget, Result
 from reporting.statistics import KINDS, GroupBy, Scope, statistics
 from reporting.views_charts import bar_chart, pie_chart
@@ -57,6 +57,7 @@ class FilterForm(forms.Form):
             (GroupBy.PURPOSE, gettext_lazy("按来访事由")),
             (GroupBy.COUNTERPART_UNIT, gettext_lazy("按对口接待单位")),
             (GroupBy.JURISDICTION, gettext_lazy("按辖区")),
+            (GroupBy.PROVIDER, gettext_lazy("按服务单位")),
         ],
     )
     scope = forms.ChoiceField(
@@ -140,6 +141,7 @@ class DashboardView(ReportingPage):
             form=form,
             stats=stats,
             totals=totals,
+            totals_label=totals_label(values["group_by"]),
             kinds=[(kind_label(k), totals.cost_by_kind.get(k)) for k in KINDS],
             bar=bar_chart(
                 [row.label for row in stats.rows], [row.cost_total for row in stats.rows], title=_("接待费用（元）")

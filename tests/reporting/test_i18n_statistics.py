@@ -42,3 +42,20 @@ def test_statistics_read_in_english(english: Any, hefei_receptions: Any) -> None
     assert header.startswith("Reception level,Receptions,Guests (person-times)")
     bad = api("340100", "340100-finance").get("/api/v1/statistics/?from=x", HTTP_ACCEPT_LANGUAGE="en")
     assert bad.json() == {"from": ["Dates are written YYYY-MM-DD."]}
+
+
+def test_statistics_by_provider_read_in_english(english: Any, tree: Any) -> None:
+    import datetime as dt
+
+    from tests.conftest import api, in_tenant
+    from tests.reporting.conftest import held
+
+    with in_tenant("340100"):
+        held(status="completed", start=dt.date(2026, 5, 6), guests=2, items=[("vehicle", "", "10.00", 1)])
+    response = api("340100", "340100-finance").get(
+        "/api/v1/statistics/?from=2026-05-01&to=2026-06-30&group_by=provider&format=csv", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Provider,Receptions,")
+    assert lines[1].startswith("No provider（none）,1,2,")
+    assert lines[2].startswith('"Total (each reception counted once in receptions and guests, not the sum of the rows;')

@@ -13,6 +13,7 @@ from tests.conftest import api
 READS = [
     "/api/v1/statistics/?group_by=month",
     "/api/v1/statistics/?group_by=jurisdiction&format=xlsx",
+    "/api/v1/statistics/?group_by=provider&format=csv",
     "/api/v1/statistics/?format=csv",
     "/api/v1/statistics/report.pdf?year=2026",
     "/api/v1/statistics/exports/",
