@@ -2,8 +2,8 @@
 
 django-tenants' `clone_schema` function walks every object of the template in PL/pgSQL and, for
 each table and column, runs checks over `information_schema` that read the whole database's
-catalog: measured here it takes 0.4 s per clone in an empty database and several seconds once a
-hundred tenants exist, so the Anhui demo (121 schemas) took minutes to seed. This module reads
+catalog: measured with 121 schemas in the database it took 1.37 s per clone against 0.21 s
+here, and seeding the 121-schema demo took over ten minutes with it (about 40 s now). This module reads
 the template's catalog once per clone and replays it:
 
 1. `CREATE TABLE … (LIKE template.t INCLUDING DEFAULTS CONSTRAINTS IDENTITY GENERATED STORAGE
