@@ -11,10 +11,12 @@ class ReceptionConfig(AppConfig):
 
     def ready(self) -> None:
         from reception.demo import seed_orders, seed_reception
+        from reception.demo_history import seed_history
         from reception.services.standards import standards_provision
         from tenants.demo import register_demo_step
         from tenants.provisioning import register_provisioning_step
 
         register_provisioning_step("reception.standards", standards_provision, order=50)
         register_demo_step("reception", seed_reception, order=50)
+        register_demo_step("reception.history", seed_history, order=55)
         register_demo_step("reception.orders", seed_orders, order=60)

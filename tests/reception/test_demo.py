@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from reception.demo import seed_reception
 from reception.models import Letter, Task
@@ -56,3 +58,30 @@ def test_demo_orders_dispatch_the_task_in_progress_once(tree):
     assert OrderIndex.objects.count() == 1
     assert AgreedPrice.objects.filter(area__jurisdiction__code="340100").count() == 4
     assert out.getvalue().splitlines()[-2] == "demo orders: already present"
+
+
+def test_demo_history_holds_receptions_in_each_of_the_ten_months_before_this_one_once(tree):
+    from reception.demo_history import seed_history
+    from reception.figures import period_figures
+
+    out = io.StringIO()
+    seed_history("unused", out)
+    summary = "demo history: 13 receptions held in 340100 over the 10 months before this one"
+    assert out.getvalue().splitlines()[-1] == summary
+    today = timezone.localdate()
+    with in_tenant("340100"):
+        held = Task.objects.filter(status="completed")
+        assert held.count() == Task.objects.count() == 13
+        months = {(t.start_date.year, t.start_date.month) for t in held}
+        assert len(months) == 10 and (today.year, today.month) not in months
+        assert all(t.start_date < today.replace(day=1) for t in held)
+        assert all(t.letter_id for t in held)  # no letter, no reception
+        first = min(held, key=lambda t: t.start_date).start_date
+        figures = period_figures(first, today)
+        # visits cycle through five delegations of 6, 4, 8, 5 and 3 guests (2, 1, 3, 2, 1 accompanying)
+        assert (figures.receptions, figures.guests, figures.accompanying) == (13, 64, 22)
+        assert figures.cost_total == Decimal("25386.00")
+    seed_history("unused", out)
+    with in_tenant("340100"):
+        assert Task.objects.count() == 13
+    assert out.getvalue().splitlines()[-1] == "demo history: already present"
