@@ -22,7 +22,7 @@ from core.errors import Conflict, NotFound
 from reporting.exports import CSV, FORMATS, XLSX, export_create, file_bytes, filename
 from reporting.local.models import ExportJob, ExportStatus
 from reporting.pdf import report_pdf
-from reporting.statistics import GroupBy, Scope, statistics
+from reporting.statistics import GroupBy, Scope, own_satisfaction, statistics
 from tenants.models import Jurisdiction, Role
 from tenants.permissions import JurisdictionPermission
 
@@ -139,11 +139,17 @@ class RowOutput(TotalsOutput):
     label = serializers.CharField()  # type: ignore[assignment]
 
 
+class SatisfactionOutput(serializers.Serializer):
+    evaluations = serializers.IntegerField()
+    average = serializers.CharField(allow_null=True, help_text="1–5, one decimal; null without evaluations")
+
+
 class StatisticsOutput(serializers.Serializer):
     group_by = serializers.CharField()
     scope = serializers.ChoiceField(choices=[s.value for s in Scope])
     rows = RowOutput(many=True)
     totals = TotalsOutput()
+    satisfaction = SatisfactionOutput(help_text="evaluations of this jurisdiction's own receptions held in the range")
 
 
 RANGE_PARAMETERS = [
@@ -168,11 +174,13 @@ class StatisticsApi(ReportingApi):
         responses={200: StatisticsOutput, (200, XLSX): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request: Request) -> Response | HttpResponse:
-        data = statistics(jurisdiction=self.jurisdiction, **statistics_params(request.query_params)).as_json()
+        params = statistics_params(request.query_params)
+        data = statistics(jurisdiction=self.jurisdiction, **params).as_json()
         file_format = getattr(request.accepted_renderer, "format", "json")
         if file_format in FORMATS:
             content = file_bytes(data, file_format, jurisdiction_name=self.jurisdiction.name)
             return attachment(content, XLSX if file_format == "xlsx" else CSV, filename(data, file_format))
+        data["satisfaction"] = own_satisfaction(params["start"], params["end"]).as_json()
         return Response(data)
 
 

@@ -21,7 +21,7 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
-from reception.figures import CENT, ZERO, counted_tasks, grouped_costs
+from reception.figures import CENT, ZERO, Satisfaction, counted_tasks, grouped_costs, satisfaction_of
 from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, Purpose, ReceptionLevel, Task
 from reception.selectors import standard_values, standard_versions
 from reception.standards import StandardValues
@@ -410,3 +410,9 @@ def statistics(
             key, label = (period, period) if group == GroupBy.MONTH else (code, name)
             _merge(rows, report_row(key, label, figures))
     return Statistics(start=start, end=end, group_by=group, scope=scope, rows=sorted(rows.values(), key=_order(group)))
+
+
+def own_satisfaction(start: date, end: date) -> Satisfaction:
+    """The satisfaction evaluations (满意度评价) of the receptions held here in [start, end]
+    (reports upward carry none, so this is always own data)."""
+    return satisfaction_of(counted_tasks(start, end))

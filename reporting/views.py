@@ -21,7 +21,7 @@ from reporting import inspections
 from reporting.api import STATISTICS_ROLES
 from reporting.exports import kind_label, totals_label
 from reporting.local.models import Area, ChecklistItem, ExportJob, Inspection, InspectionStatus, ReceptionBudget, Result
-from reporting.statistics import KINDS, GroupBy, Scope, statistics
+from reporting.statistics import KINDS, GroupBy, Scope, own_satisfaction, statistics
 from reporting.views_charts import bar_chart, pie_chart
 from reporting.warnings import current_warnings, warnings_notify
 from tenants.models import Role
@@ -141,6 +141,7 @@ class DashboardView(ReportingPage):
             form=form,
             stats=stats,
             totals=totals,
+            satisfaction=own_satisfaction(values["start"], values["end"]),
             totals_label=totals_label(values["group_by"]),
             kinds=[(kind_label(k), totals.cost_by_kind.get(k)) for k in KINDS],
             bar=bar_chart(
