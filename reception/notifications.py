@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from core.audit import object_history
 from core.models import User
 from core.notifications import notify
-from reception.models import Task, TaskStatus
+from reception.models import LIST_TRANSITIONS, ListAction, ReceptionList, Task, TaskStatus
 from tenants.models import Jurisdiction, Membership, Role
 
 #: Who hears of each transition, by role here; the task's creator and its handler by name.
@@ -56,5 +57,36 @@ def task_transition_notify(
     }
     if comment:
         body += _("意见：%(comment)s") % {"comment": comment}
+    body += f" {jurisdiction.host}/reception/tasks/{task.pk}/"
+    notify(recipients=recipients, event=action, subject=subject, body=body, jurisdiction_code=jurisdiction.code)
+
+
+def list_drafters(*, jurisdiction: Jurisdiction, task: Task, reception_list: ReceptionList) -> set[int]:
+    """Who drafted or redrafted the task's list (from its audit history), and its last drafter."""
+    drafted = {"reception.list.drafted", "reception.list.redrafted"}
+    entries = object_history(jurisdiction_code=jurisdiction.code, object_type="reception.task", object_id=task.pk)
+    return {e.actor_id for e in entries if e.action in drafted and e.actor_id} | {reception_list.drafted_by_id}
+
+
+def reception_list_returned_notify(
+    *, jurisdiction: Jurisdiction, task: Task, reception_list: ReceptionList, action: str, actor: User, comment: str
+) -> None:
+    """Tell the list's drafters (still drafter or finance here) that the reviewer returned it, and why."""
+    members = Membership.objects.filter(
+        jurisdiction=jurisdiction,
+        role__in=LIST_TRANSITIONS[ListAction.DRAFT].roles,
+        user_id__in=list_drafters(jurisdiction=jurisdiction, task=task, reception_list=reception_list),
+        user__is_active=True,
+    ).select_related("user")
+    recipients = sorted({m.user for m in members if m.user_id != actor.pk}, key=lambda p: p.pk)
+    if not recipients:
+        return
+    subject = _("接待任务“%(title)s”的接待清单已退回") % {"title": task.title}
+    body = _("%(jurisdiction)s的接待任务“%(title)s”的接待清单已被退回（%(actor)s），请修改后重新编制。") % {
+        "jurisdiction": jurisdiction.name,
+        "title": task.title,
+        "actor": actor.label,
+    }
+    body += _("意见：%(comment)s") % {"comment": comment}
     body += f" {jurisdiction.host}/reception/tasks/{task.pk}/"
     notify(recipients=recipients, event=action, subject=subject, body=body, jurisdiction_code=jurisdiction.code)

@@ -73,12 +73,16 @@ class ListView:
             "total": str(rl.total),
             "drafted_at": rl.drafted_at,
             "approved_at": rl.approved_at,
+            "return_comment": rl.return_comment,
+            "returned_at": rl.returned_at,
         }
 
 
 def reception_list_view(task_id: int) -> ListView:
     task = task_row(task_id)
-    reception_list = ReceptionList.objects.select_related("drafted_by", "approved_by").filter(task=task).first()
+    reception_list = (
+        ReceptionList.objects.select_related("drafted_by", "approved_by", "returned_by").filter(task=task).first()
+    )
     if reception_list is None:
         raise NotFound(_("尚未编制接待清单。"))
     return ListView(

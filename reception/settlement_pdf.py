@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +35,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("title", fontName=FONT, fontSize=18, leading=24, alignment=TA_CENTER),
         "sub": ParagraphStyle("sub", fontName=FONT, fontSize=10, leading=14, alignment=TA_CENTER),
+        "mark": ParagraphStyle(
+            "mark", fontName=FONT, fontSize=12, leading=16, alignment=TA_CENTER, textColor=colors.HexColor("#c92a2a")
+        ),
         "h": ParagraphStyle("h", fontName=FONT, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4),
         "p": ParagraphStyle("p", fontName=FONT, fontSize=10, leading=14),
         "cell": ParagraphStyle("cell", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK"),
@@ -86,6 +90,18 @@ def _list_story(view: ListView, styles: dict[str, ParagraphStyle], jurisdiction_
     ]
     if jurisdiction_name:
         story.insert(1, Paragraph(jurisdiction_name, styles["sub"]))
+    if rl.status != ListStatus.APPROVED:
+        # A draft or returned list must never pass for the signed-off one.
+        story.insert(
+            1,
+            Paragraph(
+                _("【%(status)s · 未经审核，不作报销凭证】") % {"status": ListStatus(rl.status).label}, styles["mark"]
+            ),
+        )
+        if rl.status == ListStatus.RETURNED and rl.return_comment:
+            story.insert(
+                2, Paragraph(_("退回意见：%(comment)s") % {"comment": escape(rl.return_comment)}, styles["mark"])
+            )
     story += [
         Paragraph(_("一、接待对象（%(n)s人）") % {"n": len(view.guests)}, styles["h"]),
         _people(view, styles, view.guests),

@@ -14,10 +14,12 @@ from rest_framework.response import Response
 
 from provider_portal.orders.api import OrderOutput
 from reception import selectors_settlement as reads
-from reception.api.base import ReceptionApi
+from reception.api.base import ReceptionApi, valid
+from reception.api.serializers import TaskOutput
 from reception.api.tasks import task_response
 from reception.api.transitions import transition_api
-from reception.models import TRANSITIONS, TaskAction
+from reception.models import LIST_TRANSITIONS, TRANSITIONS, ListAction, TaskAction
+from reception.models.common import TEXT_MAX
 from reception.services import evaluations, orders, settlement
 from reception.settlement_pdf import reception_list_pdf, reimbursement_bundle_pdf
 from tenants.models import ALL_ROLES, STAFF_ROLES
@@ -90,6 +92,8 @@ class ReceptionListOutput(serializers.Serializer):
     total = serializers.CharField()
     drafted_at = serializers.DateTimeField()
     approved_at = serializers.DateTimeField(allow_null=True)
+    return_comment = serializers.CharField(help_text="The last return's comment ('' if never returned).")
+    returned_at = serializers.DateTimeField(allow_null=True)
 
 
 def _list_response(task_id: int, status_code: int = status.HTTP_200_OK) -> Response:
@@ -120,6 +124,32 @@ class ReceptionListApproveApi(ReceptionApi):
     @extend_schema(operation_id="tasks_reception_list_approve", request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, task_id: int) -> Response:
         settlement.reception_list_approve(actor=request.user, jurisdiction=self.jurisdiction, task_id=task_id)  # type: ignore[arg-type]
+        return task_response(task_id)
+
+
+class ReceptionListReturnInput(serializers.Serializer):
+    comment = serializers.CharField(max_length=TEXT_MAX)
+
+
+class ReceptionListReturnApi(ReceptionApi):
+    """The reviewer returns the drafted list to its drafters with a comment (required); the list is
+    `returned` until drafter or finance redrafts it. Answer: the task (still `completed`), as approve."""
+
+    roles = LIST_TRANSITIONS[ListAction.RETURN].roles
+
+    @extend_schema(
+        operation_id="tasks_reception_list_return",
+        request=ReceptionListReturnInput,
+        responses={200: TaskOutput},
+    )
+    def post(self, request: Request, task_id: int) -> Response:
+        data = valid(ReceptionListReturnInput, request.data)
+        settlement.reception_list_return(
+            actor=request.user,  # type: ignore[arg-type]
+            jurisdiction=self.jurisdiction,
+            task_id=task_id,
+            comment=data["comment"],
+        )
         return task_response(task_id)
 
 

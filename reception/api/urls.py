@@ -60,6 +60,11 @@ urlpatterns = [
         name="task-reception-list-approve",
     ),
     path(
+        "tasks/<int:task_id>/reception-list/return/",
+        settlement.ReceptionListReturnApi.as_view(),
+        name="task-reception-list-return",
+    ),
+    path(
         "tasks/<int:task_id>/reception-list.pdf",
         settlement.ReceptionListPdfApi.as_view(),
         name="task-reception-list-pdf",

@@ -10,8 +10,11 @@ from reception.models.resources import Resource, ResourceKind
 from reception.models.schedule import ScheduleChange, ScheduleEntry
 from reception.models.seating import Layout, SeatingChart, SeatingConvention, Side
 from reception.models.settlement import (
+    LIST_TRANSITIONS,
+    NO_LIST,
     Evaluation,
     EvaluationParty,
+    ListAction,
     ListStatus,
     ReceptionList,
     ReceptionListLine,
@@ -32,6 +35,8 @@ __all__ = [
     "ARRANGEABLE_STATUSES",
     "EDITABLE_STATUSES",
     "ITEM_FIELDS",
+    "LIST_TRANSITIONS",
+    "NO_LIST",
     "TRANSITIONS",
     "AccompanyingStaff",
     "Evaluation",
@@ -43,6 +48,7 @@ __all__ = [
     "Letter",
     "LetterAttachment",
     "LetterStatus",
+    "ListAction",
     "ListStatus",
     "LodgingAllocation",
     "MealCeiling",

@@ -8,12 +8,41 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from reception.models.common import TEXT_MAX
-from reception.models.tasks import Task
+from reception.models.tasks import TRANSITIONS, Task, TaskAction, Transition
+from tenants.models import Role
 
 
 class ListStatus(models.TextChoices):
     DRAFT = "draft", _("待审核")
+    RETURNED = "returned", _("已退回")
     APPROVED = "approved", _("已审核")
+
+
+class ListAction(models.TextChoices):
+    DRAFT = "draft", _("编制")
+    RETURN = "return", _("退回")
+    APPROVE = "approve", _("审核通过")
+
+
+#: The state a task without a list is in, as a source of `draft`.
+NO_LIST = ""
+#: The list's state machine (一单一审核: approve or return, a returned list is redrafted).
+#: `done` is the audit action's last word: reception.list.<done> (a redraft records `redrafted`).
+LIST_TRANSITIONS: dict[str, Transition] = {
+    ListAction.DRAFT: Transition(
+        frozenset({NO_LIST, ListStatus.DRAFT, ListStatus.RETURNED}),
+        ListStatus.DRAFT,
+        frozenset({Role.DRAFTER, Role.FINANCE}),
+        "drafted",
+    ),
+    ListAction.RETURN: Transition(
+        frozenset({ListStatus.DRAFT}), ListStatus.RETURNED, frozenset({Role.REVIEWER}), "returned"
+    ),
+    # Approving the list is the task's `settle` transition: the same reviewers.
+    ListAction.APPROVE: Transition(
+        frozenset({ListStatus.DRAFT}), ListStatus.APPROVED, TRANSITIONS[TaskAction.SETTLE].roles, "approved"
+    ),
+}
 
 
 class ReceptionList(models.Model):
@@ -30,6 +59,12 @@ class ReceptionList(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    #: The last return: kept after a redraft so that the reviewer sees what was asked.
+    return_comment = models.TextField(_("退回意见"), max_length=TEXT_MAX, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("接待清单")

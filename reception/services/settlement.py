@@ -1,4 +1,6 @@
-"""Settlement: the reception list drafted from approved costs, approved by a reviewer → `settled`."""
+"""Settlement: the reception list drafted from approved costs, then approved by a reviewer (→ task
+`settled`) or returned to its drafters with a comment and redrafted. The list's states and who may
+move them are `reception.models.LIST_TRANSITIONS`."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
@@ -14,7 +17,10 @@ from core.models import User
 from provider_portal.orders.models import PaymentMethod
 from provider_portal.orders.selectors import approved_cost_by_item, orders_not_approved
 from reception.models import (
+    LIST_TRANSITIONS,
+    NO_LIST,
     ItemKind,
+    ListAction,
     ListStatus,
     MealType,
     PlanItem,
@@ -25,12 +31,50 @@ from reception.models import (
     TaskAction,
     TaskStatus,
 )
-from reception.services.common import lock_task, require_roles
+from reception.notifications import reception_list_returned_notify
+from reception.services.common import lock_task, require_roles, required_text
 from reception.services.transitions import _transition
-from tenants.models import Jurisdiction, Role
+from tenants.models import Jurisdiction
 
-LIST_DRAFT_ROLES = frozenset({Role.DRAFTER, Role.FINANCE})
+LIST_DRAFT_ROLES = LIST_TRANSITIONS[ListAction.DRAFT].roles
+LIST_REVIEW_ROLES = LIST_TRANSITIONS[ListAction.RETURN].roles | LIST_TRANSITIONS[ListAction.APPROVE].roles
 ZERO = Decimal("0.00")
+
+#: Why an action does not fit the list's state: (list state → (code, message)); NO_LIST: none drafted.
+_REFUSALS: dict[str, dict[str, tuple[str, str | Promise]]] = {
+    ListAction.DRAFT: {ListStatus.APPROVED: ("list_approved", _("接待清单已审核，不能重新编制。"))},
+    ListAction.RETURN: {
+        NO_LIST: ("list_missing", _("尚未编制接待清单。")),
+        ListStatus.RETURNED: ("invalid_transition", _("接待清单已退回，等待重新编制。")),
+        ListStatus.APPROVED: ("invalid_transition", _("接待清单已审核，不能退回。")),
+    },
+    ListAction.APPROVE: {
+        NO_LIST: ("list_missing", _("尚未编制接待清单。")),
+        ListStatus.RETURNED: ("invalid_transition", _("接待清单已退回，重新编制后才能审核。")),
+        ListStatus.APPROVED: ("invalid_transition", _("接待清单已审核。")),
+    },
+}
+
+
+def _lock_list(task: Task) -> ReceptionList | None:
+    return ReceptionList.objects.select_for_update().filter(task=task).first()
+
+
+def _require_list_state(action: str, reception_list: ReceptionList | None) -> None:
+    """The list's state must be a source of `action` in the table (409 otherwise)."""
+    state = reception_list.status if reception_list is not None else NO_LIST
+    if state not in LIST_TRANSITIONS[action].sources:
+        code, message = _REFUSALS[action].get(state, ("invalid_transition", _("接待清单当前状态不允许此操作。")))
+        raise Conflict(message, code=code)
+
+
+def _reviewable_list(action: str, task: Task) -> ReceptionList:
+    """The task's list, locked, in a state `action` (return or approve: a drafted list) accepts."""
+    reception_list = _lock_list(task)
+    _require_list_state(action, reception_list)
+    if reception_list is None:  # NO_LIST is no source of a review: refused above
+        raise Conflict(_("尚未编制接待清单。"), code="list_missing")
+    return reception_list
 
 
 def item_activity(item: PlanItem) -> str:
@@ -48,7 +92,8 @@ def item_activity(item: PlanItem) -> str:
 
 @transaction.atomic
 def reception_list_draft(*, actor: User, jurisdiction: Jurisdiction, task_id: int) -> ReceptionList:
-    """Draft (or redraft, while not approved) the list of a completed task from its approved costs.
+    """Draft (or redraft, while not approved: also after a return) the list of a completed task
+    from its approved costs.
 
     An item whose order's cost is approved counts that cost; any other item (no provider, or
     declined and not sent again) its planned amount, as `reception.figures.task_costs` counts it.
@@ -57,9 +102,9 @@ def reception_list_draft(*, actor: User, jurisdiction: Jurisdiction, task_id: in
     require_roles(actor=actor, jurisdiction=jurisdiction, roles=LIST_DRAFT_ROLES)
     if task.status != TaskStatus.COMPLETED:
         raise Conflict(_("任务办结后才能编制接待清单。"), code="invalid_transition")
-    existing = ReceptionList.objects.select_for_update().filter(task=task).first()
-    if existing is not None and existing.status == ListStatus.APPROVED:
-        raise Conflict(_("接待清单已审核，不能重新编制。"), code="list_approved")
+    existing = _lock_list(task)
+    _require_list_state(ListAction.DRAFT, existing)
+    before = {"status": existing.status} if existing is not None else None
     waiting = orders_not_approved(task.pk)
     if waiting:
         raise Conflict(
@@ -91,7 +136,7 @@ def reception_list_draft(*, actor: User, jurisdiction: Jurisdiction, task_id: in
     total = sum((line.cost for line in lines), ZERO)
     letter = task.letter
     values = {
-        "status": ListStatus.DRAFT,
+        "status": LIST_TRANSITIONS[ListAction.DRAFT].target,
         "letter_number": letter.number,
         "sending_unit": letter.sending_unit,
         "total": total,
@@ -114,7 +159,41 @@ def reception_list_draft(*, actor: User, jurisdiction: Jurisdiction, task_id: in
         action="reception.list.drafted" if existing is None else "reception.list.redrafted",
         jurisdiction_code=jurisdiction.code,
         obj=task,
-        after={"total": total, "lines": len(lines)},
+        before=before,
+        after={"status": reception_list.status, "total": total, "lines": len(lines)},
+    )
+    return reception_list
+
+
+@transaction.atomic
+def reception_list_return(*, actor: User, jurisdiction: Jurisdiction, task_id: int, comment: str) -> ReceptionList:
+    """A reviewer sends the drafted list back with a required comment; the task stays `completed`
+    and its drafters (whoever drafted or redrafted it) are told after commit. They redraft it."""
+    transition = LIST_TRANSITIONS[ListAction.RETURN]
+    task = lock_task(task_id, jurisdiction=jurisdiction)
+    require_roles(actor=actor, jurisdiction=jurisdiction, roles=transition.roles)
+    reception_list = _reviewable_list(ListAction.RETURN, task)
+    if task.status != TaskStatus.COMPLETED:
+        raise Conflict(_("任务办结后才能审核接待清单。"), code="invalid_transition")
+    text = required_text(comment, field="comment", message=_("退回时必须填写意见。"))
+    before = {"status": reception_list.status}
+    reception_list.status = transition.target
+    reception_list.return_comment = text
+    reception_list.returned_by = actor
+    reception_list.returned_at = timezone.now()
+    reception_list.save(update_fields=["status", "return_comment", "returned_by", "returned_at"])
+    action = f"reception.list.{transition.done}"
+    audit_record(
+        actor=actor,
+        action=action,
+        jurisdiction_code=jurisdiction.code,
+        obj=task,
+        before=before,
+        after={"status": reception_list.status, "total": reception_list.total},
+        comment=text,
+    )
+    reception_list_returned_notify(
+        jurisdiction=jurisdiction, task=task, reception_list=reception_list, action=action, actor=actor, comment=text
     )
     return reception_list
 
@@ -124,12 +203,8 @@ def reception_list_approve(*, actor: User, jurisdiction: Jurisdiction, task_id: 
     """A reviewer approves the drafted list; the list becomes final and the task `settled`."""
 
     def approve(task: Task) -> None:
-        reception_list = ReceptionList.objects.select_for_update().filter(task=task).first()
-        if reception_list is None:
-            raise Conflict(_("尚未编制接待清单。"), code="list_missing")
-        if reception_list.status != ListStatus.DRAFT:
-            raise Conflict(_("接待清单已审核。"), code="invalid_transition")
-        reception_list.status = ListStatus.APPROVED
+        reception_list = _reviewable_list(ListAction.APPROVE, task)
+        reception_list.status = LIST_TRANSITIONS[ListAction.APPROVE].target
         reception_list.approved_by = actor
         reception_list.approved_at = timezone.now()
         reception_list.save()

@@ -15,7 +15,8 @@ from core.errors import NotFound
 from provider_portal.orders import services as order_services
 from provider_portal.orders.selectors import order_detail
 from reception import selectors_settlement as reads
-from reception.models import TRANSITIONS, TaskAction
+from reception.models import LIST_TRANSITIONS, ListAction, ListStatus
+from reception.models.common import TEXT_MAX
 from reception.services import evaluations, settlement
 from reception.settlement_pdf import reception_list_pdf, reimbursement_bundle_pdf
 from reception.views.base import ReceptionPage, perform
@@ -26,6 +27,12 @@ class CostReturnForm(forms.Form):
     comment = forms.CharField(label=gettext_lazy("退回意见"), max_length=2000)
 
 
+class ListReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("退回意见"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 def settlement_context(page: ReceptionPage, task: Any) -> dict[str, Any]:
     """What the task page shows of fulfilment and settlement."""
     orders = reads.orders_of_task(task.pk) if page.access.can_read(STAFF_ROLES) else []
@@ -33,6 +40,8 @@ def settlement_context(page: ReceptionPage, task: Any) -> dict[str, Any]:
         reception_list = reads.reception_list_view(task.pk)
     except NotFound:
         reception_list = None
+    list_status = reception_list.reception_list.status if reception_list is not None else None
+    reviewable = list_status == ListStatus.DRAFT and task.status == "completed"
     links: dict[str, str] = {}
     if page.access.can_write(evaluations.EVALUATION_LINK_ROLES):
         tokens = evaluations.evaluation_tokens(jurisdiction=page.jurisdiction, task=task)
@@ -42,10 +51,9 @@ def settlement_context(page: ReceptionPage, task: Any) -> dict[str, Any]:
         "reception_list": reception_list,
         "can_review_costs": page.can(order_services.FINANCE_ROLES),
         "can_draft_list": page.can(settlement.LIST_DRAFT_ROLES) and task.status == "completed",
-        "can_approve_list": page.can(TRANSITIONS[TaskAction.SETTLE].roles)
-        and reception_list is not None
-        and reception_list.reception_list.status == "draft"
-        and task.status == "completed",
+        "can_approve_list": reviewable and page.can(LIST_TRANSITIONS[ListAction.APPROVE].roles),
+        "can_return_list": reviewable and page.can(LIST_TRANSITIONS[ListAction.RETURN].roles),
+        "list_return_form": ListReturnForm(auto_id="list_return_%s"),  # its own ids next to the cost form
         "evaluation_links": links,
         "evaluations": reads.evaluation_summary(task),
         "cost_return_form": CostReturnForm(),
@@ -90,15 +98,28 @@ class OrderCostView(ReceptionPage):
 
 
 class ReceptionListActionView(ReceptionPage):
-    """Draft (drafter or finance) or approve (reviewer) the reception list from the task page."""
+    """Draft (drafter or finance), approve or return (reviewer) the reception list from the task page."""
 
-    roles_by_method = {"POST": settlement.LIST_DRAFT_ROLES | TRANSITIONS[TaskAction.SETTLE].roles}
+    roles_by_method = {"POST": settlement.LIST_DRAFT_ROLES | settlement.LIST_REVIEW_ROLES}
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, task_id: int, decision: str) -> HttpResponse:
-        if decision not in ("draft", "approve"):
+        if decision not in ("draft", "approve", "return"):
             raise Http404
         back = f"/reception/tasks/{task_id}/"
+        if decision == "return":
+            # The service checks the role, the state and the comment (blank or too long: a message).
+            return perform(
+                request,
+                lambda: settlement.reception_list_return(
+                    actor=self.actor,
+                    jurisdiction=self.jurisdiction,
+                    task_id=task_id,
+                    comment=request.POST.get("comment", ""),
+                ),
+                success=_("接待清单已退回编制人。"),
+                back=back,
+            )
         if decision == "approve":
             return perform(
                 request,

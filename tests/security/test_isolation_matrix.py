@@ -257,6 +257,7 @@ def test_the_matrix_covers_the_whole_tenant_api() -> None:
     # Spot checks that the walk sees every part of the URL conf, not that the list is fixed.
     assert "api/v1/tasks/" in routes
     assert "api/v1/tasks/<int:task_id>/submit/" in routes
+    assert "api/v1/tasks/<int:task_id>/reception-list/return/" in routes
     assert "api/v1/jurisdiction/" in routes
     assert len(routes) >= 40
 
