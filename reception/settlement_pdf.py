@@ -60,7 +60,7 @@ def _table(header: list[str], rows: list[list[Any]], widths: list[float], *, tot
 
 
 def _people(view: ListView, styles: dict[str, ParagraphStyle], people: list[Any]) -> Table:
-    rows = [[str(i), p.name, Paragraph(p.unit, styles["cell"]), p.post] for i, p in enumerate(people, start=1)]
+    rows = [[str(i), p.name, Paragraph(escape(p.unit), styles["cell"]), p.post] for i, p in enumerate(people, start=1)]
     if not rows:
         rows = [["", _("（无）"), "", ""]]
     return _table(
@@ -74,22 +74,23 @@ def _list_story(view: ListView, styles: dict[str, ParagraphStyle], jurisdiction_
     story: list[Any] = [
         Paragraph(_("公务接待清单"), styles["title"]),
         Paragraph(
-            _("来函单位：%(unit)s　　公函编号：%(number)s") % {"unit": rl.sending_unit, "number": rl.letter_number},
+            _("来函单位：%(unit)s　　公函编号：%(number)s")
+            % {"unit": escape(rl.sending_unit), "number": escape(rl.letter_number)},
             styles["sub"],
         ),
         Paragraph(
             _("接待任务：%(title)s　　接待日期：%(start)s 至 %(end)s　　对口接待单位：%(counterpart)s")
             % {
-                "title": task.title,
+                "title": escape(task.title),
                 "start": task.start_date.isoformat(),
                 "end": task.end_date.isoformat(),
-                "counterpart": task.counterpart_unit,
+                "counterpart": escape(task.counterpart_unit),
             },
             styles["sub"],
         ),
     ]
     if jurisdiction_name:
-        story.insert(1, Paragraph(jurisdiction_name, styles["sub"]))
+        story.insert(1, Paragraph(escape(jurisdiction_name), styles["sub"]))
     if rl.status != ListStatus.APPROVED:
         # A draft or returned list must never pass for the signed-off one.
         story.insert(
@@ -112,10 +113,10 @@ def _list_story(view: ListView, styles: dict[str, ParagraphStyle], jurisdiction_
     rows: list[list[Any]] = [
         [
             str(i),
-            Paragraph(line.activity, styles["cell"]),
+            Paragraph(escape(line.activity), styles["cell"]),
             timezone.localtime(line.starts_at).strftime("%m-%d %H:%M"),
-            Paragraph(line.venue, styles["cell"]),
-            Paragraph(line.provider_name, styles["cell"]),
+            Paragraph(escape(line.venue), styles["cell"]),
+            Paragraph(escape(line.provider_name), styles["cell"]),
             f"{line.cost:,.2f}",
         ]
         for i, line in enumerate(view.lines, start=1)
@@ -198,12 +199,12 @@ def reimbursement_bundle_pdf(view: ListView, invoices: list[Order], *, jurisdict
         _table(
             [_("项目"), _("内容")],
             [
-                [_("公函编号"), Paragraph(letter.number, styles["cell"])],
-                [_("来函单位"), Paragraph(letter.sending_unit, styles["cell"])],
+                [_("公函编号"), Paragraph(escape(letter.number), styles["cell"])],
+                [_("来函单位"), Paragraph(escape(letter.sending_unit), styles["cell"])],
                 [_("事由"), str(Purpose(letter.purpose).label)],
                 [_("收函日期"), letter.received_on.isoformat()],
                 [_("人数"), str(letter.people_count)],
-                [_("内容"), Paragraph(letter.content[:1500], styles["cell"])],
+                [_("内容"), Paragraph(escape(letter.content[:1500]), styles["cell"])],
             ],
             [WIDTH * 0.2, WIDTH * 0.8],
         ),
@@ -221,9 +222,9 @@ def reimbursement_bundle_pdf(view: ListView, invoices: list[Order], *, jurisdict
             rows.append(
                 [
                     str(i),
-                    Paragraph(order.provider.name, styles["cell"]),
+                    Paragraph(escape(order.provider.name), styles["cell"]),
                     cost.invoice_number,
-                    Paragraph(line.description, styles["cell"]),
+                    Paragraph(escape(line.description), styles["cell"]),
                     str(methods.get(line.payment_method, line.payment_method)),
                     f"{line.amount:,.2f}",
                 ]

@@ -9,6 +9,7 @@ import io
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -170,7 +171,7 @@ def report_pdf(*, jurisdiction: Jurisdiction, year: int, month: int | None = Non
     subtree = by_month.scope == "subtree"
     story: list[Any] = [
         Spacer(1, 60 * mm),
-        Paragraph(jurisdiction.name, styles["cover"]),
+        Paragraph(escape(jurisdiction.name), styles["cover"]),
         Spacer(1, 8 * mm),
         Paragraph(_("%(period)s公务接待统计报告") % {"period": period}, styles["cover"]),
         Spacer(1, 20 * mm),

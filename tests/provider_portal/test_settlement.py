@@ -148,3 +148,36 @@ def test_guests_receive_their_itinerary_link_by_sms(task: Any) -> None:
     page.force_login(__import__("tests.conftest", fromlist=["user"]).user("340100-handler"))
     assert page.post(f"/reception/tasks/{task.pk}/itinerary-link/", {"action": "sms"}).status_code == 303
     assert Notification.objects.filter(event="reception.task.itinerary_sent").count() == 2
+
+
+def test_markup_characters_in_user_text_print_as_typed(task: Any) -> None:
+    """Venues, units, letters and invoices are user text: `&`, `<` and `>` must print, not be read as
+    reportlab markup (which would fail the PDF with a 500)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from reception.models import Guest, PlanItem
+
+    with in_tenant("340100"):
+        PlanItem.objects.filter(task=task, kind="meal").update(venue="A&B <二楼> 餐厅")
+        Guest.objects.filter(task=task, name="王明").update(unit="省发改委<综合处> & 办公室")
+        task.letter.__class__.objects.filter(pk=task.letter_id).update(
+            sending_unit="安徽省<发改委>", content="请接洽 & 安排 <b>调研</b>"
+        )
+    set_status(task, "completed")
+    assert draft(task).status_code == 201
+
+    def text_of(path: str) -> str:
+        response = staff_api("340100", "finance").get(f"/api/v1/tasks/{task.pk}/{path}")
+        assert response.status_code == 200, response.content[:300]
+        return "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+    text = text_of("reception-list.pdf")
+    assert "A&B <二楼> 餐厅" in text
+    assert "省发改委<综合处> & 办公室" in text
+    assert "安徽省<发改委>" in text
+    approve = staff_api("340100", "reviewer").post(f"/api/v1/tasks/{task.pk}/reception-list/approve/")
+    assert approve.status_code == 200
+    bundle = text_of("reimbursement.pdf")
+    assert "请接洽 & 安排 <b>调研</b>" in bundle and "A&B <二楼> 餐厅" in bundle
