@@ -21,6 +21,7 @@ class OrderStatus(models.TextChoices):
     FULFILLED = "fulfilled", _("已完成")
     COST_REPORTED = "cost_reported", _("费用已报送")
     COST_APPROVED = "cost_approved", _("费用已审核")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class OrderKind(models.TextChoices):
@@ -116,6 +117,7 @@ class OrderIndex(models.Model):
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     venue = models.CharField(_("地点"), max_length=200)
     status = models.CharField(_("状态"), max_length=20, choices=OrderStatus.choices)
+    withdraw_reason = models.TextField(_("撤回原因"), blank=True)
     created_at = models.DateTimeField(_("派单时间"))
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -62,6 +62,7 @@ class OrderOutput(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     venue = serializers.CharField()
     decline_reason = serializers.CharField()
+    withdraw_reason = serializers.CharField()
     cost_comment = serializers.CharField()
     cost = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
@@ -92,6 +93,7 @@ class OrderSnapshotOutput(serializers.Serializer):
     ends_at = serializers.DateTimeField(allow_null=True)
     venue = serializers.CharField()
     status = serializers.ChoiceField(choices=OrderStatus.choices)
+    withdraw_reason = serializers.CharField(help_text="Why the order was withdrawn (its task's cancel reason).")
 
 
 class InboxRowOutput(OrderSnapshotOutput):
@@ -124,6 +126,7 @@ def provider_order_data(view: ProviderOrderView) -> dict[str, Any]:
         "task_title": order.task_title,
         "kind": order.kind,
         "status": order.status,
+        "withdraw_reason": order.withdraw_reason,
         "starts_at": order.starts_at,
         "ends_at": order.ends_at,
         "venue": order.venue,

@@ -41,9 +41,11 @@ ORDER_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "report_cost": (frozenset({_O.FULFILLED}), _O.COST_REPORTED),
     "approve_cost": (frozenset({_O.COST_REPORTED}), _O.COST_APPROVED),
     "return_cost": (frozenset({_O.COST_REPORTED}), _O.FULFILLED),
+    # The task was cancelled: work not yet done is called off (terminal). Fulfilled work stays.
+    "withdraw": (frozenset({_O.SENT, _O.ACCEPTED}), _O.WITHDRAWN),
 }
 #: An order in these states no longer blocks completing its task.
-SETTLED_FOR_COMPLETION = frozenset({_O.FULFILLED, _O.COST_REPORTED, _O.COST_APPROVED, _O.DECLINED})
+SETTLED_FOR_COMPLETION = frozenset({_O.FULFILLED, _O.COST_REPORTED, _O.COST_APPROVED, _O.DECLINED, _O.WITHDRAWN})
 
 
 class Order(models.Model):
@@ -78,6 +80,7 @@ class Order(models.Model):
     unit_price = models.DecimalField(_("单价"), max_digits=12, decimal_places=2)
     planned_amount = models.DecimalField(_("计划金额"), max_digits=14, decimal_places=2)
     decline_reason = models.TextField(_("拒单原因"), blank=True)
+    withdraw_reason = models.TextField(_("撤回原因"), blank=True)  # the task's cancel reason
     cost_comment = models.TextField(_("费用退回意见"), blank=True)
     # The reported cost's total, kept here so that figures read it in the same query.
     cost_amount = models.DecimalField(_("费用金额"), max_digits=14, decimal_places=2, null=True, blank=True)

@@ -41,14 +41,16 @@ def live_orders_by_item_ids(item_ids: list[int]) -> dict[int, Order]:
 
 
 def orders_blocking_completion(task_id: int) -> list[Order]:
-    """Orders not yet fulfilled (or beyond) nor declined: the task cannot be completed."""
+    """Orders not yet fulfilled (or beyond) nor declined or withdrawn: the task cannot be completed."""
     return list(Order.objects.filter(task_id=task_id).exclude(status__in=SETTLED_FOR_COMPLETION))
 
 
 def orders_not_approved(task_id: int) -> list[Order]:
-    """Orders whose cost is not approved yet (declined ones do not count)."""
+    """Orders whose cost is not approved yet (declined and withdrawn ones do not count)."""
     return list(
-        Order.objects.filter(task_id=task_id).exclude(status__in=[OrderStatus.COST_APPROVED, OrderStatus.DECLINED])
+        Order.objects.filter(task_id=task_id).exclude(
+            status__in=[OrderStatus.COST_APPROVED, OrderStatus.DECLINED, OrderStatus.WITHDRAWN]
+        )
     )
 
 

@@ -1,5 +1,5 @@
-"""Writes on orders: sending (called by the reception workflow), the provider's actions on the
-public host, and finance's review of costs on the tenant host.
+"""Writes on orders: sending and withdrawing (called by the reception workflow), the provider's
+actions on the public host, and finance's review of costs on the tenant host.
 
 Every write changes the order in its jurisdiction's schema and the public index row in one
 transaction, with one audit entry on the jurisdiction's chain. A provider's action finds the
@@ -77,11 +77,18 @@ def _order_state(order: Order) -> dict[str, Any]:
 
 def _index_sync(order: Order) -> None:
     """Keep the inbox snapshot in step with the order (same transaction)."""
-    OrderIndex.objects.filter(pk=order.pk).update(status=order.status, venue=order.venue, updated_at=timezone.now())
+    OrderIndex.objects.filter(pk=order.pk).update(
+        status=order.status, venue=order.venue, withdraw_reason=order.withdraw_reason, updated_at=timezone.now()
+    )
 
 
 def _check_transition(order: Order, action: str) -> str:
     sources, target = ORDER_TRANSITIONS[action]
+    if order.status == OrderStatus.WITHDRAWN:
+        raise Conflict(
+            _("该订单已撤回（接待任务已取消，原因：%(reason)s），不能再操作。") % {"reason": order.withdraw_reason},
+            code="order_withdrawn",
+        )
     if order.status not in sources:
         raise Conflict(
             _("订单当前状态为“%(status)s”，不能执行该操作。") % {"status": OrderStatus(order.status).label},
@@ -165,17 +172,23 @@ def orders_send(
     return sent
 
 
-def _notify_providers(*, jurisdiction: Jurisdiction, orders: list[Order]) -> None:
-    """Tell each provider's staff (and its contact phone) of its new orders."""
-    by_provider: dict[int, list[Order]] = {}
+def _by_provider(orders: list[Order]) -> Iterator[tuple[Provider, list[User | Recipient], list[Order]]]:
+    """Each provider of `orders` with its audience (active staff, and its contact phone) and its orders."""
+    grouped: dict[int, list[Order]] = {}
     for order in orders:
-        by_provider.setdefault(order.provider_id, []).append(order)
-    providers = Provider.objects.prefetch_related("staff__user").in_bulk(list(by_provider))
-    for provider_id, provider_orders in by_provider.items():
+        grouped.setdefault(order.provider_id, []).append(order)
+    providers = Provider.objects.prefetch_related("staff__user").in_bulk(list(grouped))
+    for provider_id, provider_orders in grouped.items():
         provider = providers[provider_id]
         recipients: list[User | Recipient] = [s.user for s in provider.staff.all() if s.user.is_active]
         if provider.contact_phone and not any(getattr(r, "phone", "") == provider.contact_phone for r in recipients):
             recipients.append(Recipient(phone=provider.contact_phone))
+        yield provider, recipients, provider_orders
+
+
+def _notify_providers(*, jurisdiction: Jurisdiction, orders: list[Order]) -> None:
+    """Tell each provider's staff (and its contact phone) of its new orders."""
+    for provider, recipients, provider_orders in _by_provider(orders):
         first = provider_orders[0]
         subject = gettext("%(jurisdiction)s新订单") % {"jurisdiction": jurisdiction.name}
         body = gettext(
@@ -194,6 +207,69 @@ def _notify_providers(*, jurisdiction: Jurisdiction, orders: list[Order]) -> Non
             body=body + " /provider/",
             jurisdiction_code=jurisdiction.code,
             dedupe_key=f"order-sent:{first.pk}",
+        )
+
+
+def orders_withdraw(*, actor: User, jurisdiction: Jurisdiction, task_id: int, reason: str) -> list[Order]:
+    """Withdraw (撤回) every order of a cancelled task that is not carried out yet (sent or
+    accepted), keeping the cancel reason; in the caller's transaction, schema active.
+
+    Fulfilled orders (and beyond) stay: the work was done and its cost is still reported and
+    approved. Declined ones stay declined. Locks the index rows, then the orders (the order the
+    provider's actions take, so a provider acting at the same moment either went first, and its
+    order is withdrawn from its new state, or waits and then finds it withdrawn: 409). The
+    providers are told after commit."""
+    if current_schema() != jurisdiction.schema_name:
+        raise RuntimeError(f"orders of {jurisdiction.code} withdrawn from schema {current_schema()}")
+    sources, _target = ORDER_TRANSITIONS["withdraw"]
+    # Read without a lock, then lock and look again: no new order can appear (the caller holds
+    # the task's lock, which dispatch needs), and one that moved on meanwhile is left alone.
+    candidates = list(Order.objects.filter(task_id=task_id, status__in=sources).values_list("pk", flat=True))
+    if not candidates:
+        return []
+    list(OrderIndex.objects.select_for_update().filter(pk__in=candidates, jurisdiction=jurisdiction).order_by("pk"))
+    locked = Order.objects.select_for_update(of=("self",)).filter(pk__in=candidates).order_by("pk")
+    withdrawn: list[Order] = []
+    for order in locked:
+        if order.status not in sources:
+            continue
+        before = _order_state(order)
+        order.status = _check_transition(order, "withdraw")
+        order.withdraw_reason = reason
+        order.save()
+        _index_sync(order)
+        audit_record(
+            actor=actor,
+            action="provider_portal.order.withdrawn",
+            jurisdiction_code=jurisdiction.code,
+            obj=order,
+            before=before,
+            after={**_order_state(order), "reason": reason},
+            comment=reason,
+        )
+        withdrawn.append(order)
+    _notify_withdrawn(jurisdiction=jurisdiction, orders=withdrawn)
+    return withdrawn
+
+
+def _notify_withdrawn(*, jurisdiction: Jurisdiction, orders: list[Order]) -> None:
+    """Tell each provider's staff (and its contact phone) that its orders are called off."""
+    for provider, recipients, provider_orders in _by_provider(orders):
+        first = provider_orders[0]
+        subject = gettext("%(jurisdiction)s撤回订单") % {"jurisdiction": jurisdiction.name}
+        body = gettext("“%(title)s”已取消，%(provider)s的 %(n)s 个订单已撤回，请勿再安排服务。原因：%(reason)s。") % {
+            "title": first.task_title,
+            "provider": provider.name,
+            "n": len(provider_orders),
+            "reason": first.withdraw_reason,
+        }
+        notify(
+            recipients=recipients,
+            event="provider_portal.order.withdrawn",
+            subject=subject,
+            body=body + " /provider/",
+            jurisdiction_code=jurisdiction.code,
+            dedupe_key=f"order-withdrawn:{first.pk}",
         )
 
 

@@ -1,4 +1,4 @@
-"""The review cycle: submit, return, approve, assign, cancel.
+"""The review cycle: submit, return, approve, assign, cancel (which withdraws the task's open orders).
 
 Each transition locks the task row, checks the role and then the state against the one table
 (`reception.models.TRANSITIONS`), writes, records `reception.task.<done>` and publishes the event
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput, RuleViolation
 from core.models import User
+from provider_portal.orders.services import orders_withdraw
 from reception.models import TRANSITIONS, Task, TaskAction, TaskStatus
 from reception.notifications import task_transition_notify
 from reception.rules import PlanInput, check_plan
@@ -155,14 +156,24 @@ def task_assign(
 def task_cancel(
     *, actor: User, jurisdiction: Jurisdiction, task_id: int, reason: str, version: int | None = None
 ) -> Task:
-    """Cancel the task, with the reason."""
-    return _with_text(
+    """Cancel the task, with the reason. Its orders not yet carried out (sent or accepted) are
+    withdrawn in the same transaction, keeping the reason; fulfilled ones stay (their cost is
+    still reported and approved)."""
+    text = (reason or "").strip()
+
+    def withdraw_orders(task: Task) -> None:
+        required_text(text, field="reason", message=_("取消时必须填写原因。"))
+        # Before the task's audit entry: the order rows are locked before the audit chain's
+        # lock, the order every provider action takes them in (else the two could deadlock).
+        # The task row is locked already, so no dispatch adds an order meanwhile.
+        orders_withdraw(actor=actor, jurisdiction=jurisdiction, task_id=task.pk, reason=text)
+
+    return _transition(
         TaskAction.CANCEL,
-        text=reason,
-        field="reason",
-        message=_("取消时必须填写原因。"),
         actor=actor,
         jurisdiction=jurisdiction,
         task_id=task_id,
         version=version,
+        comment=text,
+        prepare=withdraw_orders,
     )

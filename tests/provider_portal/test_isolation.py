@@ -39,7 +39,7 @@ def test_one_inbox_across_the_jurisdictions_served_and_nothing_else(providers: d
     ]
     assert set(hotel[0]) == {
         "id", "jurisdiction_code", "jurisdiction_name", "task_title", "kind", "starts_at", "ends_at", "venue",
-        "status", "created_at",
+        "status", "withdraw_reason", "created_at",
     }  # fmt: skip
     restaurant = inbox("p-restaurant")
     assert [(r["jurisdiction_code"], r["kind"]) for r in restaurant] == [("340100", "meal")]
