@@ -299,3 +299,19 @@ def test_provider_pages_show_the_reason_and_offer_no_action(orders_in_each_state
     assert refused.status_code == 409 and "该订单已撤回" in refused.content.decode()
     with in_tenant("340100"):
         assert Order.objects.get(pk=ids["accepted"]).status == "withdrawn"
+
+
+def test_the_staff_task_page_shows_each_withdrawn_orders_reason(
+    orders_in_each_state: tuple[Any, dict[str, str]],
+) -> None:
+    from django.test import Client
+
+    from tests.conftest import HOSTS
+
+    task, _ids = orders_in_each_state
+    assert cancel(task).status_code == 200
+    finance = Client(HTTP_HOST=HOSTS["340100"])
+    finance.force_login(user("340100-finance"))
+    page = finance.get(f"/reception/tasks/{task.pk}/").content.decode()
+    assert page.count('data-status="withdrawn"') == 2
+    assert page.count(f'<small class="muted" data-testid="withdraw-reason">撤回原因：{REASON}</small>') == 2
