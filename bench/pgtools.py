@@ -12,9 +12,7 @@ from glob import glob
 
 from django.db import connection
 
-
-def server_major() -> int:
-    return int(connection.pg_version) // 10000  # type: ignore[attr-defined]
+from tenants.transfer import server_major
 
 
 def _tool_major(path: str) -> int | None:

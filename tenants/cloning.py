@@ -43,6 +43,7 @@ class UnsupportedTemplate(RuntimeError):
 
 
 def _quote(name: str) -> str:
+    """A schema name, checked and double-quoted (also used by provisioning, the pool and transfer)."""
     if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
         raise ValueError(f"bad schema name {name!r}")
     return f'"{name}"'

@@ -19,7 +19,6 @@ registry from their `AppConfig.ready()`; `tenants` never imports them.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_exists
 
 from core.errors import Conflict
-from tenants.cloning import clone
+from tenants.cloning import _quote, clone
 from tenants.schema import activate_public
 
 if TYPE_CHECKING:
@@ -146,12 +145,6 @@ def schema_drop(schema_name: str) -> None:
         raise ValueError(f"refusing to drop {schema_name}")
     with connection.cursor() as cursor:
         cursor.execute(f"DROP SCHEMA IF EXISTS {_quote(schema_name)} CASCADE")
-
-
-def _quote(name: str) -> str:
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
-        raise ValueError(f"bad schema name {name!r}")
-    return f'"{name}"'
 
 
 def _normalise(definition: str, schema: str) -> str:
