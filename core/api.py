@@ -23,14 +23,71 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
+def _is_leaf(details: Any) -> bool:
+    return not isinstance(details, (dict, list)) or (isinstance(details, dict) and set(details) == {"message", "code"})
+
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def coded_errors(details: Any, path: str = "") -> list[dict[str, str]]:
+    """`[{field, code, message}]` from DRF's full details; nested fields and list rows are
+    joined by dots (`guests.2.grade`)."""
+    if isinstance(details, dict) and _is_leaf(details):
+        return [{"field": path or "non_field_errors", "code": str(details["code"]), "message": str(details["message"])}]
+    if isinstance(details, dict):
+        return [e for key, value in details.items() for e in coded_errors(value, _join(path, key))]
+    if isinstance(details, list):
+        return [
+            e
+            for index, value in enumerate(details)
+            for e in coded_errors(value, path if _is_leaf(value) else _join(path, index))
+        ]
+    return [{"field": path or "non_field_errors", "code": "invalid", "message": str(details)}]
+
+
+def field_error_body(messages: dict[str, list[str]], errors: list[dict[str, str]]) -> dict[str, Any]:
+    """DRF's `{field: [messages]}` plus `errors: [{field, code, message}]` (the stable codes)."""
+    body: dict[str, Any] = dict(messages)
+    body["errors"] = errors
+    return body
+
+
 def domain_error_body(exc: DomainError) -> dict[str, Any]:
     if isinstance(exc, RuleViolation):
         return {"detail": str(exc.message), "errors": exc.errors}
     if isinstance(exc, InvalidInput) and exc.field:
-        return {exc.field: [str(exc.message)]}
+        message = str(exc.message)
+        return field_error_body({exc.field: [message]}, [{"field": exc.field, "code": exc.code, "message": message}])
     body: dict[str, Any] = {"detail": str(exc.message), "code": exc.code}
     body.update(exc.extra)
+    if isinstance(exc, InvalidInput):
+        body.setdefault("errors", [{"field": "non_field_errors", "code": exc.code, "message": str(exc.message)}])
     return body
+
+
+def django_validation_body(exc: DjangoValidationError) -> dict[str, Any]:
+    if hasattr(exc, "error_dict"):
+        messages: dict[str, list[str]] = {}
+        errors: list[dict[str, str]] = []
+        for field, field_errors in exc.error_dict.items():
+            name = "non_field_errors" if field == "__all__" else field
+            for error in field_errors:
+                for message in error.messages:
+                    messages.setdefault(name, []).append(str(message))
+                    errors.append({"field": name, "code": error.code or "invalid", "message": str(message)})
+        return field_error_body(messages, errors)
+    errors = [
+        {"field": "non_field_errors", "code": error.code or "invalid", "message": str(message)}
+        for error in exc.error_list
+        for message in error.messages
+    ]
+    return {
+        "detail": " ".join(e["message"] for e in errors),
+        "code": errors[0]["code"] if errors else "invalid",
+        "errors": errors,
+    }
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -38,11 +95,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DomainError):
         return Response(domain_error_body(exc), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            data: Any = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
-        else:
-            data = {"detail": " ".join(str(m) for m in exc.messages)}
-        return Response(data, status=status.HTTP_400_BAD_REQUEST)
+        return Response(django_validation_body(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, exceptions.ValidationError):
+        response = drf_exception_handler(exc, context)
+        if response is not None:
+            errors = coded_errors(exc.get_full_details())
+            data = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+            response.data = field_error_body(data, errors)
+        return response
     if isinstance(exc, (OperationalError, InterfaceError)):
         return Response(
             {"detail": _("服务暂时不可用，请稍后重试。")},
@@ -50,7 +110,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             headers={"Retry-After": "5"},
         )
     if isinstance(exc, DatabaseError) and "invalid input" in str(exc).lower():
-        return Response({"detail": _("输入无效。")}, status=status.HTTP_400_BAD_REQUEST)
+        message = _("输入无效。")
+        return Response(
+            {
+                "detail": message,
+                "code": "invalid",
+                "errors": [{"field": "non_field_errors", "code": "invalid", "message": message}],
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("未找到。"))
     elif isinstance(exc, DjangoPermissionDenied):

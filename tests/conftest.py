@@ -278,3 +278,18 @@ def celery_worker(tmp_path: Any) -> Iterator[str]:
                 worker.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 worker.kill()
+
+
+def error_fields(response: Any) -> list[str]:
+    """The fields a 400 names, DRF-style (`{field: [messages]}`), each checked to carry a stable
+    code in `errors: [{field, code, message}]`."""
+    body = response.json()
+    fields = [key for key in body if key != "errors"]
+    coded = {error["field"].split(".")[0] for error in body["errors"] if error["code"]}
+    assert set(fields) <= coded, body
+    return fields
+
+
+def error_codes(response: Any) -> set[tuple[str, str]]:
+    """`{(field, code)}` of a 400 body's `errors`."""
+    return {(error["field"], error["code"]) for error in response.json()["errors"]}

@@ -37,6 +37,7 @@ def test_errors_read_in_english(tree, english):
     response = api("340100", "340100-admin").post(
         "/api/v1/reports/", {"period": "2999-01"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert response.json() == {"period": ["A future month cannot be reported."]}
+    assert response.json()["period"] == ["A future month cannot be reported."]
+    assert response.json()["errors"][0]["code"] == "future_period"
     with translation.override("en"):
         assert translation.gettext("直报监督") == "Report oversight"

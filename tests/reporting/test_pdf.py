@@ -44,6 +44,6 @@ def test_a_monthly_report(hefei_receptions: Any) -> None:
 
 def test_bad_year_or_month_is_400(tree: Any) -> None:
     client = api("340100", "340100-admin")
-    assert client.get(f"{REPORT}?year=26").json().keys() == {"year"}
-    assert client.get(f"{REPORT}?year=2026&month=13").json().keys() == {"month"}
+    assert client.get(f"{REPORT}?year=26").json().keys() - {"errors"} == {"year"}
+    assert client.get(f"{REPORT}?year=2026&month=13").json().keys() - {"errors"} == {"month"}
     assert api("340100", "340100-drafter").get(f"{REPORT}?year=2026").status_code == 403
