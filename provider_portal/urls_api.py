@@ -14,6 +14,7 @@ tenant_api = [
     path("orders/<uuid:order_id>/", orders_api.OrderDetailApi.as_view(), name="order"),
     path("orders/<uuid:order_id>/approve-cost/", orders_api.OrderApproveCostApi.as_view(), name="order-approve-cost"),
     path("orders/<uuid:order_id>/return-cost/", orders_api.OrderReturnCostApi.as_view(), name="order-return-cost"),
+    path("orders/<uuid:order_id>/reopen-cost/", orders_api.OrderReopenCostApi.as_view(), name="order-reopen-cost"),
 ]
 
 public_api = [

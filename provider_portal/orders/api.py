@@ -200,12 +200,29 @@ class OrderDetailApi(TenantOrderApi):
         return Response(OrderOutput(selectors.order_detail(order_id)).data)
 
 
+class CostFindingOutput(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    item = serializers.IntegerField(allow_null=True)
+    field = serializers.CharField(allow_null=True)
+    source = serializers.CharField()
+
+
+class CostRefusedOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = CostFindingOutput(many=True)  # type: ignore[assignment]
+
+
 class OrderApproveCostApi(TenantOrderApi):
-    """Finance approves the reported cost (cost_reported → cost_approved); it can no longer change."""
+    """Finance approves the reported cost (cost_reported → cost_approved); it can no longer change.
+    A cost over the standards or the agreed price, or with a banned item in a line, is refused
+    (400: `actual_over_standard`, `banned_item`) and stays reported for the provider to correct."""
 
     roles = services.FINANCE_ROLES
 
-    @extend_schema(operation_id="orders_approve_cost", request=None, responses=OrderOutput)
+    @extend_schema(
+        operation_id="orders_approve_cost", request=None, responses={200: OrderOutput, 400: CostRefusedOutput}
+    )
     def post(self, request: Request, order_id: UUID) -> Response:
         services.order_cost_approve(actor=request.user, jurisdiction=self.jurisdiction, order_id=order_id)  # type: ignore[arg-type]
         return Response(OrderOutput(selectors.order_detail(order_id)).data)
@@ -224,6 +241,25 @@ class OrderReturnCostApi(TenantOrderApi):
             jurisdiction=self.jurisdiction,
             order_id=order_id,
             comment=data["comment"],
+        )
+        return Response(OrderOutput(selectors.order_detail(order_id)).data)
+
+
+class OrderReopenCostApi(TenantOrderApi):
+    """Finance reopens an approved cost with a reason (cost_approved → cost_reported; audited) so
+    that a returned reception list can be corrected; refused (409) while the list is under review
+    or once it is approved."""
+
+    roles = services.FINANCE_ROLES
+
+    @extend_schema(operation_id="orders_reopen_cost", request=ReasonInput, responses=OrderOutput)
+    def post(self, request: Request, order_id: UUID) -> Response:
+        data = _valid(ReasonInput, request.data)
+        services.order_cost_reopen(
+            actor=request.user,  # type: ignore[arg-type]
+            jurisdiction=self.jurisdiction,
+            order_id=order_id,
+            reason=data["reason"],
         )
         return Response(OrderOutput(selectors.order_detail(order_id)).data)
 

@@ -78,6 +78,7 @@ class ListItemOutput(serializers.Serializer):
     invoice_number = serializers.CharField()
     payment_method = serializers.CharField()
     cost = serializers.CharField()
+    payer = serializers.ChoiceField(choices=["host", "guest"], help_text="who paid: the host, or the guests themselves")
 
 
 class ReceptionListOutput(serializers.Serializer):
@@ -89,7 +90,8 @@ class ReceptionListOutput(serializers.Serializer):
     guests = ListPersonOutput(many=True)
     accompanying = ListPersonOutput(many=True)
     items = ListItemOutput(many=True)
-    total = serializers.CharField()
+    total = serializers.CharField(help_text="host-paid spending, decimal string")
+    guest_paid_total = serializers.CharField(help_text="what the guests paid themselves, shown apart")
     drafted_at = serializers.DateTimeField()
     approved_at = serializers.DateTimeField(allow_null=True)
     return_comment = serializers.CharField(help_text="The last return's comment ('' if never returned).")

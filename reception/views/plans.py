@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
-from reception import selectors
+from reception import selectors, selectors_rules
 from reception.forms import GuestForm, ItemForm, StaffForm, TaskEditForm, VersionForm
 from reception.models import AccompanyingStaff, Guest, PlanItem
 from reception.models.tasks import PLAN_ROLES
@@ -93,7 +93,7 @@ class PlanEditView(ReceptionPage):
         can_edit = task.is_editable and self.can(PLAN_ROLES)
         context.update(
             task=task,
-            checks=selectors.task_checks(task),
+            checks=selectors_rules.task_checks(task, jurisdiction=self.jurisdiction),
             can_edit=can_edit,
             can_submit="submit" in selectors.task_allowed_actions(access=self.access, task=task),
             version_form=VersionForm(initial={"version": task.version}),

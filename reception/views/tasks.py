@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
-from reception import selectors
+from reception import selectors, selectors_rules
 from reception.forms import AssignForm, CommentForm, ReasonForm, TaskForm, VersionForm, form_errors
 from reception.models import TRANSITIONS, TaskAction, TaskStatus
 from reception.services import links, orders, transitions
@@ -101,7 +101,7 @@ class TaskDetailView(ReceptionPage):
         handlers = selectors.jurisdiction_handlers(jurisdiction=self.jurisdiction)
         context.update(
             task=task,
-            checks=selectors.task_checks(task),
+            checks=selectors_rules.task_checks(task, jurisdiction=self.jurisdiction),
             history=selectors.task_history(jurisdiction=self.jurisdiction, task=task),
             allowed=allowed,
             can_edit=task.is_editable and self.can({Role.DRAFTER}),
