@@ -527,7 +527,8 @@ def agreed_price_exceeded(plan: PlanInput) -> Iterator[Finding]:
 def banned_item(plan: PlanInput) -> Iterator[Finding]:
     """菜单: no alcohol, cigarettes, luxury dishes or wildlife, however it is written."""
     for position, item in _numbered(plan):
-        found = banned_words_in(f"{item.menu or ''}\n{item.venue}", plan.standard.banned_menu_words)
+        words = plan.standard.banned_menu_words
+        found = list(dict.fromkeys([*banned_words_in(item.menu or "", words), *banned_words_in(item.venue, words)]))
         if found:
             yield _error(
                 RuleCode.BANNED_ITEM,

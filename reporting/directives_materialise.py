@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import audit_record
 from core.errors import InvalidInput
 from reception.models import Guest, Letter, LetterStatus, PlanItem, Task, TaskStatus
+from reception.models.plans import default_payer
 from reception.selectors import standard_in_force, standard_values
 from reception.services.standards import superior_standard_adopt
 from reception.standards import standard_wire
@@ -44,6 +45,7 @@ ITEM_FIELDS = (
     "quantity",
     "room_type",
     "menu",
+    "payer",
 )
 
 
@@ -95,7 +97,11 @@ def _materialise_task(delivery: Delivery) -> dict[str, Any]:
     fields = {name: payload["task"][name] for name in TASK_FIELDS}
     task = Task.objects.create(letter=letter, status=TaskStatus.DRAFT, created_by=actor, **fields)
     Guest.objects.bulk_create(Guest(task=task, **guest) for guest in payload["guests"])
-    PlanItem.objects.bulk_create(PlanItem(task=task, **item) for item in payload["items"])
+    PlanItem.objects.bulk_create(
+        # A plan pushed before items carried a payer takes the regulation's default.
+        PlanItem(task=task, **{"payer": default_payer(item["kind"], item["working_meal"]), **item})
+        for item in payload["items"]
+    )
     origin = f"{directive.sender.code}:{payload['task']['id']}"
     audit_record(
         actor=actor,

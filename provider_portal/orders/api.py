@@ -205,7 +205,7 @@ class CostFindingOutput(serializers.Serializer):
     message = serializers.CharField()
     item = serializers.IntegerField(allow_null=True)
     field = serializers.CharField(allow_null=True)
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
 
 
 class CostRefusedOutput(serializers.Serializer):

@@ -223,7 +223,7 @@ class FindingOutput(serializers.Serializer):
     message = serializers.CharField(help_text="names the numbers and the source article, in the user's language")
     item = serializers.IntegerField(allow_null=True, required=False, help_text="the plan item it concerns")
     field = serializers.CharField(allow_null=True, required=False, help_text="the field to show it beside")
-    source = serializers.CharField(required=False, help_text="the article (and standards version) it applies")
+    source = serializers.CharField(required=False, help_text="the article (and standards version) it applies")  # type: ignore[assignment]
 
 
 class ChecksOutput(serializers.Serializer):

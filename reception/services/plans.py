@@ -47,7 +47,6 @@ def _clean_person(jurisdiction: Jurisdiction, values: dict[str, Any], changed: s
     return out
 
 
-
 def _only_for(values: dict[str, Any], changed: set[str], field: str, empty: Any, message: Any) -> None:
     """A field that does not apply to the item's kind: refused when sent, cleared when inherited."""
     if values.get(field) not in (None, "", False) and field in changed:
