@@ -126,6 +126,13 @@ class AgreedPrice(models.Model):
             ),
         ]
 
+    @property
+    def applies_to(self) -> str:
+        """What it prices, for people: 住宿·标准间, 用餐·早餐, 用餐 (any meal), 用车."""
+        parts = [str(OrderKind(self.kind).label)] if self.kind in OrderKind.values else [self.kind]
+        variant = self.get_room_type_display() if self.room_type else self.get_meal_type_display()  # type: ignore[attr-defined]
+        return "·".join([*parts, str(variant)] if variant else parts)
+
 
 class OrderIndex(models.Model):
     """The public-schema entry of an order kept in a jurisdiction's schema (same UUID).

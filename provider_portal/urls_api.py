@@ -19,6 +19,7 @@ tenant_api = [
 
 public_api = [
     path("provider/orders/", orders_api.ProviderOrdersApi.as_view(), name="provider-orders"),
+    path("provider/prices/", orders_api.ProviderPricesApi.as_view(), name="provider-prices"),
     path("provider/orders/<uuid:order_id>/", orders_api.ProviderOrderDetailApi.as_view(), name="provider-order"),
     path(
         "provider/orders/<uuid:order_id>/accept/",

@@ -103,7 +103,9 @@ def task_detail(task_id: int) -> Task:
     """A task with its letter, handler, guests, staff and items (five queries, whatever the size)."""
     task = (
         Task.objects.select_related("letter", "handler", "standard", "submitted_by")
-        .prefetch_related("guests", "accompanying", "items")
+        .prefetch_related(
+            "guests", "accompanying", Prefetch("items", queryset=PlanItem.objects.select_related("provider"))
+        )
         .filter(pk=task_id)
         .first()
     )

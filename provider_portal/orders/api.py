@@ -305,6 +305,34 @@ class ProviderOrdersApi(GenericAPIView):
         return self.get_paginated_response(InboxRowOutput(page, many=True).data)
 
 
+class ProviderPriceOutput(serializers.Serializer):
+    item = serializers.CharField()
+    unit = serializers.CharField()
+    kind = serializers.CharField()
+    room_type = serializers.CharField()
+    meal_type = serializers.CharField()
+    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    effective_from = serializers.DateField(allow_null=True)
+    effective_until = serializers.DateField(allow_null=True)
+
+
+class ProviderAreaPricesOutput(serializers.Serializer):
+    jurisdiction_code = serializers.CharField(source="jurisdiction.code")
+    jurisdiction_name = serializers.CharField(source="jurisdiction.name")
+    agreed_prices = ProviderPriceOutput(many=True, source="prices.all")
+
+
+class ProviderPricesApi(APIView):
+    """The provider's agreed prices (协议价) in every jurisdiction that designated it."""
+
+    permission_classes = [ProviderStaffPermission]
+
+    @extend_schema(operation_id="provider_prices", responses=ProviderAreaPricesOutput(many=True))
+    def get(self, request: Request) -> Response:
+        areas = portal_selectors.provider_prices(provider=self.provider)  # type: ignore[attr-defined]
+        return Response(ProviderAreaPricesOutput(areas, many=True).data)
+
+
 class ProviderOrderApi(APIView):
     permission_classes = [ProviderStaffPermission]
 

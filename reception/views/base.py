@@ -93,3 +93,36 @@ def perform(request: HttpRequest, action: Callable[[], Any], *, success: str, ba
     else:
         messages.success(request, success)
     return HttpResponseRedirect(back, status=303)
+
+
+#: Which cell of the plan's table shows a finding about each field of an item.
+FINDING_CELLS = {
+    "kind": "kind",
+    "meal_type": "kind",
+    "working_meal": "kind",
+    "room_type": "kind",
+    "starts_at": "time",
+    "venue": "venue",
+    "guests_count": "people",
+    "accompanying_count": "people",
+    "unit_price": "price",
+    "quantity": "price",
+    "payer": "payer",
+    "menu": "menu",
+}
+
+
+def place_findings(task: Any, checks: Any) -> dict[str, list[Any]]:
+    """Put each finding beside the field it concerns: on the task's items (`item.cell_findings`,
+    by cell of the plan's table) and, for the task's own fields, in the map returned."""
+    by_item: dict[int, dict[str, list[Any]]] = {}
+    on_task: dict[str, list[Any]] = {}
+    for finding in [*checks.errors, *checks.warnings]:
+        if finding.item is None:
+            on_task.setdefault(finding.field or "", []).append(finding)
+        else:
+            cells = by_item.setdefault(finding.item, {})
+            cells.setdefault(FINDING_CELLS.get(finding.field or "", "kind"), []).append(finding)
+    for item in task.items.all():
+        item.cell_findings = by_item.get(item.pk, {})
+    return on_task
