@@ -109,7 +109,7 @@ def source_of(code: str, standard: StandardValues | None = None) -> str:
     text = str(SOURCES.get(code, ""))
     if standard is not None:
         version = _("接待标准第 %(v)s 版") % {"v": standard.version} if standard.version else _("系统默认接待标准")
-        text = f"{text}；{version}" if text else version
+        text = _("%(article)s；%(version)s") % {"article": text, "version": version} if text else version
     return text
 
 
@@ -126,7 +126,7 @@ def _finding(
     return Finding(
         code,
         severity,
-        f"{text}（{source}）" if source else text,
+        _("%(finding)s（%(source)s）") % {"finding": text, "source": source} if source else text,
         item=getattr(item, "pk", None) if item is not None else None,
         field=field,
         source=source,

@@ -91,6 +91,7 @@ def _keep(char: str) -> bool:
     return not unicodedata.category(char).startswith(_DROPPED_CATEGORIES)
 
 
+@lru_cache(maxsize=4096)  # plans repeat their menus and venues; a check reads each text twice
 def normalise(text: str) -> str:
     """The form both text and words are compared in: NFKC, simplified, case-folded, with spaces,
     punctuation and symbols removed."""
