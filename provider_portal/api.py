@@ -32,8 +32,12 @@ class PriceSerializer(serializers.Serializer):
     unit = serializers.CharField(max_length=30)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     kind = serializers.ChoiceField(choices=OrderKind.choices, required=False)
-    room_type = serializers.ChoiceField(choices=["standard", "suite"], required=False, allow_blank=True)
-    meal_type = serializers.ChoiceField(choices=["breakfast", "lunch", "dinner"], required=False, allow_blank=True)
+    room_type = serializers.ChoiceField(
+        choices=AgreedPrice._meta.get_field("room_type").choices, required=False, allow_blank=True
+    )
+    meal_type = serializers.ChoiceField(
+        choices=AgreedPrice._meta.get_field("meal_type").choices, required=False, allow_blank=True
+    )
     effective_from = serializers.DateField(required=False, allow_null=True)
     effective_until = serializers.DateField(required=False, allow_null=True)
 

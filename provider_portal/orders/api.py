@@ -161,6 +161,10 @@ class ReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
+class CostReopenInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
 class CostLineInput(serializers.Serializer):
     description = serializers.CharField(max_length=200)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -252,9 +256,9 @@ class OrderReopenCostApi(TenantOrderApi):
 
     roles = services.FINANCE_ROLES
 
-    @extend_schema(operation_id="orders_reopen_cost", request=ReasonInput, responses=OrderOutput)
+    @extend_schema(operation_id="orders_reopen_cost", request=CostReopenInput, responses=OrderOutput)
     def post(self, request: Request, order_id: UUID) -> Response:
-        data = _valid(ReasonInput, request.data)
+        data = _valid(CostReopenInput, request.data)
         services.order_cost_reopen(
             actor=request.user,  # type: ignore[arg-type]
             jurisdiction=self.jurisdiction,

@@ -18,7 +18,7 @@ from reception.api.base import ReceptionApi, valid
 from reception.api.serializers import TaskOutput
 from reception.api.tasks import task_response
 from reception.api.transitions import transition_api
-from reception.models import LIST_TRANSITIONS, TRANSITIONS, ListAction, TaskAction
+from reception.models import LIST_TRANSITIONS, TRANSITIONS, ListAction, Payer, TaskAction
 from reception.models.common import TEXT_MAX
 from reception.services import evaluations, orders, settlement
 from reception.settlement_pdf import reception_list_pdf, reimbursement_bundle_pdf
@@ -78,7 +78,7 @@ class ListItemOutput(serializers.Serializer):
     invoice_number = serializers.CharField()
     payment_method = serializers.CharField()
     cost = serializers.CharField()
-    payer = serializers.ChoiceField(choices=["host", "guest"], help_text="who paid: the host, or the guests themselves")
+    payer = serializers.ChoiceField(choices=Payer.choices, help_text="who paid: the host, or the guests themselves")
 
 
 class ReceptionListOutput(serializers.Serializer):

@@ -197,7 +197,12 @@ def test_checks_list_errors_and_warnings(draft):
         GuestFactory.create_batch(10, task=draft, grade="division")  # 12 guests
         StaffFactory.create_batch(4, task=draft)  # 5 accompanying
         lunch = PlanItemFactory(
-            task=draft, guests_count=12, accompanying_count=5, unit_price="95.00", quantity=17, starts_at=at(12, day=NEXT)
+            task=draft,
+            guests_count=12,
+            accompanying_count=5,
+            unit_price="95.00",
+            quantity=17,
+            starts_at=at(12, day=NEXT),
         )
         PlanItemFactory(task=draft, kind="lodging", meal_type="", room_type="suite", unit_price="400", quantity=1)
         PlanItemFactory(
