@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from provider_portal import selectors
-from provider_portal.models import AgreedPrice, OrderKind, ProviderKind
+from provider_portal.models import MEAL_TYPE_CHOICES, ROOM_TYPE_CHOICES, AgreedPrice, OrderKind, ProviderKind
 from provider_portal.services import (
     DESIGNATION_ROLES,
     PRICE_FIELDS,
@@ -32,12 +32,8 @@ class PriceSerializer(serializers.Serializer):
     unit = serializers.CharField(max_length=30)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     kind = serializers.ChoiceField(choices=OrderKind.choices, required=False)
-    room_type = serializers.ChoiceField(
-        choices=AgreedPrice._meta.get_field("room_type").choices, required=False, allow_blank=True
-    )
-    meal_type = serializers.ChoiceField(
-        choices=AgreedPrice._meta.get_field("meal_type").choices, required=False, allow_blank=True
-    )
+    room_type = serializers.ChoiceField(choices=ROOM_TYPE_CHOICES, required=False, allow_blank=True)
+    meal_type = serializers.ChoiceField(choices=MEAL_TYPE_CHOICES, required=False, allow_blank=True)
     effective_from = serializers.DateField(required=False, allow_null=True)
     effective_until = serializers.DateField(required=False, allow_null=True)
 

@@ -81,6 +81,11 @@ class ProviderStaff(models.Model):
         verbose_name_plural = _("服务单位人员")
 
 
+#: What an agreed price may name (the reception workflow's room and meal types, same codes).
+ROOM_TYPE_CHOICES = [("standard", _("标准间")), ("suite", _("普通套间"))]
+MEAL_TYPE_CHOICES = [("breakfast", _("早餐")), ("lunch", _("午餐")), ("dinner", _("晚餐"))]
+
+
 class AgreedPrice(models.Model):
     """An agreed price (协议价) of a designated provider for one jurisdiction, for what it prices
     (`kind`: the plan item's kind; for lodging a room type, for meals a meal type or any), in force
@@ -94,15 +99,8 @@ class AgreedPrice(models.Model):
     item = models.CharField(_("项目"), max_length=100)
     unit = models.CharField(_("计价单位"), max_length=30)
     kind = models.CharField(_("类别"), max_length=20, choices=OrderKind.choices)
-    room_type = models.CharField(
-        _("房型"), max_length=20, blank=True, choices=[("standard", _("标准间")), ("suite", _("普通套间"))]
-    )
-    meal_type = models.CharField(
-        _("餐别"),
-        max_length=20,
-        blank=True,
-        choices=[("breakfast", _("早餐")), ("lunch", _("午餐")), ("dinner", _("晚餐"))],
-    )
+    room_type = models.CharField(_("房型"), max_length=20, blank=True, choices=ROOM_TYPE_CHOICES)
+    meal_type = models.CharField(_("餐别"), max_length=20, blank=True, choices=MEAL_TYPE_CHOICES)
     price = models.DecimalField(_("协议价"), max_digits=12, decimal_places=2)
     effective_from = models.DateField(_("生效日期"), null=True, blank=True)
     effective_until = models.DateField(_("截止日期"), null=True, blank=True)

@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -23,8 +22,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from provider_portal.prices import EMPTY_BOOK, AgreedPriceBook
-from reception.models.common import LEVEL_RANK, ReceptionLevel
+from reception.models.common import ReceptionLevel
 from reception.models.plans import ItemKind, MealType, Payer, RoomType
+from reception.rule_facts import (
+    agreed_price_of,
+    applied_level,
+    highest_grade,
+    host_total,
+    item_label,
+    meal_ceiling,
+    money,
+    nights,
+    numbered,
+    rank,
+    rooms_per_night,
+    sittings,
+)
 from reception.rule_sources import SOURCES
 from reception.standards import StandardValues
 from reception.text_match import banned_words_in
@@ -133,152 +146,12 @@ def _finding(
     )
 
 
-def _error(code: RuleCode, text: str, **kwargs: Any) -> Finding:
+def error(code: RuleCode, text: str, **kwargs: Any) -> Finding:
     return _finding(code, Severity.ERROR, text, **kwargs)
 
 
-def _warning(code: RuleCode, text: str, **kwargs: Any) -> Finding:
+def warning(code: RuleCode, text: str, **kwargs: Any) -> Finding:
     return _finding(code, Severity.WARNING, text, **kwargs)
-
-
-# --- Facts the rules share -------------------------------------------------------------------
-
-
-def money(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
-def meal_type_at(starts_at: Any) -> str:
-    """A meal's type by its local time: before 10:00 breakfast, before 16:00 lunch, else dinner."""
-    hour = timezone.localtime(starts_at).hour
-    if hour < 10:
-        return MealType.BREAKFAST
-    return MealType.LUNCH if hour < 16 else MealType.DINNER
-
-
-def _rank(level: str) -> int:
-    return LEVEL_RANK.get(level, len(LEVEL_RANK) + 1)
-
-
-def highest_grade(guests: Sequence[Any]) -> str | None:
-    """The most senior grade among the guests (None without guests)."""
-    if not guests:
-        return None
-    return min((guest.grade for guest in guests), key=_rank)
-
-
-@dataclass(frozen=True)
-class Level:
-    """The level the standards apply at: the lower of the task's and its guests' highest grade."""
-
-    level: str
-    from_guests: bool
-
-    def phrase(self) -> str:
-        label = ReceptionLevel(self.level).label if self.level in ReceptionLevel.values else self.level
-        if self.from_guests:
-            return _("来宾最高级别为%(level)s") % {"level": label}
-        return _("接待级别为%(level)s") % {"level": label}
-
-
-def applied_level(plan: PlanInput) -> Level:
-    top = highest_grade(plan.guests)
-    if top is not None and _rank(top) >= _rank(plan.task.level):
-        return Level(top, True)
-    return Level(plan.task.level, False)
-
-
-def item_label(position: int, item: Any) -> str:
-    """ "第2项（午餐 05-06 12:00 徽园餐厅）": how findings point at an item."""
-    when = timezone.localtime(item.starts_at).strftime("%m-%d %H:%M") if item.starts_at else ""
-    what = MealType(item.meal_type).label if item.meal_type else ItemKind(item.kind).label
-    return _("第%(n)s项（%(what)s %(when)s %(venue)s）") % {
-        "n": position,
-        "what": what,
-        "when": when,
-        "venue": item.venue,
-    }
-
-
-def _numbered(plan: PlanInput, kind: str | None = None) -> Iterator[tuple[int, Any]]:
-    for position, item in enumerate(plan.items, start=1):
-        if kind is None or item.kind == kind:
-            yield position, item
-
-
-@dataclass
-class Sitting:
-    """One meal of one day (its date and its type by the clock), however many items it is split into."""
-
-    day: date
-    meal_type: str
-    items: list[tuple[int, Any]]
-
-    @property
-    def guests(self) -> int:
-        return sum(item.guests_count for _p, item in self.items)
-
-    @property
-    def accompanying(self) -> int:
-        return sum(item.accompanying_count for _p, item in self.items)
-
-    @property
-    def first(self) -> Any:
-        return self.items[0][1]
-
-    def label(self) -> str:
-        if len(self.items) == 1:
-            position, item = self.items[0]
-            return item_label(position, item)
-        return _("%(day)s%(meal)s（第%(positions)s项）") % {
-            "day": self.day.strftime("%m-%d "),
-            "meal": MealType(self.meal_type).label,
-            "positions": "、".join(str(p) for p, _i in self.items),
-        }
-
-
-def sittings(plan: PlanInput) -> list[Sitting]:
-    """The plan's meals grouped by day and by the meal their time makes them: a dinner split into
-    two items, or relabelled as another meal, is still one dinner."""
-    grouped: dict[tuple[date, str], list[tuple[int, Any]]] = defaultdict(list)
-    for position, item in _numbered(plan, ItemKind.MEAL):
-        grouped[(timezone.localtime(item.starts_at).date(), meal_type_at(item.starts_at))].append((position, item))
-    return [Sitting(day, meal_type, items) for (day, meal_type), items in sorted(grouped.items())]
-
-
-def meal_ceiling(plan: PlanInput, level: str, item: Any) -> tuple[Decimal | None, str]:
-    """The ceiling for a meal item and the meal type it was taken for: the stricter of the type
-    declared and the type its time makes it (a breakfast relabelled as lunch keeps breakfast's)."""
-    declared = item.meal_type or meal_type_at(item.starts_at)
-    by_clock = meal_type_at(item.starts_at)
-    options = [
-        (ceiling, meal_type)
-        for meal_type in dict.fromkeys((declared, by_clock))
-        if (ceiling := plan.standard.meal_ceiling(level, meal_type)) is not None
-    ]
-    if not options:
-        return None, declared
-    return min(options, key=lambda option: option[0])
-
-
-def nights(item: Any) -> list[date]:
-    """The nights a lodging item covers: from its start's date to the day before its end's
-    (one night when it has no end, or ends the same day)."""
-    first = timezone.localtime(item.starts_at).date()
-    last = timezone.localtime(item.ends_at).date() if item.ends_at else first
-    count = max((last - first).days, 1)
-    return [first + timedelta(days=n) for n in range(count)]
-
-
-def rooms_per_night(item: Any) -> int:
-    """Rooms a night (`quantity` counts room-nights)."""
-    count = len(nights(item))
-    return -(-item.quantity // count)
-
-
-def host_total(items: Iterable[Any]) -> Decimal:
-    """The host-paid amount of `items` (what the reception budget pays)."""
-    return sum((item.unit_price * item.quantity for item in items if item.payer == Payer.HOST), Decimal("0"))
 
 
 # --- The rules ---------------------------------------------------------------------------
@@ -288,10 +161,10 @@ def meal_headcount(plan: PlanInput) -> Iterator[Finding]:
     """Diners are who is on the rosters: each meal's covers are its guests plus its accompanying,
     and a meal (however many items it is split into) has no more guests than the task's guest
     list, nor more accompanying than its accompanying staff."""
-    for position, item in _numbered(plan, ItemKind.MEAL):
+    for position, item in numbered(plan, ItemKind.MEAL):
         diners = item.guests_count + item.accompanying_count
         if item.quantity != diners:
-            yield _error(
+            yield error(
                 RuleCode.MEAL_HEADCOUNT,
                 _(
                     "%(item)s：份数应为客人 %(guests)s 人加陪餐 %(accompanying)s 人共 %(diners)s 份，"
@@ -310,7 +183,7 @@ def meal_headcount(plan: PlanInput) -> Iterator[Finding]:
     roster_guests, roster_staff = len(plan.guests), len(plan.accompanying)
     for sitting in sittings(plan):
         if sitting.guests > roster_guests:
-            yield _error(
+            yield error(
                 RuleCode.MEAL_HEADCOUNT,
                 _("%(where)s：来宾名单共 %(roster)s 人，该餐客人合计 %(count)s 人")
                 % {
@@ -322,7 +195,7 @@ def meal_headcount(plan: PlanInput) -> Iterator[Finding]:
                 field="guests_count",
             )
         if sitting.accompanying > roster_staff:
-            yield _error(
+            yield error(
                 RuleCode.MEAL_HEADCOUNT,
                 _("%(where)s：陪同人员名单共 %(roster)s 人，该餐陪餐合计 %(count)s 人")
                 % {
@@ -341,7 +214,7 @@ def accompany_limit(plan: PlanInput) -> Iterator[Finding]:
     for sitting in sittings(plan):
         limit = plan.standard.accompany_limit(sitting.guests)
         if sitting.accompanying > limit:
-            yield _error(
+            yield error(
                 RuleCode.ACCOMPANY_LIMIT,
                 _("%(where)s：客人 %(guests)s 人，陪餐最多 %(limit)s 人，现为 %(count)s 人")
                 % {
@@ -359,8 +232,8 @@ def accompany_limit(plan: PlanInput) -> Iterator[Finding]:
 def level_above_guests(plan: PlanInput) -> Iterator[Finding]:
     """The task's level may not be above its guests' highest grade (no guests: not judged)."""
     top = highest_grade(plan.guests)
-    if top is not None and _rank(plan.task.level) < _rank(top):
-        yield _error(
+    if top is not None and rank(plan.task.level) < rank(top):
+        yield error(
             RuleCode.LEVEL_ABOVE_GUESTS,
             _("接待级别为%(level)s，高于来宾最高级别%(top)s；各项标准按%(top)s执行")
             % {"level": ReceptionLevel(plan.task.level).label, "top": ReceptionLevel(top).label},
@@ -372,7 +245,7 @@ def meal_standard(plan: PlanInput) -> Iterator[Finding]:
     """用餐标准: per person over the ceiling (at the applied level, for the stricter of the meal
     type declared and the one its time makes it) is an error; above 90% of it, a warning."""
     level = applied_level(plan)
-    for position, item in _numbered(plan, ItemKind.MEAL):
+    for position, item in numbered(plan, ItemKind.MEAL):
         ceiling, meal_type = meal_ceiling(plan, level.level, item)
         if ceiling is None:
             continue
@@ -387,7 +260,7 @@ def meal_standard(plan: PlanInput) -> Iterator[Finding]:
         if meal_type != (item.meal_type or meal_type):
             values["meal"] = _("%(meal)s（按开始时间计）") % {"meal": values["meal"]}
         if item.unit_price > ceiling:
-            yield _error(
+            yield error(
                 RuleCode.MEAL_STANDARD,
                 _("%(item)s：%(level)s，%(meal)s标准 %(ceiling)s 元/人，现为 %(price)s 元/人") % values,
                 item=item,
@@ -395,7 +268,7 @@ def meal_standard(plan: PlanInput) -> Iterator[Finding]:
                 standard=plan.standard,
             )
         elif item.unit_price * 100 > ceiling * plan.standard.meal_warning_percent:
-            yield _warning(
+            yield warning(
                 RuleCode.MEAL_STANDARD_NEAR,
                 _(
                     "%(item)s：%(level)s，%(meal)s标准 %(ceiling)s 元/人，"
@@ -410,9 +283,9 @@ def meal_standard(plan: PlanInput) -> Iterator[Finding]:
 
 def hosted_meal_not_allowed(plan: PlanInput) -> Iterator[Finding]:
     """Guests eat at their own expense; the host pays only the working meal."""
-    for position, item in _numbered(plan, ItemKind.MEAL):
+    for position, item in numbered(plan, ItemKind.MEAL):
         if item.payer == Payer.HOST and not item.working_meal:
-            yield _error(
+            yield error(
                 RuleCode.HOSTED_MEAL_NOT_ALLOWED,
                 _("%(item)s：来宾应按标准自行用餐，接待单位只可安排工作餐，该餐不是工作餐却由接待单位付费")
                 % {"item": item_label(position, item)},
@@ -426,7 +299,7 @@ def working_meal_count(plan: PlanInput) -> Iterator[Finding]:
     limit = plan.standard.working_meals_per_reception
     working = [sitting for sitting in sittings(plan) if any(item.working_meal for _p, item in sitting.items)]
     if len(working) > limit:
-        yield _error(
+        yield error(
             RuleCode.WORKING_MEAL_COUNT,
             _("每次接待最多安排 %(limit)s 次工作餐，现为 %(count)s 次：%(meals)s")
             % {"limit": limit, "count": len(working), "meals": "、".join(s.label() for s in working)},
@@ -444,14 +317,14 @@ def suite_not_allowed(plan: PlanInput) -> Iterator[Finding]:
     if applied_level(plan).level not in allowed:
         entitled = 0
     suites: dict[date, int] = defaultdict(int)
-    lodging = [(p, item) for p, item in _numbered(plan, ItemKind.LODGING) if item.room_type == RoomType.SUITE]
+    lodging = [(p, item) for p, item in numbered(plan, ItemKind.LODGING) if item.room_type == RoomType.SUITE]
     for _p, item in lodging:
         for night in nights(item):
             suites[night] += rooms_per_night(item)
     for position, item in lodging:
         over = [night for night in nights(item) if suites[night] > entitled]
         if over:
-            yield _error(
+            yield error(
                 RuleCode.SUITE_NOT_ALLOWED,
                 _("%(item)s：%(night)s 起 %(count)s 晚，每晚套间 %(suites)s 间，可安排套间的来宾 %(entitled)s 人")
                 % {
@@ -473,9 +346,9 @@ def lodging_standard(plan: PlanInput) -> Iterator[Finding]:
     ceiling = plan.standard.lodging_ceiling(level.level)
     if ceiling is None:
         return
-    for position, item in _numbered(plan, ItemKind.LODGING):
+    for position, item in numbered(plan, ItemKind.LODGING):
         if item.unit_price > ceiling:
-            yield _error(
+            yield error(
                 RuleCode.LODGING_STANDARD,
                 _("%(item)s：%(level)s，住宿标准 %(ceiling)s 元/间·晚，现为 %(price)s 元/间·晚")
                 % {
@@ -490,25 +363,12 @@ def lodging_standard(plan: PlanInput) -> Iterator[Finding]:
             )
 
 
-def agreed_price_of(plan: PlanInput, item: Any) -> Any:
-    provider_id = getattr(item, "provider_id", None)
-    if provider_id is None or not plan.prices:
-        return None
-    return plan.prices.price_for(
-        provider_id=provider_id,
-        kind=item.kind,
-        room_type=item.room_type,
-        meal_type=item.meal_type or (meal_type_at(item.starts_at) if item.kind == ItemKind.MEAL else ""),
-        day=timezone.localtime(item.starts_at).date(),
-    )
-
-
 def agreed_price_exceeded(plan: PlanInput) -> Iterator[Finding]:
     """协议价: at a designated provider with an agreed price for the item, no more than that price."""
-    for position, item in _numbered(plan):
+    for position, item in numbered(plan):
         price = agreed_price_of(plan, item)
         if price is not None and item.unit_price > price.price:
-            yield _error(
+            yield error(
                 RuleCode.AGREED_PRICE_EXCEEDED,
                 _("%(item)s：%(provider)s协议价（%(what)s）%(agreed)s 元/%(unit)s，现为 %(price)s 元")
                 % {
@@ -526,11 +386,11 @@ def agreed_price_exceeded(plan: PlanInput) -> Iterator[Finding]:
 
 def banned_item(plan: PlanInput) -> Iterator[Finding]:
     """菜单: no alcohol, cigarettes, luxury dishes or wildlife, however it is written."""
-    for position, item in _numbered(plan):
+    for position, item in numbered(plan):
         words = plan.standard.banned_menu_words
         found = list(dict.fromkeys([*banned_words_in(item.menu or "", words), *banned_words_in(item.venue, words)]))
         if found:
-            yield _error(
+            yield error(
                 RuleCode.BANNED_ITEM,
                 _("%(item)s：含禁止事项：%(words)s") % {"item": item_label(position, item), "words": "、".join(found)},
                 item=item,
@@ -543,11 +403,11 @@ def banned_activity(plan: PlanInput) -> Iterator[Finding]:
     """No sightseeing, entertainment, gifts, banners, red carpets or welcome ceremonies (places'
     and offices' names are not activities)."""
     words = plan.standard.banned_activity_words
-    for position, item in _numbered(plan):
+    for position, item in numbered(plan):
         in_venue = banned_words_in(item.venue, words)
         found = list(dict.fromkeys([*in_venue, *banned_words_in(item.menu or "", words)]))
         if found:
-            yield _error(
+            yield error(
                 RuleCode.BANNED_ACTIVITY,
                 _("%(item)s：不得安排：%(words)s") % {"item": item_label(position, item), "words": "、".join(found)},
                 item=item,
@@ -558,9 +418,9 @@ def banned_activity(plan: PlanInput) -> Iterator[Finding]:
 
 def vehicle_per_guest(plan: PlanInput) -> Iterator[Finding]:
     """用车: guests ride together; a car per guest is a warning."""
-    for position, item in _numbered(plan, ItemKind.VEHICLE):
+    for position, item in numbered(plan, ItemKind.VEHICLE):
         if item.guests_count >= 2 and item.quantity >= item.guests_count:
-            yield _warning(
+            yield warning(
                 RuleCode.VEHICLE_PER_GUEST,
                 _("%(item)s：%(guests)s 位客人安排 %(cars)s 辆车，应集中乘车")
                 % {"item": item_label(position, item), "guests": item.guests_count, "cars": item.quantity},
@@ -576,7 +436,7 @@ def budget_exceeded(plan: PlanInput) -> Iterator[Finding]:
         return
     total = host_total(plan.items)
     if total > budget:
-        yield _warning(
+        yield warning(
             RuleCode.BUDGET_EXCEEDED,
             _("方案中接待单位付费合计 %(total)s 元，超过预算 %(budget)s 元")
             % {"total": money(total), "budget": money(budget)},
@@ -587,10 +447,10 @@ def budget_exceeded(plan: PlanInput) -> Iterator[Finding]:
 def item_outside_dates(plan: PlanInput) -> Iterator[Finding]:
     """Every arrangement falls within the task's dates."""
     start, end = plan.task.start_date, plan.task.end_date
-    for position, item in _numbered(plan):
+    for position, item in numbered(plan):
         day = timezone.localtime(item.starts_at).date()
         if start and end and not start <= day <= end:
-            yield _warning(
+            yield warning(
                 RuleCode.ITEM_OUTSIDE_DATES,
                 _("%(item)s：不在接待日期 %(start)s 至 %(end)s 之内")
                 % {"item": item_label(position, item), "start": start, "end": end},

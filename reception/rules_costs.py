@@ -15,17 +15,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from reception.models.plans import ItemKind, MealType
-from reception.rules import (
-    Finding,
-    PlanInput,
-    RuleCode,
-    _error,
-    agreed_price_of,
-    applied_level,
-    item_label,
-    meal_ceiling,
-    money,
-)
+from reception.rule_facts import agreed_price_of, applied_level, item_label, meal_ceiling, money
+from reception.rules import Finding, PlanInput, RuleCode, error
 from reception.text_match import banned_words_in
 
 CENT = Decimal("0.01")
@@ -56,7 +47,7 @@ def _over_standard(plan: PlanInput, item: Any, cost: ReportedCost, where: str) -
         diners = item.guests_count + item.accompanying_count
         ceiling, meal_type = meal_ceiling(plan, level.level, item)
         if ceiling is not None and diners > 0 and cost.total > ceiling * diners:
-            yield _error(
+            yield error(
                 RuleCode.ACTUAL_OVER_STANDARD,
                 _(
                     "%(item)s：报送费用 %(total)s 元，%(diners)s 人用餐，"
@@ -78,7 +69,7 @@ def _over_standard(plan: PlanInput, item: Any, cost: ReportedCost, where: str) -
     if item.kind == ItemKind.LODGING:
         ceiling = plan.standard.lodging_ceiling(level.level)
         if ceiling is not None and cost.total > ceiling * item.quantity:
-            yield _error(
+            yield error(
                 RuleCode.ACTUAL_OVER_STANDARD,
                 _(
                     "%(item)s：报送费用 %(total)s 元，%(nights)s 间·晚，"
@@ -98,7 +89,7 @@ def _over_standard(plan: PlanInput, item: Any, cost: ReportedCost, where: str) -
             )
     agreed = agreed_price_of(plan, item)
     if agreed is not None and cost.total > agreed.price * item.quantity:
-        yield _error(
+        yield error(
             RuleCode.ACTUAL_OVER_STANDARD,
             _(
                 "%(item)s：报送费用 %(total)s 元，数量 %(quantity)s，单价 %(per)s 元，"
@@ -129,7 +120,7 @@ def judge_cost(plan: PlanInput, item: Any, cost: ReportedCost) -> list[Finding]:
         words = banned_words_in(description, plan.standard.banned_menu_words)
         if words:
             findings.append(
-                _error(
+                error(
                     RuleCode.BANNED_ITEM,
                     _("%(item)s：费用明细“%(line)s”含禁止事项：%(words)s")
                     % {"item": where, "line": description, "words": "、".join(words)},

@@ -20,7 +20,7 @@ from provider_portal.models import Provider
 from reception.models import ITEM_FIELDS as ITEM_FIELDS_SENT
 from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, RoomType, Task
 from reception.models.plans import default_payer
-from reception.rules import meal_type_at
+from reception.rule_facts import meal_type_at
 from reception.services.common import check_version, required_text, snapshot, validated
 from reception.services.tasks import lock_editable_task, task_touch
 from tenants.models import Jurisdiction
