@@ -11,6 +11,7 @@ Rules are pure: no queries, no writes, so they run on every change and in any nu
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -78,6 +79,9 @@ class Finding:
     item: int | None = None
     field: str | None = None
     source: str = ""
+    #: The finding without where it is and without its source: what the plan page shows under
+    #: the item, beside the field's name (the item and the source are shown there already).
+    brief: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -115,6 +119,9 @@ class Checks:
 
 
 Rule = Callable[[PlanInput], Iterable[Finding]]
+#: The location a message about an item starts with: "第2项（午餐 …）：", "05-06 午餐（第1、2项）：",
+#: "Item 2 (Lunch …): ".
+WHERE = re.compile(r"^.*?[）)]\s*[：:]\s*")
 
 
 def source_of(code: str, standard: StandardValues | None = None) -> str:
@@ -143,6 +150,7 @@ def _finding(
         item=getattr(item, "pk", None) if item is not None else None,
         field=field,
         source=source,
+        brief=WHERE.sub("", text, count=1) if item is not None else text,
     )
 
 

@@ -4,6 +4,7 @@ into messages, and the jurisdiction."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any, cast
 
 from django.contrib import messages
@@ -112,17 +113,39 @@ FINDING_CELLS = {
 }
 
 
+def _field_label(field: str | None) -> str:
+    from django.core.exceptions import FieldDoesNotExist
+
+    from reception.models import PlanItem
+
+    try:
+        return str(PlanItem._meta.get_field(field or "").verbose_name)
+    except FieldDoesNotExist:
+        return ""
+
+
 def place_findings(task: Any, checks: Any) -> dict[str, list[Any]]:
-    """Put each finding beside the field it concerns: on the task's items (`item.cell_findings`,
-    by cell of the plan's table) and, for the task's own fields, in the map returned."""
-    by_item: dict[int, dict[str, list[Any]]] = {}
+    """Put each finding beside the field it concerns: under its item, named by the field, with
+    the field's cell flagged (`item.findings`, `item.cell_findings` by cell of the plan's table);
+    for the task's own fields (level, budget), in the map returned."""
+    by_item: dict[int, list[Any]] = {}
     on_task: dict[str, list[Any]] = {}
     for finding in [*checks.errors, *checks.warnings]:
         if finding.item is None:
             on_task.setdefault(finding.field or "", []).append(finding)
-        else:
-            cells = by_item.setdefault(finding.item, {})
-            cells.setdefault(FINDING_CELLS.get(finding.field or "", "kind"), []).append(finding)
+            continue
+        shown = SimpleNamespace(
+            **finding.as_dict(),
+            severity=str(finding.severity),
+            brief=finding.brief,
+            field_label=_field_label(finding.field),
+            cell=FINDING_CELLS.get(finding.field or "", "kind"),
+        )
+        by_item.setdefault(finding.item, []).append(shown)
     for item in task.items.all():
-        item.cell_findings = by_item.get(item.pk, {})
+        item.findings = by_item.get(item.pk, [])
+        cells: dict[str, list[Any]] = {}
+        for shown in item.findings:
+            cells.setdefault(shown.cell, []).append(shown)
+        item.cell_findings = cells
     return on_task

@@ -168,7 +168,7 @@ def test_task_page_shows_status_plan_findings_history_and_the_drafters_actions(d
     assert 'data-status="draft"' in page and "草稿" in page
     assert "客人 2 人，陪餐最多 3 人，现为 4 人（《党政机关国内公务接待管理规定》第十条" in page
     # Beside the field: in the item's row, in its headcount cell
-    row = page.split(f'data-item="{item.pk}"', 1)[1].split("</tr>", 1)[0]
+    row = page.split(f'data-item="{item.pk}"', 1)[1].split("</tbody>", 1)[0]
     assert 'data-code="accompany_limit" data-field="accompanying_count"' in row
     assert 'data-action="reception.task.created"' not in page  # factory rows have no audit history
     assert 'data-testid="submit"' in page and 'data-testid="approve"' not in page
