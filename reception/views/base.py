@@ -119,7 +119,7 @@ def _field_label(field: str | None) -> str:
     from reception.models import PlanItem
 
     try:
-        return str(PlanItem._meta.get_field(field or "").verbose_name)
+        return str(getattr(PlanItem._meta.get_field(field or ""), "verbose_name", ""))
     except FieldDoesNotExist:
         return ""
 
