@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
@@ -20,13 +21,20 @@ from reception.models.plans import ItemKind, MealType, Payer
 PlanInput = Any  # reception.rules.PlanInput (which imports this module)
 
 
+@lru_cache(maxsize=8192)  # read many times per item
+def local(moment: datetime) -> datetime:
+    """`moment` in the platform's time zone (Asia/Shanghai): a meal's day and clock are the
+    jurisdiction's, whoever reads the findings."""
+    return moment.astimezone(timezone.get_default_timezone())
+
+
 def money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
 def meal_type_at(starts_at: Any) -> str:
     """A meal's type by its local time: before 10:00 breakfast, before 16:00 lunch, else dinner."""
-    hour = timezone.localtime(starts_at).hour
+    hour = local(starts_at).hour
     if hour < 10:
         return MealType.BREAKFAST
     return MealType.LUNCH if hour < 16 else MealType.DINNER
@@ -66,7 +74,7 @@ def applied_level(plan: PlanInput) -> Level:
 
 def item_label(position: int, item: Any) -> str:
     """ "第2项（午餐 05-06 12:00 徽园餐厅）": how findings point at an item."""
-    when = timezone.localtime(item.starts_at).strftime("%m-%d %H:%M") if item.starts_at else ""
+    when = local(item.starts_at).strftime("%m-%d %H:%M") if item.starts_at else ""
     what = MealType(item.meal_type).label if item.meal_type else ItemKind(item.kind).label
     return _("第%(n)s项（%(what)s %(when)s %(venue)s）") % {
         "n": position,
@@ -118,7 +126,7 @@ def sittings(plan: PlanInput) -> list[Sitting]:
     two items, or relabelled as another meal, is still one dinner."""
     grouped: dict[tuple[date, str], list[tuple[int, Any]]] = defaultdict(list)
     for position, item in numbered(plan, ItemKind.MEAL):
-        grouped[(timezone.localtime(item.starts_at).date(), meal_type_at(item.starts_at))].append((position, item))
+        grouped[(local(item.starts_at).date(), meal_type_at(item.starts_at))].append((position, item))
     return [Sitting(day, meal_type, items) for (day, meal_type), items in sorted(grouped.items())]
 
 
@@ -140,8 +148,8 @@ def meal_ceiling(plan: PlanInput, level: str, item: Any) -> tuple[Decimal | None
 def nights(item: Any) -> list[date]:
     """The nights a lodging item covers: from its start's date to the day before its end's
     (one night when it has no end, or ends the same day)."""
-    first = timezone.localtime(item.starts_at).date()
-    last = timezone.localtime(item.ends_at).date() if item.ends_at else first
+    first = local(item.starts_at).date()
+    last = local(item.ends_at).date() if item.ends_at else first
     count = max((last - first).days, 1)
     return [first + timedelta(days=n) for n in range(count)]
 
@@ -166,5 +174,5 @@ def agreed_price_of(plan: PlanInput, item: Any) -> Any:
         kind=item.kind,
         room_type=item.room_type,
         meal_type=item.meal_type or (meal_type_at(item.starts_at) if item.kind == ItemKind.MEAL else ""),
-        day=timezone.localtime(item.starts_at).date(),
+        day=local(item.starts_at).date(),
     )

@@ -19,7 +19,6 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from provider_portal.prices import EMPTY_BOOK, AgreedPriceBook
@@ -31,6 +30,7 @@ from reception.rule_facts import (
     highest_grade,
     host_total,
     item_label,
+    local,
     meal_ceiling,
     money,
     nights,
@@ -456,7 +456,7 @@ def item_outside_dates(plan: PlanInput) -> Iterator[Finding]:
     """Every arrangement falls within the task's dates."""
     start, end = plan.task.start_date, plan.task.end_date
     for position, item in numbered(plan):
-        day = timezone.localtime(item.starts_at).date()
+        day = local(item.starts_at).date()
         if start and end and not start <= day <= end:
             yield warning(
                 RuleCode.ITEM_OUTSIDE_DATES,

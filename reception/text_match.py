@@ -13,7 +13,6 @@ meet at, "游览黄山风景区" an outing.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -103,14 +102,15 @@ def normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _patterns(words: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """Each word as typed by the tenant, with the pattern of its normalised form (empty ones dropped)."""
-    patterns = []
+def _by_first_char(words: tuple[str, ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The words (as typed, and normalised) by the first character of their normalised form, in
+    the standard's order; empty ones dropped. Built once per list."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
     for word in words:
         form = normalise(word)
         if form:
-            patterns.append((word, re.compile(re.escape(form))))
-    return tuple(patterns)
+            grouped.setdefault(form[0], []).append((word, form))
+    return {char: tuple(forms) for char, forms in grouped.items()}
 
 
 def _names_something(text: str, end: int) -> bool:
@@ -120,11 +120,20 @@ def _names_something(text: str, end: int) -> bool:
 def banned_words_in(text: str, words: Iterable[str]) -> list[str]:
     """The words (as the standard spells them, in its order) that `text` contains, after
     normalising both, where the word is not the start of an organisation's or a place's name."""
+    return list(_found(text, tuple(words)))
+
+
+@lru_cache(maxsize=4096)  # plans and cost lines repeat their texts
+def _found(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """One pass over the normalised text: at each character only the words starting with it are tried."""
     normalised = normalise(text)
     if not normalised:
-        return []
-    found = []
-    for word, pattern in _patterns(tuple(words)):
-        if any(not _names_something(normalised, match.end()) for match in pattern.finditer(normalised)):
-            found.append(word)
-    return found
+        return ()
+    by_first = _by_first_char(words)
+    found: set[str] = set()
+    for start, char in enumerate(normalised):
+        for word, form in by_first.get(char, ()):
+            end = start + len(form)
+            if word not in found and normalised.startswith(form, start) and not _names_something(normalised, end):
+                found.add(word)
+    return tuple(word for word in dict.fromkeys(words) if word in found)

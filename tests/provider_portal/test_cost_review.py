@@ -233,3 +233,21 @@ def test_the_database_still_refuses_changing_an_approved_cost(task: Any) -> None
             with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(statement, values)
         assert state(order_id) == ("cost_approved", Decimal("1520.00"), cost.approved_at)
+
+
+def test_whoever_drafted_the_list_may_not_approve_or_return_it(task: Any, tree: Any) -> None:
+    from tenants.services import membership_add
+
+    membership_add(actor=None, user=user("340100-finance"), jurisdiction=tree["340100"], role="reviewer")
+    _completed_with_list(task)  # drafted by 340100-finance
+    finance = staff_api("340100", "finance")
+    for action, body in (("approve/", {}), ("return/", {"comment": "自己退回"})):
+        refused = finance.post(f"/api/v1/tasks/{task.pk}/reception-list/{action}", body, format="json")
+        assert refused.status_code == 403 and refused.json()["code"] == "separation_of_duties"
+    with in_tenant("340100"):
+        assert ReceptionList.objects.get(task=task).status == "draft"
+        assert Task.objects.get(pk=task.pk).status == "completed"
+    approved = staff_api("340100", "reviewer").post(
+        f"/api/v1/tasks/{task.pk}/reception-list/approve/", {}, format="json"
+    )
+    assert approved.status_code == 200
