@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
+from email.utils import parseaddr
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -59,7 +60,7 @@ def message_id_for(row: Notification) -> str:
     """The same Message-ID on every attempt of a row, so that a copy delivered twice (a worker
     killed after the server took it) is recognisably the same message."""
     digest = hashlib.sha256(row.key.encode()).hexdigest()[:16]
-    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or settings.BASE_DOMAIN
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or settings.BASE_DOMAIN
     return f"<outbox-{row.pk}.{digest}@{domain}>"
 
 
