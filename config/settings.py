@@ -361,9 +361,8 @@ SMS_APP_ID = os.environ.get("SMS_APP_ID", "")  # Tencent's SmsSdkAppId
 SMS_REGION = os.environ.get("SMS_REGION", "ap-guangzhou")  # Tencent's region
 SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")  # e.g. a government cloud's endpoint
 SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
-SMS_TEMPLATES = dict(
-    (pair.split("=", 1)[0].strip(), pair.split("=", 1)[1].strip()) for pair in env_list("SMS_TEMPLATES", []) if "=" in pair
-)
+_sms_pairs = [pair.split("=", 1) for pair in env_list("SMS_TEMPLATES", []) if "=" in pair]
+SMS_TEMPLATES = {kind.strip(): template.strip() for kind, template in _sms_pairs}
 # Delivery receipts are pushed by the gateway to /api/v1/messages/receipts/<vendor>/<token>/.
 SMS_RECEIPT_TOKEN = os.environ.get("SMS_RECEIPT_TOKEN", "")
 # The outbox worker: attempts, backoff (base, doubling, capped), lease of a claimed row, batch.

@@ -222,7 +222,9 @@ class Notification(models.Model):
             models.Index(fields=["jurisdiction_code", "task_id", "-created_at"], name="core_outbox_task_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=["queued", "sent", "failed"]), name="core_outbox_status"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "sent", "failed"]), name="core_outbox_status"
+            ),
         ]
 
     def __str__(self) -> str:

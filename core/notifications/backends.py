@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
-from email.utils import parseaddr
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
@@ -70,9 +71,9 @@ class EmailChannel:
     def __init__(self) -> None:
         self.backend_path = settings.EMAIL_BACKEND
         self.gateway = _MAIL_GATEWAYS.get(self.backend_path, self.backend_path.rsplit(".", 2)[-2])
-        self.connection = None
+        self.connection: BaseEmailBackend | None = None
 
-    def _connection(self):  # type: ignore[no-untyped-def]
+    def _connection(self) -> BaseEmailBackend:
         if self.connection is None:
             self.connection = get_connection(fail_silently=False)
             self.connection.open()
@@ -99,7 +100,9 @@ class EmailChannel:
         except smtplib.SMTPRecipientsRefused as exc:
             self.close()
             codes = sorted({code for code, _msg in exc.recipients.values()})
-            raise DeliveryError(str(exc), code=f"smtp_{codes[0] if codes else 550}", permanent=all(c >= 500 for c in codes)) from exc
+            raise DeliveryError(
+                str(exc), code=f"smtp_{codes[0] if codes else 550}", permanent=all(c >= 500 for c in codes)
+            ) from exc
         except (smtplib.SMTPException, OSError) as exc:  # connection refused, reset, timed out
             self.close()
             raise DeliveryError(str(exc) or exc.__class__.__name__, code="smtp_unavailable") from exc
@@ -111,7 +114,7 @@ class EmailChannel:
         if self.connection is not None:
             try:
                 self.connection.close()
-            except Exception:  # noqa: BLE001 - a broken connection is dropped either way
+            except Exception:
                 logger.debug("closing the mail connection failed", exc_info=True)
             self.connection = None
 

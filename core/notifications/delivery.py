@@ -54,9 +54,7 @@ def outbox_claim(*, ids: Iterable[int] | None = None, limit: int = 10) -> list[N
         if not picked:
             return []
         lease = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-        Notification.objects.filter(pk__in=picked).update(
-            lease_until=lease, claim=token, attempts=F("attempts") + 1
-        )
+        Notification.objects.filter(pk__in=picked).update(lease_until=lease, claim=token, attempts=F("attempts") + 1)
     return list(Notification.objects.filter(pk__in=picked, claim=token).order_by("next_attempt_at", "pk"))
 
 
@@ -142,8 +140,8 @@ def outbox_drain(
             channel.close()
     for delay, retry_ids in retries.items():
         try:
-            outbox_deliver.apply_async(args=[retry_ids], countdown=delay)
-        except Exception:  # noqa: BLE001 - the broker is down: the sweeper will find them when due
+            outbox_deliver.apply_async(args=(retry_ids,), countdown=delay)
+        except Exception:
             logger.warning("could not schedule the retry of %s messages", len(retry_ids), exc_info=True)
     return counts
 

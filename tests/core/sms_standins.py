@@ -38,7 +38,7 @@ class StandIn:
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 parts = urlsplit(self.path)
@@ -95,7 +95,14 @@ def aliyun_verifier(access_key_id: str, secret: str) -> Callable[[Seen], None]:
             return
         fields = dict(part.strip().split("=", 1) for part in auth[len("ACS3-HMAC-SHA256 ") :].split(","))
         signed = fields["SignedHeaders"].split(";")
-        for needed in ("host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"):
+        for needed in (
+            "host",
+            "x-acs-action",
+            "x-acs-version",
+            "x-acs-date",
+            "x-acs-signature-nonce",
+            "x-acs-content-sha256",
+        ):
             if needed not in signed:
                 seen.problems.append(f"{needed} not signed")
         if fields["Credential"] != access_key_id:
@@ -114,7 +121,11 @@ def aliyun_verifier(access_key_id: str, secret: str) -> Callable[[Seen], None]:
 
 def aliyun_answer(seen: Seen, *, code: str = "OK") -> Answer:
     if not seen.signature_ok:
-        return 400, {"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched.", "RequestId": "r-1"}
+        return 400, {
+            "Code": "SignatureDoesNotMatch",
+            "Message": "Specified signature is not matched.",
+            "RequestId": "r-1",
+        }
     if code != "OK":
         return 200, {"Code": code, "Message": "refused", "RequestId": "r-2"}
     return 200, {"Code": "OK", "Message": "OK", "BizId": "900619746936498440^0", "RequestId": "r-3"}

@@ -31,7 +31,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[str, list[str], EmailMessage]] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
         return "250 OK"
@@ -55,7 +55,10 @@ def _server(port: int, inbox: Inbox) -> Controller:
 
 
 def _settings(port: int) -> dict[str, Any]:
-    return {**email_settings(f"smtp://mailer:p%40ss%20word@127.0.0.1:{port}?timeout=5"), "DEFAULT_FROM_EMAIL": "公务接待 <reception@example.gov.cn>"}
+    return {
+        **email_settings(f"smtp://mailer:p%40ss%20word@127.0.0.1:{port}?timeout=5"),
+        "DEFAULT_FROM_EMAIL": "公务接待 <reception@example.gov.cn>",
+    }
 
 
 def test_email_url_forms():
@@ -70,7 +73,12 @@ def test_email_url_forms():
         "EMAIL_TIMEOUT": 20.0,
     }
     ssl = email_settings("smtp+ssl://relay:2465")
-    assert (ssl["EMAIL_PORT"], ssl["EMAIL_USE_SSL"], ssl["EMAIL_USE_TLS"], ssl["EMAIL_HOST_USER"]) == (2465, True, False, "")
+    assert (ssl["EMAIL_PORT"], ssl["EMAIL_USE_SSL"], ssl["EMAIL_USE_TLS"], ssl["EMAIL_HOST_USER"]) == (
+        2465,
+        True,
+        False,
+        "",
+    )
     assert email_settings("smtp://relay")["EMAIL_PORT"] == 25
     for bad in ("http://relay", "smtp://", "relay:25"):
         with pytest.raises(ValueError):
@@ -109,7 +117,13 @@ def test_server_down_then_up_delivers_once(tree, django_capture_on_commit_callba
     port, inbox = _free_port(), Inbox()
     with override_settings(**_settings(port)):
         with django_capture_on_commit_callbacks(execute=True):  # nobody listens: the attempt fails
-            notify(recipients=[Recipient(email="a@visiting.gov.cn")], event="x", subject="主题", body="正文", channels=("email",))
+            notify(
+                recipients=[Recipient(email="a@visiting.gov.cn")],
+                event="x",
+                subject="主题",
+                body="正文",
+                channels=("email",),
+            )
         row = Notification.objects.get(address="a@visiting.gov.cn")
         assert (row.status, row.attempts, row.error_code) == ("queued", 1, "smtp_unavailable")
         server = _server(port, inbox)
@@ -128,7 +142,7 @@ def test_server_down_then_up_delivers_once(tree, django_capture_on_commit_callba
 
 def test_a_refused_recipient_fails_with_the_smtp_code(tree, django_capture_on_commit_callbacks):
     class Refusing(Inbox):
-        async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+        async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
             return "550 no such user"
 
     port = _free_port()
@@ -136,7 +150,13 @@ def test_a_refused_recipient_fails_with_the_smtp_code(tree, django_capture_on_co
     server.start()
     try:
         with override_settings(**_settings(port)), django_capture_on_commit_callbacks(execute=True):
-            notify(recipients=[Recipient(email="gone@visiting.gov.cn")], event="x", subject="主题", body="正文", channels=("email",))
+            notify(
+                recipients=[Recipient(email="gone@visiting.gov.cn")],
+                event="x",
+                subject="主题",
+                body="正文",
+                channels=("email",),
+            )
     finally:
         server.stop()
     row = Notification.objects.get(address="gone@visiting.gov.cn")
@@ -148,7 +168,9 @@ def test_one_connection_carries_a_batch(tree, django_capture_on_commit_callbacks
     sessions: list[Any] = []
 
     class Counting(Inbox):
-        async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]) -> list[str]:  # noqa: N802
+        async def handle_EHLO(
+            self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+        ) -> list[str]:
             sessions.append(session)
             session.host_name = hostname
             return responses

@@ -3,13 +3,11 @@ retried with backoff, sent exactly once."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -89,7 +87,9 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(tree, django_capture_on
 def test_the_same_key_queues_once_per_recipient_and_channel(tree, django_capture_on_commit_callbacks):
     reviewer = _recipient()
     with django_capture_on_commit_callbacks(execute=True):
-        first = notify(recipients=[reviewer], event="warning", subject="预警", body="超标", key="w:1", channels=("sms",))
+        first = notify(
+            recipients=[reviewer], event="warning", subject="预警", body="超标", key="w:1", channels=("sms",)
+        )
         second = notify(recipients=[reviewer], event="warning", subject="预警", body="超标", key="w:1")
     assert len(first) == 1
     assert [n.channel for n in second] == ["email"]  # the e-mail is new; the SMS was queued already

@@ -26,7 +26,7 @@ def test_concurrent_workers_send_each_row_once(committed):
         def work() -> None:
             try:
                 outbox_drain(batch=3)
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 errors.append(exc)
             finally:
                 connection.close()

@@ -62,7 +62,10 @@ def _kind_templates(settings, tmp_path):
 
 @pytest.mark.usefixtures("_kind_templates")
 def test_aliyun_sends_the_documented_signed_request(tree, django_capture_on_commit_callbacks):
-    with StandIn(aliyun_verifier(KEY_ID, SECRET), aliyun_answer) as gateway, override_settings(**_vendor("aliyun", gateway.url)):
+    with (
+        StandIn(aliyun_verifier(KEY_ID, SECRET), aliyun_answer) as gateway,
+        override_settings(**_vendor("aliyun", gateway.url)),
+    ):
         row = _send("13800000011", django_capture_on_commit_callbacks)
     [seen] = gateway.requests
     assert seen.problems == [] and seen.signature_ok
@@ -70,7 +73,10 @@ def test_aliyun_sends_the_documented_signed_request(tree, django_capture_on_comm
     assert seen.query["PhoneNumbers"] == "13800000011"
     assert seen.query["SignName"] == "合肥市机关事务管理局"
     assert seen.query["TemplateCode"] == "SMS_154950909"
-    assert json.loads(seen.query["TemplateParam"]) == {"title": "省厅调研", "url": "http://hefei.localhost:8000/itinerary/abc/"}
+    assert json.loads(seen.query["TemplateParam"]) == {
+        "title": "省厅调研",
+        "url": "http://hefei.localhost:8000/itinerary/abc/",
+    }
     assert (row.status, row.gateway, row.gateway_message_id) == ("sent", "aliyun", "900619746936498440^0")
 
 
@@ -79,15 +85,19 @@ def test_aliyun_business_error_fails_with_the_vendor_code(tree, django_capture_o
     def answer(seen: Any) -> Any:
         return aliyun_answer(seen, code="isv.MOBILE_NUMBER_ILLEGAL")
 
-    with StandIn(aliyun_verifier(KEY_ID, SECRET), answer) as gateway, override_settings(**_vendor("aliyun", gateway.url)):
+    with (
+        StandIn(aliyun_verifier(KEY_ID, SECRET), answer) as gateway,
+        override_settings(**_vendor("aliyun", gateway.url)),
+    ):
         row = _send("13800000012", django_capture_on_commit_callbacks)
     assert (row.status, row.attempts, row.error_code) == ("failed", 1, "isv.MOBILE_NUMBER_ILLEGAL")
 
 
 @pytest.mark.usefixtures("_kind_templates")
 def test_aliyun_wrong_secret_is_refused_by_signature_and_fails(tree, django_capture_on_commit_callbacks):
-    with StandIn(aliyun_verifier(KEY_ID, "the-real-secret"), aliyun_answer) as gateway, override_settings(
-        **_vendor("aliyun", gateway.url)
+    with (
+        StandIn(aliyun_verifier(KEY_ID, "the-real-secret"), aliyun_answer) as gateway,
+        override_settings(**_vendor("aliyun", gateway.url)),
     ):
         row = _send("13800000013", django_capture_on_commit_callbacks)
     assert gateway.requests[0].signature_ok is False
@@ -101,7 +111,10 @@ def test_aliyun_flow_control_is_retried(tree, django_capture_on_commit_callbacks
     def answer(seen: Any) -> Any:
         return aliyun_answer(seen, code=next(answers))
 
-    with StandIn(aliyun_verifier(KEY_ID, SECRET), answer) as gateway, override_settings(**_vendor("aliyun", gateway.url)):
+    with (
+        StandIn(aliyun_verifier(KEY_ID, SECRET), answer) as gateway,
+        override_settings(**_vendor("aliyun", gateway.url)),
+    ):
         row = _send("13800000014", django_capture_on_commit_callbacks)
         assert (row.status, row.error_code) == ("queued", "isv.BUSINESS_LIMIT_CONTROL")
         Notification.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
@@ -110,9 +123,11 @@ def test_aliyun_flow_control_is_retried(tree, django_capture_on_commit_callbacks
 
 
 def test_a_kind_without_a_template_id_fails_without_calling_the_gateway(tree, django_capture_on_commit_callbacks):
-    with StandIn(aliyun_verifier(KEY_ID, SECRET), aliyun_answer) as gateway, override_settings(
-        **_vendor("aliyun", gateway.url, SMS_TEMPLATES={})
-    ), django_capture_on_commit_callbacks(execute=True):
+    with (
+        StandIn(aliyun_verifier(KEY_ID, SECRET), aliyun_answer) as gateway,
+        override_settings(**_vendor("aliyun", gateway.url, SMS_TEMPLATES={})),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         notify(recipients=[Recipient(phone="13800000015")], event="x", subject="s", body="b", channels=("sms",))
     row = Notification.objects.get(address="13800000015")
     assert (row.status, row.error_code) == ("failed", "template_missing")
@@ -120,8 +135,9 @@ def test_a_kind_without_a_template_id_fails_without_calling_the_gateway(tree, dj
 
 
 def test_a_gateway_that_does_not_answer_is_retried(tree, django_capture_on_commit_callbacks):
-    with override_settings(**_vendor("tencent", "http://127.0.0.1:9", SMS_TIMEOUT=2)), django_capture_on_commit_callbacks(
-        execute=True
+    with (
+        override_settings(**_vendor("tencent", "http://127.0.0.1:9", SMS_TIMEOUT=2)),
+        django_capture_on_commit_callbacks(execute=True),
     ):
         notify(recipients=[Recipient(phone="13800000016")], event="x", subject="s", body="b", channels=("sms",))
     row = Notification.objects.get(address="13800000016")
@@ -134,8 +150,9 @@ def test_a_gateway_that_does_not_answer_is_retried(tree, django_capture_on_commi
 
 @pytest.mark.usefixtures("_kind_templates")
 def test_tencent_sends_the_documented_signed_request(tree, django_capture_on_commit_callbacks):
-    with StandIn(tencent_verifier(KEY_ID, SECRET), tencent_answer) as gateway, override_settings(
-        **_vendor("tencent", gateway.url)
+    with (
+        StandIn(tencent_verifier(KEY_ID, SECRET), tencent_answer) as gateway,
+        override_settings(**_vendor("tencent", gateway.url)),
     ):
         row = _send("13800000021", django_capture_on_commit_callbacks)
     [seen] = gateway.requests
@@ -143,7 +160,11 @@ def test_tencent_sends_the_documented_signed_request(tree, django_capture_on_com
     assert seen.headers["x-tc-action"] == "SendSms" and seen.headers["x-tc-version"] == "2021-01-11"
     body = json.loads(seen.body)
     assert body["PhoneNumberSet"] == ["+8613800000021"]
-    assert (body["SmsSdkAppId"], body["SignName"], body["TemplateId"]) == ("1400006666", "合肥市机关事务管理局", "SMS_154950909")
+    assert (body["SmsSdkAppId"], body["SignName"], body["TemplateId"]) == (
+        "1400006666",
+        "合肥市机关事务管理局",
+        "SMS_154950909",
+    )
     assert body["TemplateParamSet"] == ["省厅调研", "http://hefei.localhost:8000/itinerary/abc/"]
     assert (row.status, row.gateway, row.gateway_message_id) == ("sent", "tencent", "5000:1045710669157053657849499619")
 
@@ -153,15 +174,19 @@ def test_tencent_number_refused_fails_with_the_vendor_code(tree, django_capture_
     def answer(seen: Any) -> Any:
         return tencent_answer(seen, code="InvalidParameterValue.IncorrectPhoneNumber")
 
-    with StandIn(tencent_verifier(KEY_ID, SECRET), answer) as gateway, override_settings(**_vendor("tencent", gateway.url)):
+    with (
+        StandIn(tencent_verifier(KEY_ID, SECRET), answer) as gateway,
+        override_settings(**_vendor("tencent", gateway.url)),
+    ):
         row = _send("13800000022", django_capture_on_commit_callbacks)
     assert (row.status, row.error_code) == ("failed", "InvalidParameterValue.IncorrectPhoneNumber")
 
 
 @pytest.mark.usefixtures("_kind_templates")
 def test_tencent_wrong_secret_fails_with_the_signature_error(tree, django_capture_on_commit_callbacks):
-    with StandIn(tencent_verifier(KEY_ID, "the-real-key"), tencent_answer) as gateway, override_settings(
-        **_vendor("tencent", gateway.url)
+    with (
+        StandIn(tencent_verifier(KEY_ID, "the-real-key"), tencent_answer) as gateway,
+        override_settings(**_vendor("tencent", gateway.url)),
     ):
         row = _send("13800000023", django_capture_on_commit_callbacks)
     assert gateway.requests[0].signature_ok is False

@@ -55,7 +55,9 @@ class TencentSmsGateway:
             code = str(exc.code or "tencent_error")
             # The SDK reports network failures with its own client-side codes.
             network = code.startswith("ClientNetworkError") or code == "ClientError"
-            raise DeliveryError(f"{code}: {exc.message}", code=code, permanent=not (network or _transient(code))) from exc
+            raise DeliveryError(
+                f"{code}: {exc.message}", code=code, permanent=not (network or _transient(code))
+            ) from exc
         except Exception as exc:
             raise DeliveryError(str(exc) or exc.__class__.__name__, code="gateway_unavailable") from exc
         statuses = response.SendStatusSet or []
