@@ -19,7 +19,7 @@ def _ensure_filesystem_broker_folders() -> None:
 
     options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}
     if str(settings.CELERY_BROKER_URL).startswith("filesystem://"):
-        for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
             if options.get(key):
                 os.makedirs(options[key], exist_ok=True)
 

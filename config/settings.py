@@ -165,7 +165,7 @@ SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
 SSO_CODE_MAX_AGE = 60
 
-# Login throttling (shared/API.md): failures per username and per client address.
+# Login throttling (docs/api.md): failures per username and per client address.
 LOGIN_THROTTLE_WINDOW = timedelta(minutes=15)
 LOGIN_THROTTLE_USERNAME_FAILURES = 5
 LOGIN_THROTTLE_IP_FAILURES = 100
@@ -256,7 +256,12 @@ REST_KNOX = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Official reception platform API",
-    "DESCRIPTION": "公务接待管理平台 — the stable v1 contract is shared/API.md.",
+    "DESCRIPTION": (
+        "公务接待管理平台. The public host documents sign-in, the directory, the provider portal and "
+        "onboarding; each jurisdiction's operations (letters, tasks, plans, orders, statistics, directives) "
+        "are documented on its own host, `https://<slug>.<BASE_DOMAIN>/api/docs/` (the slugs are in "
+        "`GET /api/v1/jurisdictions/`). The stable v1 contract is docs/api.md in the repository."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -286,12 +291,16 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+# The worker logs through LOGGING (UTC timestamps) instead of replacing the root logger's handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = DATA_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # kombu's default is ./control, in whatever folder the worker starts: keep it with the data.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
@@ -381,10 +390,14 @@ SITE_PORT = os.environ.get("SITE_PORT", "" if BASE_DOMAIN not in {"localhost", "
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"()": "core.logging.UTCFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
+    "filters": {"one_line_refusals": {"()": "core.logging.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.request": {"filters": ["one_line_refusals"]},
         "django.db.backends": {"level": "WARNING"},
         "django_tenants": {"level": "WARNING"},
     },
@@ -396,7 +409,7 @@ RECEPTION_INTAKE_PER_HOUR = int(os.environ.get("RECEPTION_INTAKE_PER_HOUR", "10"
 RECEPTION_ITINERARY_DAYS = int(os.environ.get("RECEPTION_ITINERARY_DAYS", "30"))
 
 # --- Onboarding ---------------------------------------------------------------------------
-# Applications per client address per hour (shared/API.md: 30); spare schemas kept ready.
+# Applications per client address per hour (docs/api.md: 30); spare schemas kept ready.
 ONBOARDING_APPLICATIONS_PER_HOUR = int(os.environ.get("ONBOARDING_APPLICATIONS_PER_HOUR", "30"))
 TENANT_SPARE_POOL_SIZE = int(os.environ.get("TENANT_SPARE_POOL_SIZE", "2"))
 

@@ -37,4 +37,5 @@ urlpatterns = [
     *common,
 ]
 
+handler404 = "core.views.not_found"
 handler500 = "core.views.server_error"

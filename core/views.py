@@ -100,6 +100,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: JSON under /api/ on every host (clients parse it), the plain page elsewhere."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext as _
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到。"), "code": "not_found"}, status=404)
+    return page_not_found(request, exception or Exception())
+
+
 def ping(request: HttpRequest) -> HttpResponse:
     """A plain Django JSON view through the whole middleware stack: the load test's upper bound."""
     from django.http import JsonResponse

@@ -1,6 +1,6 @@
 """Seating charts (座次) as pure functions: who sits where, from a ranked guest list. No database.
 
-Conventions (shared/DOMAIN.md "Seating conventions"):
+Conventions (docs/domain.md "Seating conventions"):
 - Rank: by grade (省部级 first), ties keep the order of the guest list.
 - Podium / head table, N seats numbered 0..N−1 from the audience's left, the principal's left
   senior (`side="left"`, domestic practice):

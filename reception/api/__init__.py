@@ -1,1 +1,1 @@
-"""The reception REST API (shared/API.md "Reception"): thin views over services and selectors."""
+"""The reception REST API (docs/api.md "Reception"): thin views over services and selectors."""

@@ -12,7 +12,7 @@ from reception.seating import Person
 
 
 def formula(rank: int, seats: int) -> int:
-    """shared/DOMAIN.md, written out again independently of the implementation."""
+    """docs/domain.md, written out again independently of the implementation."""
     if seats % 2 == 1:
         c = (seats - 1) // 2
         if rank == 1:
