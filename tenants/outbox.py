@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
-from core.errors import Conflict, Forbidden, NotFound
+from core.errors import Forbidden
 from core.models import Notification, User
-from core.notifications.services import dispatch
+from core.notifications.services import outbox_requeue
 from tenants.models import Jurisdiction, Role
 from tenants.permissions import access_for
 
@@ -23,20 +22,7 @@ def outbox_retry(*, actor: User, jurisdiction: Jurisdiction, notification_id: in
     """Queue a failed message of this jurisdiction again, with a fresh count of attempts."""
     if not access_for(actor, jurisdiction).can_write(OUTBOX_ROLES):
         raise Forbidden(_("只有本辖区管理员可以重发消息。"))
-    row = (
-        Notification.objects.select_for_update().filter(pk=notification_id, jurisdiction_code=jurisdiction.code).first()
-    )
-    if row is None:
-        raise NotFound(_("消息不存在。"))
-    if row.status != Notification.Status.FAILED:
-        raise Conflict(_("只能重发发送失败的消息。"), code="invalid_transition")
-    before = {"status": row.status, "attempts": row.attempts, "error_code": row.error_code}
-    now = timezone.now()
-    row.status = Notification.Status.QUEUED
-    row.attempts = 0
-    row.next_attempt_at = row.dispatched_at = now
-    row.lease_until = row.claim = None
-    row.save(update_fields=["status", "attempts", "next_attempt_at", "dispatched_at", "lease_until", "claim"])
+    row, before = outbox_requeue(jurisdiction_code=jurisdiction.code, notification_id=notification_id)
     audit_record(
         actor=actor,
         action=OUTBOX_RETRIED,
@@ -46,5 +32,4 @@ def outbox_retry(*, actor: User, jurisdiction: Jurisdiction, notification_id: in
         before=before,
         after={"status": row.status, "attempts": 0},
     )
-    transaction.on_commit(lambda: dispatch([row.pk]))
     return row

@@ -21,7 +21,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from core.errors import Conflict, NotFound
 from core.models import Notification, User
 from core.notifications.kinds import plain_context, render_message
 from core.notifications.phones import normalise_mobile
@@ -159,3 +161,26 @@ def dispatch(notification_ids: Iterable[int]) -> None:
         except (BrokerError, OSError):
             logger.warning("broker unavailable; %s messages stay queued for the sweeper", len(ids), exc_info=True)
             return
+
+
+def outbox_requeue(*, jurisdiction_code: str, notification_id: int) -> tuple[Notification, dict[str, Any]]:
+    """Queue a failed message of this jurisdiction again with a fresh count of attempts, in the
+    caller's transaction (which checks the actor and records the audit entry); answers the row
+    and its state before. Delivery follows the commit."""
+
+    row = (
+        Notification.objects.select_for_update().filter(pk=notification_id, jurisdiction_code=jurisdiction_code).first()
+    )
+    if row is None:
+        raise NotFound(_("消息不存在。"))
+    if row.status != Notification.Status.FAILED:
+        raise Conflict(_("只能重发发送失败的消息。"), code="invalid_transition")
+    before = {"status": row.status, "attempts": row.attempts, "error_code": row.error_code}
+    now = timezone.now()
+    row.status = Notification.Status.QUEUED
+    row.attempts = 0
+    row.next_attempt_at = row.dispatched_at = now
+    row.lease_until = row.claim = None
+    row.save(update_fields=["status", "attempts", "next_attempt_at", "dispatched_at", "lease_until", "claim"])
+    transaction.on_commit(lambda: dispatch([row.pk]))
+    return row, before
