@@ -333,7 +333,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "tenants-onboarding-sweep": {"task": "tenants.onboarding_sweep", "schedule": 120.0},
     # Reminds jurisdictions that have not reported, 3 days before the deadline (daily at 08:00).
     "report-reminders": {"task": "reporting.report_reminders", "schedule": crontab(hour=8, minute=0)},
-    # Early warnings: tell finance and supervisors of each new finding (reporting.warnings).
+    # Early warnings: supervisors get a daily digest (08:30); finance each new finding (below).
+    "reporting-warnings-digest": {
+        "task": "reporting.warnings_digest_sweep",
+        "schedule": crontab(hour=8, minute=30),
+    },
     "reporting-warnings-sweep": {
         "task": "reporting.warnings_sweep",
         "schedule": float(os.environ.get("WARNINGS_SWEEP_INTERVAL", "300")),
