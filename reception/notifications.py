@@ -16,7 +16,7 @@ from core.http import site_url
 from core.models import User
 from core.notifications import MessageKind, Recipient, notify, register_message_kind
 from reception.models import LIST_TRANSITIONS, Guest, ListAction, PlanItem, ReceptionList, Task, TaskStatus
-from reception.tokens import itinerary_token
+from reception.tokens import itinerary_token, itinerary_url
 from tenants.models import Jurisdiction, Membership, Role
 
 #: The flow's messages and the variables of their vendor SMS templates (docs/messages.md).
@@ -129,7 +129,7 @@ def arrangements_notify(*, jurisdiction: Jurisdiction, task: Task, event: str, r
     or an amendment (`revision` names the amendment); once per approval (the task's version).
     Answers the number of messages queued."""
     token = itinerary_token(schema=jurisdiction.schema_name, task_id=task.pk, generation=task.itinerary_generation)
-    url = site_url(jurisdiction.host, reverse("reception-itinerary", urlconf="config.urls_tenant", args=[token]))
+    url = itinerary_url(jurisdiction, token)
     items = [
         {
             "when": timezone.localtime(item.starts_at).strftime("%Y-%m-%d %H:%M"),
