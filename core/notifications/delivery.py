@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.models import Notification
@@ -42,20 +42,34 @@ def _due(now: object) -> Q:
     return Q(status=Status.QUEUED, next_attempt_at__lte=now) & (Q(lease_until__isnull=True) | Q(lease_until__lt=now))
 
 
+_CLAIM = """
+UPDATE {table} SET lease_until = %s, claim = %s, attempts = attempts + 1
+WHERE id IN (
+    SELECT id FROM {table}
+    WHERE status = 'queued' AND next_attempt_at <= %s AND (lease_until IS NULL OR lease_until < %s) {only}
+    ORDER BY next_attempt_at, id
+    LIMIT %s
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING *
+"""
+
+
 def outbox_claim(*, ids: Iterable[int] | None = None, limit: int = 10) -> list[Notification]:
-    """Take up to `limit` due rows (of `ids`, if given) for this worker, for one lease."""
+    """Take up to `limit` due rows (of `ids`, if given) for this worker, for one lease: one
+    statement (its own transaction), rows nobody else holds (SKIP LOCKED), the attempt counted."""
     now = timezone.now()
-    token = uuid.uuid4()
+    lease = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    params: list[object] = [lease, uuid.uuid4(), now, now]
+    only = ""
+    if ids is not None:
+        only = "AND id = ANY(%s)"
+        params.append(list(ids))
+    params.append(limit)
+    sql = _CLAIM.format(table=connection.ops.quote_name(Notification._meta.db_table), only=only)
     with transaction.atomic():
-        rows = Notification.objects.select_for_update(skip_locked=True).filter(_due(now))
-        if ids is not None:
-            rows = rows.filter(pk__in=list(ids))
-        picked = list(rows.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
-        if not picked:
-            return []
-        lease = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-        Notification.objects.filter(pk__in=picked).update(lease_until=lease, claim=token, attempts=F("attempts") + 1)
-    return list(Notification.objects.filter(pk__in=picked, claim=token).order_by("next_attempt_at", "pk"))
+        rows = list(Notification.objects.raw(sql, params))
+    return sorted(rows, key=lambda row: (row.next_attempt_at, row.pk))
 
 
 def _record_sent(row: Notification, gateway: str, message_id: str) -> bool:
