@@ -362,16 +362,16 @@ EMAIL_HOST_PASSWORD = _mail.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _mail.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _mail.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = _mail.get("EMAIL_TIMEOUT", 20.0)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "公务接待 <reception@" + BASE_DOMAIN + ">")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "公务接待 <reception@" + BASE_DOMAIN + ">"
 # SMS: `log` (development), `aliyun` (Alibaba Cloud SMS), `tencent` (Tencent Cloud SMS), or a
 # dotted path to a gateway class. Vendor templates are approved in advance: SMS_TEMPLATES maps
 # each message kind to its template id ("kind=id,kind=id"; "*" for every other kind).
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "log")
+SMS_BACKEND = os.environ.get("SMS_BACKEND") or "log"
 SMS_ACCESS_KEY_ID = os.environ.get("SMS_ACCESS_KEY_ID", "")
 SMS_ACCESS_KEY_SECRET = os.environ.get("SMS_ACCESS_KEY_SECRET", "")
-SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "公务接待")
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME") or "公务接待"
 SMS_APP_ID = os.environ.get("SMS_APP_ID", "")  # Tencent's SmsSdkAppId
-SMS_REGION = os.environ.get("SMS_REGION", "ap-guangzhou")  # Tencent's region
+SMS_REGION = os.environ.get("SMS_REGION") or "ap-guangzhou"  # Tencent's region
 SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")  # e.g. a government cloud's endpoint
 SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
 _sms_pairs = [pair.split("=", 1) for pair in env_list("SMS_TEMPLATES", []) if "=" in pair]
