@@ -191,3 +191,43 @@ def test_one_connection_carries_a_batch(tree, django_capture_on_commit_callbacks
         server.stop()
     assert len(inbox.messages) == 12
     assert len(sessions) == 1
+
+
+def test_without_email_url_mail_goes_to_the_file_sink_and_counts_as_sent(
+    tree, tmp_path, django_capture_on_commit_callbacks
+):
+    sink = {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(tmp_path)}
+    with override_settings(**sink), django_capture_on_commit_callbacks(execute=True):
+        notify(
+            recipients=[Recipient(email="demo@visiting.gov.cn")],
+            event="x",
+            subject="演示",
+            body="离线演示",
+            channels=("email",),
+        )
+    row = Notification.objects.get(address="demo@visiting.gov.cn")
+    assert (row.status, row.gateway) == ("sent", "file")
+    [written] = list(tmp_path.iterdir())
+    parsed = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
+    assert parsed["To"] == "demo@visiting.gov.cn" and parsed["Subject"] == "演示"
+
+
+def test_settings_read_email_url(monkeypatch):
+    """config/settings.py turns EMAIL_URL into Django's SMTP settings (a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS)"
+    )
+    env = {**__import__("os").environ, "EMAIL_URL": "smtp+tls://mailer:secret@mail.example.gov.cn:2587"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "mail.example.gov.cn",
+        "2587",
+        "mailer",
+        "True",
+    ]
