@@ -79,20 +79,25 @@ def test_approval_sends_the_arrangements_to_the_contact_counterpart_and_guests(
 
 def test_completion_sends_each_party_its_evaluation_link(parties, tree, django_capture_on_commit_callbacks):
     from reception.models import Task
+    from reception.tokens import evaluation_claim
 
     with in_tenant("340100"):
         Task.objects.filter(pk=parties.pk).update(status="in_progress", handler=user("340100-handler"))
         with django_capture_on_commit_callbacks(execute=True):
             task_complete(actor=user("340100-handler"), jurisdiction=tree["340100"], task_id=parties.pk)
-    answered = api("340100", "340100-admin").get(f"/api/v1/tasks/{parties.pk}/evaluation-links/").json()
-    links = {party: "http://hefei.localhost:8000" + url.split("localhost", 1)[1] for party, url in answered.items()}
+    link = re.compile(r"http://hefei\.localhost:8000/evaluate/([^/\s]+)/")
+
+    def party_of(text: str) -> tuple[int, str] | None:
+        return evaluation_claim(schema="j340100", token=link.search(text).group(1))
+
     by_to = {m.to[0]: m.body for m in mail.outbox}
-    assert links["visiting_unit"] in by_to["liaison@fgw.ah.gov.cn"]
-    assert links["counterpart"] in by_to["cp@hefei.gov.cn"]
-    assert links["counterpart"] not in by_to["liaison@fgw.ah.gov.cn"]
+    assert party_of(by_to["liaison@fgw.ah.gov.cn"]) == (parties.pk, "visiting_unit")
+    assert party_of(by_to["cp@hefei.gov.cn"]) == (parties.pk, "counterpart")
     texts = {m.phone: m.text for m in sms_outbox}
-    assert links["visiting_unit"] in texts["13955550001"]
+    assert party_of(texts["13955550001"]) == (parties.pk, "visiting_unit")
     assert "13955550002" not in texts  # guests are not a party of the evaluation
+    path = link.search(by_to["liaison@fgw.ah.gov.cn"]).group(0).replace("http://hefei.localhost:8000", "")
+    assert api().get(path, HTTP_HOST="hefei.localhost").status_code == 200  # the form opens
 
 
 def test_task_messages_api_lists_newest_first_for_its_staff_only(parties, tree, django_capture_on_commit_callbacks):
@@ -183,3 +188,25 @@ def test_profile_page_sets_the_users_email_and_mobile(tree, client):
     assert refused.status_code == 400
     assert user("340100-handler").email == "h@hefei.gov.cn"
     assert AuditEntry.objects.filter(action="core.user.contact_updated", actor=handler).count() == 1
+
+
+def test_an_approved_amendment_sends_the_changed_arrangements_once(parties, tree, django_capture_on_commit_callbacks):
+    """The entry point issue 14's amendment approval calls: once per approval (the task's version)."""
+    from reception.models import Task
+    from reception.notifications import arrangements_notify
+
+    _approve(parties, tree, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    with in_tenant("340100") as hefei:
+        Task.objects.filter(pk=parties.pk).update(version=parties.version + 5)  # the amendment's approval
+        task = Task.objects.get(pk=parties.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            queued = arrangements_notify(
+                jurisdiction=hefei, task=task, event="reception.task.amendment_approved", revision=1
+            )
+            again = arrangements_notify(
+                jurisdiction=hefei, task=task, event="reception.task.amendment_approved", revision=1
+            )
+    assert queued == 5 and again == 0  # contact (e-mail, SMS), counterpart (e-mail, SMS), guest (SMS)
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert subjects["liaison@fgw.ah.gov.cn"] == f"接待安排已调整：{parties.title}"
