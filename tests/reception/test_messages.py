@@ -210,3 +210,35 @@ def test_an_approved_amendment_sends_the_changed_arrangements_once(parties, tree
     assert queued == 5 and again == 0  # contact (e-mail, SMS), counterpart (e-mail, SMS), guest (SMS)
     subjects = {m.to[0]: m.subject for m in mail.outbox}
     assert subjects["liaison@fgw.ah.gov.cn"] == f"接待安排已调整：{parties.title}"
+
+
+def test_outbox_page_is_for_this_jurisdictions_admins_and_retries_only_for_them(
+    parties, tree, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    _approve(parties, tree, django_capture_on_commit_callbacks)
+    failed = Notification.objects.filter(jurisdiction_code="340100", channel="sms").first()
+    Notification.objects.filter(pk=failed.pk).update(status="failed", error_code="isv.MOBILE_NUMBER_ILLEGAL")
+
+    def page(username: str) -> Client:
+        web = Client(HTTP_HOST="hefei.localhost")
+        web.force_login(user(username))
+        return web
+
+    admin = page("340100-admin")
+    listed = admin.get("/outbox/?status=failed")
+    assert listed.status_code == 200
+    assert f'data-testid="retry-{failed.pk}"' in listed.content.decode()
+    for outsider in ("340100-drafter", "340000-admin", "340200-admin"):
+        assert page(outsider).get("/outbox/").status_code == 403
+        assert page(outsider).post("/outbox/", {"message": failed.pk}).status_code == 403
+    assert Notification.objects.get(pk=failed.pk).status == "failed"  # refused: nothing changed
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin.post("/outbox/", {"message": failed.pk}).status_code == 303
+    assert Notification.objects.get(pk=failed.pk).status == "sent"
+    assert admin.post("/outbox/", {"message": "x"}).status_code == 404
+    # The task page shows its messages to staff, not to a counterpart user.
+    task_page = f"/reception/tasks/{parties.pk}/"
+    assert 'data-testid="task-messages"' in page("340100-drafter").get(task_page).content.decode()
+    assert 'data-testid="task-messages"' not in page("340100-counterpart").get(task_page).content.decode()
