@@ -10,6 +10,7 @@ class ReceptionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import reception.notifications  # noqa: F401 - registers the flow's message kinds
         from reception.demo import seed_orders, seed_reception
         from reception.demo_history import seed_history
         from reception.services.standards import standards_provision

@@ -32,7 +32,8 @@ from tenants.models import Jurisdiction, Membership, Role
 #: The rules early warning watches (costs against standards, accompanying, a task's budget).
 WATCHED_RULES = (meal_standard, accompany_limit, budget_exceeded)
 #: Who is told.
-NOTIFIED_ROLES = (Role.FINANCE, Role.SUPERVISOR)
+#: Told of each finding as it appears; supervisors get the daily digest (reporting.warnings_digest).
+NOTIFIED_ROLES = (Role.FINANCE,)
 NEAR_PERCENT = 80
 
 
