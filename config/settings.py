@@ -16,6 +16,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.mailurl import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / ".data"))
 
@@ -331,7 +333,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "tenants-onboarding-sweep": {"task": "tenants.onboarding_sweep", "schedule": 120.0},
     # Reminds jurisdictions that have not reported, 3 days before the deadline (daily at 08:00).
     "report-reminders": {"task": "reporting.report_reminders", "schedule": crontab(hour=8, minute=0)},
-    # Early warnings: tell finance and supervisors of each new finding (reporting.warnings).
+    # Early warnings: supervisors get a daily digest (08:30); finance each new finding (below).
+    "reporting-warnings-digest": {
+        "task": "reporting.warnings_digest_sweep",
+        "schedule": crontab(hour=8, minute=30),
+    },
     "reporting-warnings-sweep": {
         "task": "reporting.warnings_sweep",
         "schedule": float(os.environ.get("WARNINGS_SWEEP_INTERVAL", "300")),
@@ -340,18 +346,49 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Directive deliveries retry after base, 2×base, 4×base … seconds (5 attempts in all).
 DIRECTIVE_RETRY_BASE_SECONDS = float(os.environ.get("DIRECTIVE_RETRY_BASE_SECONDS", "5"))
 
-# --- E-mail and SMS -----------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "reception@" + BASE_DOMAIN)
-NOTIFICATION_BACKENDS = {
-    "email": "core.notifications.backends.EmailBackend",
-    "sms": "core.notifications.backends.SmsBackend",
-}
-# Any class with send(phone, text) -> message id; the default logs and keeps an outbox.
-SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "core.notifications.backends.LoggingSmsGateway")
-SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "公务接待")
-# Pending notifications older than this are re-dispatched by the sweeper (broker outages).
+# --- Messages that leave the system (docs/messages.md) --------------------------------------
+# E-mail: EMAIL_URL (smtp://, smtp+tls://, smtp+ssl://, user:password@host:port). Without it
+# mail goes to files under .data/mail (status `sent`), so a local run works offline.
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+_mail = email_settings(EMAIL_URL) if EMAIL_URL else {}
+EMAIL_BACKEND = _mail.get("EMAIL_BACKEND") or os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = str(Path(os.environ.get("EMAIL_FILE_PATH", DATA_DIR / "mail")))
+EMAIL_HOST = _mail.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _mail.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _mail.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _mail.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _mail.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _mail.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _mail.get("EMAIL_TIMEOUT", 20.0)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "公务接待 <reception@" + BASE_DOMAIN + ">"
+# SMS: `log` (development), `aliyun` (Alibaba Cloud SMS), `tencent` (Tencent Cloud SMS), or a
+# dotted path to a gateway class. Vendor templates are approved in advance: SMS_TEMPLATES maps
+# each message kind to its template id ("kind=id,kind=id"; "*" for every other kind).
+SMS_BACKEND = os.environ.get("SMS_BACKEND") or "log"
+SMS_ACCESS_KEY_ID = os.environ.get("SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = os.environ.get("SMS_ACCESS_KEY_SECRET", "")
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME") or "公务接待"
+SMS_APP_ID = os.environ.get("SMS_APP_ID", "")  # Tencent's SmsSdkAppId
+SMS_REGION = os.environ.get("SMS_REGION") or "ap-guangzhou"  # Tencent's region
+SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")  # e.g. a government cloud's endpoint
+SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
+_sms_pairs = [pair.split("=", 1) for pair in env_list("SMS_TEMPLATES", []) if "=" in pair]
+SMS_TEMPLATES = {kind.strip(): template.strip() for kind, template in _sms_pairs}
+# Delivery receipts are pushed by the gateway to /api/v1/messages/receipts/<vendor>/<token>/.
+SMS_RECEIPT_TOKEN = os.environ.get("SMS_RECEIPT_TOKEN", "")
+# The outbox worker: attempts, backoff (base, doubling, capped), lease of a claimed row, batch.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "6"))
+OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "10"))
+OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "1800"))
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+OUTBOX_CLAIM_BATCH = int(os.environ.get("OUTBOX_CLAIM_BATCH", "10"))
+# Queued messages no worker took for this long are re-queued by the sweeper (broker outages).
 NOTIFICATION_SWEEP_AFTER = int(os.environ.get("NOTIFICATION_SWEEP_AFTER", "120"))
+# Links in messages: the scheme and port of the platform's public address.
+SITE_SCHEME = os.environ.get("SITE_SCHEME", "https" if SECURE_HTTPS else "http")
+SITE_PORT = os.environ.get("SITE_PORT", "" if BASE_DOMAIN not in {"localhost", "127.0.0.1"} else str(PORT))
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {

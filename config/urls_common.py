@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.auth_api import LoginApi, LogoutApi
-from core.views import logout_view, ping
+from core.views import logout_view, ping, profile_view
 from tenants.api import JurisdictionDirectoryApi, MeApi
 
 api_common = [
@@ -20,6 +20,7 @@ common = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("accounts/logout/", logout_view, name="logout"),
+    path("accounts/profile/", profile_view, name="profile"),
     path("ping/", ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

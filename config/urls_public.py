@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from config.urls_common import api_common, common
+from core.notifications.receipts import SmsReceiptsApi
 from core.views import login_view
 from provider_portal import views as provider_views
 from provider_portal.urls_api import public_api as provider_public_api
@@ -22,6 +23,7 @@ from tenants.views import public_home, sso_authorize
 api_v1 = [
     *api_common,
     *provider_public_api,
+    path("messages/receipts/<str:vendor>/<str:token>/", SmsReceiptsApi.as_view(), name="api-sms-receipts"),
     path("onboarding/applications/", ApplicationsApi.as_view(), name="api-onboarding-applications"),
     path(
         "onboarding/applications/<int:application_id>/",

@@ -9,11 +9,14 @@ from provider_portal.urls_api import tenant_api as tenant_provider_api
 from provider_portal.views import DesignatedListView
 from reporting import oversight_urls
 from tenants.api import JurisdictionDetailApi
+from tenants.outbox_api import api_urlpatterns as outbox_api
+from tenants.outbox_views import OutboxView
 from tenants.views import SubtreeView, TenantHomeView, sso_callback, sso_start
 
 api_v1: list[URLPattern | URLResolver] = [
     *api_common,
     path("jurisdiction/", JurisdictionDetailApi.as_view(), name="api-jurisdiction"),
+    *outbox_api(),
     path("", include("reception.api.urls")),
     *tenant_provider_api,
     path("", include((oversight_urls.api_urlpatterns, "reporting-tree-api"))),
@@ -23,6 +26,7 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", TenantHomeView.as_view(), name="home"),
     path("subtree/", SubtreeView.as_view(), name="subtree"),
+    path("outbox/", OutboxView.as_view(), name="outbox"),
     path("providers/", DesignatedListView.as_view(), name="providers-designated"),
     path("accounts/login/", sso_start, name="login"),
     path("sso/callback/", sso_callback, name="sso-callback"),

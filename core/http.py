@@ -45,3 +45,12 @@ def open_stored(field_file: Any) -> File:
     except FileNotFoundError:
         logger.error("stored file missing: %s", field_file.name)
         raise NotFound(_("文件已不存在，请联系管理员。"), code="file_missing") from None
+
+
+def site_url(host: str, path: str = "/") -> str:
+    """An absolute URL on a platform host for a message sent without a request (SITE_SCHEME,
+    SITE_PORT): what a recipient clicks in an e-mail or an SMS."""
+    port = str(settings.SITE_PORT or "")
+    default = "443" if settings.SITE_SCHEME == "https" else "80"
+    port_part = "" if port in ("", default) else f":{port}"
+    return f"{settings.SITE_SCHEME}://{host}{port_part}{path}"

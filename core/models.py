@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -151,10 +152,13 @@ class SignOnCode(models.Model):
 
 
 class Notification(models.Model):
-    """One message to one recipient on one channel, with its delivery state (通知).
+    """One outgoing message (e-mail or SMS) to one recipient: the outbox row (发件箱).
 
-    Rows are written in the transaction of the change they announce and delivered by Celery after
-    commit; a sweeper re-sends what a broker outage left pending, so nothing is lost.
+    Written in the transaction of the change it announces, delivered by a Celery worker after
+    commit. A worker claims rows with `SELECT … FOR UPDATE SKIP LOCKED` and a lease; a row whose
+    lease ran out (its worker died) is claimed again; the sweeper re-queues what the broker lost.
+    `key` is unique per event and recipient and channel: the same event never queues twice.
+    The table is in the public schema with the jurisdiction's code (see docs/messages.md).
     """
 
     class Channel(models.TextChoices):
@@ -162,9 +166,14 @@ class Notification(models.Model):
         SMS = "sms", _("短信")
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("待发送")
+        QUEUED = "queued", _("待发送")
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
+
+    class Receipt(models.TextChoices):
+        NONE = "", _("无回执")
+        DELIVERED = "delivered", _("已送达")
+        UNDELIVERED = "undelivered", _("未送达")
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
@@ -173,20 +182,50 @@ class Notification(models.Model):
     )
     address = models.CharField(_("地址"), max_length=254, help_text="e-mail address or phone number")
     jurisdiction_code = models.CharField(_("辖区代码"), max_length=6, blank=True, db_index=True)
+    # The reception task (in the jurisdiction's schema) the message is about, if any.
+    task_id = models.PositiveBigIntegerField(_("接待任务"), null=True, blank=True)
     event = models.CharField(_("事件"), max_length=100)
+    template = models.CharField(_("消息模板"), max_length=50, default="generic")
+    context = models.JSONField(_("模板参数"), default=dict, blank=True)
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"))
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    html = models.TextField(_("HTML 内容"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("错误"), blank=True)
+    error_code = models.CharField(_("错误代码"), max_length=100, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
-    # Set for "once per finding" notifications: a second notify() with the same key is a no-op.
-    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # Idempotency: one row per event, recipient and channel.
+    key = models.CharField(max_length=255, unique=True)
+    # Delivery bookkeeping: when it may next be tried, who holds it and until when.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claim = models.UUIDField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    # What the gateway answered: which one, its message id, and its delivery receipt.
+    gateway = models.CharField(_("通道"), max_length=30, blank=True)
+    gateway_message_id = models.CharField(max_length=100, blank=True, db_index=True)
+    receipt = models.CharField(_("回执"), max_length=12, choices=Receipt.choices, blank=True, default="")
+    receipt_code = models.CharField(max_length=100, blank=True)
+    receipt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("通知")
-        verbose_name_plural = _("通知")
-        indexes = [models.Index(fields=["status", "created_at"], name="core_notification_pending_idx")]
+        verbose_name = _("消息")
+        verbose_name_plural = _("发件箱")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="core_outbox_due_idx",
+                condition=models.Q(status="queued"),
+            ),
+            models.Index(fields=["jurisdiction_code", "-created_at"], name="core_outbox_jurisdiction_idx"),
+            models.Index(fields=["jurisdiction_code", "task_id", "-created_at"], name="core_outbox_task_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "sent", "failed"]), name="core_outbox_status"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.address} {self.event} ({self.status})"

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import audit_record
 from core.errors import DomainError, InvalidInput
 from core.models import LoginFailure, LoginLock, SignOnCode, User
+from core.notifications.phones import normalise_mobile
 
 LOGIN_FAILED_MESSAGE = _("用户名或密码错误。")
 
@@ -163,3 +166,32 @@ def user_deactivate(*, actor: User | None, user: User, reason: str = "") -> User
             comment=reason,
         )
     return locked
+
+
+#: Audit action of a user's own contact change.
+USER_CONTACT_UPDATED = "core.user.contact_updated"
+
+
+@transaction.atomic
+def user_contact_update(*, actor: User, email: str, phone: str) -> User:
+    """A user sets their own e-mail and mobile number, where messages reach them. The phone, when
+    given, is a mainland mobile number (kept as 11 digits); the e-mail a valid address."""
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidInput(_("请填写有效的电子邮箱。"), field="email", code="invalid") from None
+    number = ""
+    if (phone or "").strip():
+        number = normalise_mobile(phone) or ""
+        if not number:
+            raise InvalidInput(_("请填写有效的中国大陆手机号码。"), field="phone", code="invalid_phone")
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    before = {"email": user.email, "phone": user.phone}
+    user.email, user.phone = email, number
+    user.save(update_fields=["email", "phone"])
+    audit_record(
+        actor=actor, action=USER_CONTACT_UPDATED, obj=user, before=before, after={"email": email, "phone": number}
+    )
+    return user

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import InvalidInput
-from core.forms import LoginForm
+from core.forms import ContactForm, LoginForm
 from core.http import client_ip, public_url
-from core.services import LoginThrottled, login_attempt, sessions_end_everywhere
+from core.services import LoginThrottled, login_attempt, sessions_end_everywhere, user_contact_update
 
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:
@@ -44,6 +48,27 @@ def login_view(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     return render(request, "core/login.html", {"form": form, "next": safe_next(request, "")}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def profile_view(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's profile on any host: name, username, e-mail and mobile number."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    user = request.user
+    form = ContactForm(request.POST or None, initial={"email": user.email, "phone": user.phone})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                user_contact_update(actor=user, email=form.cleaned_data["email"], phone=form.cleaned_data["phone"])  # type: ignore[arg-type]
+            except InvalidInput as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            else:
+                messages.success(request, _("个人资料已保存。"))
+                return HttpResponseRedirect(reverse("profile"), status=303)
+    return render(request, "core/profile.html", {"form": form}, status=status)
 
 
 @require_POST

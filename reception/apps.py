@@ -10,6 +10,7 @@ class ReceptionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import reception.notifications  # noqa: F401 - registers the flow's message kinds
         from provider_portal.orders.review import register_cost_review
         from reception.costs import REVIEW
         from reception.demo import seed_orders, seed_reception

@@ -31,7 +31,18 @@ class VersionedModelForm(forms.ModelForm):
 class LetterForm(forms.ModelForm):
     class Meta:
         model = Letter
-        fields = ["number", "sending_unit", "purpose", "content", "itinerary", "people_count", "received_on"]
+        fields = [
+            "number",
+            "sending_unit",
+            "purpose",
+            "content",
+            "itinerary",
+            "people_count",
+            "received_on",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+        ]
         widgets = {"received_on": DATE}
 
 

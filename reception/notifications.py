@@ -7,13 +7,28 @@ transition tells nobody and a committed one is never lost.
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import object_history
+from core.http import site_url
 from core.models import User
-from core.notifications import notify
-from reception.models import LIST_TRANSITIONS, ListAction, ReceptionList, Task, TaskStatus
+from core.notifications import MessageKind, Recipient, notify, register_message_kind
+from reception.models import LIST_TRANSITIONS, Guest, ListAction, PlanItem, ReceptionList, Task, TaskStatus
+from reception.tokens import itinerary_token, itinerary_url
 from tenants.models import Jurisdiction, Membership, Role
+
+#: The flow's messages and the variables of their vendor SMS templates (docs/messages.md).
+ARRANGEMENTS = "reception_arrangements"
+ITINERARY = "reception_itinerary"
+EVALUATION = "reception_evaluation"
+for _kind in (
+    MessageKind(ARRANGEMENTS, sms_params=("jurisdiction", "title", "start", "end", "url")),
+    MessageKind(ITINERARY, sms_params=("jurisdiction", "title", "url")),
+    MessageKind(EVALUATION, sms_params=("jurisdiction", "title", "url")),
+):
+    register_message_kind(_kind)
 
 #: Who hears of each transition, by role here; the task's creator and its handler by name.
 AUDIENCE: dict[str, tuple[str, ...]] = {
@@ -43,7 +58,16 @@ def task_recipients(*, jurisdiction: Jurisdiction, task: Task, done: str, actor:
 def task_transition_notify(
     *, jurisdiction: Jurisdiction, task: Task, action: str, done: str, actor: User, comment: str
 ) -> None:
-    """Queue the notifications of one transition (in the caller's transaction)."""
+    """Queue the notifications of one transition (in the caller's transaction): the staff who
+    must act, and, on approval and completion, the parties outside (arrangements, evaluation links)."""
+    if done == "approved":
+        arrangements_notify(jurisdiction=jurisdiction, task=task, event=action)
+    elif done == "completed":
+        from reception.services.evaluations import evaluation_tokens
+
+        evaluation_links_notify(
+            jurisdiction=jurisdiction, task=task, tokens=evaluation_tokens(jurisdiction=jurisdiction, task=task)
+        )
     recipients = task_recipients(jurisdiction=jurisdiction, task=task, done=done, actor=actor)
     if not recipients:
         return
@@ -57,8 +81,98 @@ def task_transition_notify(
     }
     if comment:
         body += _("意见：%(comment)s") % {"comment": comment}
-    body += f" {jurisdiction.host}/reception/tasks/{task.pk}/"
-    notify(recipients=recipients, event=action, subject=subject, body=body, jurisdiction_code=jurisdiction.code)
+    body += " " + task_url(jurisdiction, task)
+    notify(
+        recipients=recipients,
+        event=action,
+        subject=subject,
+        body=body,
+        jurisdiction_code=jurisdiction.code,
+        task_id=task.pk,
+        key=f"{action}:{jurisdiction.code}:{task.pk}:{task.version}",
+    )
+
+
+def task_url(jurisdiction: Jurisdiction, task: Task) -> str:
+    return site_url(jurisdiction.host, reverse("reception-task", urlconf="config.urls_tenant", args=[task.pk]))
+
+
+def counterpart_users(*, jurisdiction: Jurisdiction, task: Task) -> list[User]:
+    """The task's counterpart unit's users (role counterpart, their unit named as the task's)."""
+    members = Membership.objects.filter(
+        jurisdiction=jurisdiction, role=Role.COUNTERPART, unit_name=task.counterpart_unit, user__is_active=True
+    ).select_related("user")
+    return sorted({m.user for m in members}, key=lambda u: u.pk)
+
+
+def _contact(task: Task) -> Recipient:
+    letter = task.letter
+    return Recipient(email=letter.contact_email, phone=letter.contact_phone)
+
+
+def _task_context(jurisdiction: Jurisdiction, task: Task) -> dict[str, object]:
+    return {
+        "jurisdiction": jurisdiction.name,
+        "title": task.title,
+        "sending_unit": task.letter.sending_unit,
+        "contact_name": task.letter.contact_name,
+        "counterpart_unit": task.counterpart_unit,
+        "start": task.start_date.isoformat(),
+        "end": task.end_date.isoformat(),
+    }
+
+
+def arrangements_notify(*, jurisdiction: Jurisdiction, task: Task, event: str, revision: int | None = None) -> int:
+    """ "Arrangements approved or changed" (安排反馈): the visiting unit's contact and the counterpart
+    unit's users receive the dates, places and times with the guests' itinerary link; every guest
+    with a mobile number receives the link by SMS. Call it in the transaction that approves a plan
+    or an amendment (`revision` names the amendment); once per approval (the task's version).
+    Answers the number of messages queued."""
+    token = itinerary_token(schema=jurisdiction.schema_name, task_id=task.pk, generation=task.itinerary_generation)
+    url = itinerary_url(jurisdiction, token)
+    items = [
+        {
+            "when": timezone.localtime(item.starts_at).strftime("%Y-%m-%d %H:%M"),
+            "kind": str(item.get_kind_display()),
+            "venue": item.venue,
+        }
+        for item in PlanItem.objects.filter(task=task).order_by("starts_at", "pk")
+    ]
+    context = {**_task_context(jurisdiction, task), "url": url, "items": items, "revision": revision}
+    key = f"arrangements:{jurisdiction.code}:{task.pk}:{task.version}"
+    common = {"event": event, "jurisdiction_code": jurisdiction.code, "task_id": task.pk, "context": context}
+    parties: list[User | Recipient] = [_contact(task), *counterpart_users(jurisdiction=jurisdiction, task=task)]
+    queued = notify(recipients=parties, template=ARRANGEMENTS, key=key, **common)  # type: ignore[arg-type]
+    phones = Guest.objects.filter(task=task).exclude(phone="").values_list("phone", flat=True)
+    guests = [Recipient(phone=phone) for phone in sorted(set(phones))]
+    queued += notify(recipients=guests, template=ITINERARY, channels=("sms",), key=f"{key}:guests", **common)  # type: ignore[arg-type]
+    return len(queued)
+
+
+def evaluation_links_notify(*, jurisdiction: Jurisdiction, task: Task, tokens: dict[str, str]) -> int:
+    """On completion: each party's evaluation link to that party, the visiting unit's to the
+    letter's contact, the counterpart's to the counterpart unit's users."""
+    audiences: dict[str, list[User | Recipient]] = {
+        "visiting_unit": [_contact(task)],
+        "counterpart": list(counterpart_users(jurisdiction=jurisdiction, task=task)),
+    }
+    queued = 0
+    for party, recipients in audiences.items():
+        url = site_url(
+            jurisdiction.host, reverse("reception-evaluate", urlconf="config.urls_tenant", args=[tokens[party]])
+        )
+        queued += len(
+            notify(
+                recipients=recipients,
+                event="reception.task.evaluation_link_sent",
+                template=EVALUATION,
+                context={**_task_context(jurisdiction, task), "url": url, "party": party},
+                jurisdiction_code=jurisdiction.code,
+                task_id=task.pk,
+                key=f"evaluation:{jurisdiction.code}:{task.pk}:{party}",
+            )
+        )
+    return queued
 
 
 def list_drafters(*, jurisdiction: Jurisdiction, task: Task, reception_list: ReceptionList) -> set[int]:
@@ -88,5 +202,12 @@ def reception_list_returned_notify(
         "actor": actor.label,
     }
     body += _("意见：%(comment)s") % {"comment": comment}
-    body += f" {jurisdiction.host}/reception/tasks/{task.pk}/"
-    notify(recipients=recipients, event=action, subject=subject, body=body, jurisdiction_code=jurisdiction.code)
+    body += " " + task_url(jurisdiction, task)
+    notify(
+        recipients=recipients,
+        event=action,
+        subject=subject,
+        body=body,
+        jurisdiction_code=jurisdiction.code,
+        task_id=task.pk,
+    )

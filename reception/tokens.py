@@ -70,3 +70,12 @@ def _load(token: str, salt: str, max_age: timedelta | None) -> dict[str, Any] | 
     except (signing.BadSignature, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def itinerary_url(jurisdiction: Any, token: str) -> str:
+    """The absolute address of a guests' itinerary link, for a message sent without a request."""
+    from django.urls import reverse
+
+    from core.http import site_url
+
+    return site_url(jurisdiction.host, reverse("reception-itinerary", urlconf="config.urls_tenant", args=[token]))

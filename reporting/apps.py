@@ -11,7 +11,7 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         # Celery tasks of directives and reports (the module's name leaves `reporting.tasks` free).
-        from reporting import directives_tasks  # noqa: F401
+        from reporting import directives_tasks, warnings_digest  # noqa: F401 - tasks, message kinds
         from reporting.reports_demo import seed_reporting
         from tenants.demo import register_demo_step
 

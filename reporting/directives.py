@@ -17,12 +17,14 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.http import site_url
 from core.models import User
 from core.notifications import notify
 from reception.services.letters import ATTACHMENT_MAX_BYTES, SIGNATURES
@@ -270,7 +272,9 @@ def delivery_materialise(*, delivery_id: int) -> str:
         event="reporting.directive.delivered",
         subject=_("上级指令：%(title)s") % {"title": directive.title},
         body=_("%(sender)s 下发了%(kind)s“%(title)s”，请在指令收件箱查看并确认。")
-        % {"sender": directive.sender.name, "kind": DirectiveKind(directive.kind).label, "title": directive.title},
+        % {"sender": directive.sender.name, "kind": DirectiveKind(directive.kind).label, "title": directive.title}
+        + " "
+        + site_url(target.host, reverse("reporting-inbox-entry", urlconf="config.urls_tenant", args=[delivery.pk])),
         jurisdiction_code=target.code,
         dedupe_key=f"reporting.delivery:{delivery.pk}",
     )

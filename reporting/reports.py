@@ -15,12 +15,14 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.http import site_url
 from core.models import User
 from core.notifications import notify
 from reception.figures import counted_tasks, period_figures
@@ -36,6 +38,7 @@ DEADLINE_ROLES = frozenset({Role.ADMIN})
 #: Reports are due on this day of the following month unless a superior sets another date.
 DEFAULT_DUE_DAY = 5
 REMIND_DAYS_BEFORE = 3
+OVERDUE_DAYS_AFTER = 1
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -264,39 +267,49 @@ def report_deadline_set(*, actor: User, jurisdiction: Jurisdiction, period: str,
 
 
 def reports_remind(*, today: date | None = None) -> int:
-    """Tell each jurisdiction that has not reported a period whose deadline is 3 days away (its
-    admins and finance staff); once per jurisdiction and period. Returns the jurisdictions told."""
+    """Remind each jurisdiction that has not reported a period (its admins and finance staff):
+    three days before the deadline, and on the day after it was missed. Once per jurisdiction,
+    period and kind. Returns the reminders sent (jurisdictions told)."""
     today = today or timezone.localdate()
     told = 0
     jurisdictions = list(Jurisdiction.objects.filter(status=Jurisdiction.Status.ACTIVE, parent__isnull=False))
     for period in (period_of(previous_month(today)), period_of(today)):
         deadlines = deadlines_for(jurisdictions, period)
-        due = {j.pk: j for j in jurisdictions if deadlines[j.code] - timedelta(days=REMIND_DAYS_BEFORE) == today}
-        if not due:
-            continue
-        reported = set(
-            Report.objects.filter(period=period, is_current=True, jurisdiction_id__in=list(due)).values_list(
-                "jurisdiction_id", flat=True
-            )
-        )
-        members = Membership.objects.filter(
-            jurisdiction_id__in=[pk for pk in due if pk not in reported], role__in=REPORT_ROLES, user__is_active=True
-        ).select_related("user")
-        audience: dict[int, set[User]] = {}
-        for m in members:
-            audience.setdefault(m.jurisdiction_id, set()).add(m.user)
-        for pk, people in audience.items():
-            j = due[pk]
-            with transaction.atomic():
-                notify(
-                    recipients=_by_pk(people),
-                    event="reporting.report.reminder",
-                    subject=_("请于 %(day)s 前上报 %(period)s 的统计报表")
-                    % {"day": deadlines[j.code].isoformat(), "period": period},
-                    body=_("%(name)s 尚未上报 %(period)s 的统计报表，截止日期为 %(day)s。")
-                    % {"name": j.name, "period": period, "day": deadlines[j.code].isoformat()},
-                    jurisdiction_code=j.code,
-                    dedupe_key=f"reporting.reminder:{j.code}:{period}",
-                )
-            told += 1
+        for kind, offset in (("reminder", -REMIND_DAYS_BEFORE), ("overdue", OVERDUE_DAYS_AFTER)):
+            due = {j.pk: j for j in jurisdictions if deadlines[j.code] + timedelta(days=offset) == today}
+            if due:
+                told += _remind(kind=kind, period=period, due=due, deadlines=deadlines)
     return told
+
+
+def _remind(*, kind: str, period: str, due: dict[int, Jurisdiction], deadlines: dict[str, date]) -> int:
+    reported = set(
+        Report.objects.filter(period=period, is_current=True, jurisdiction_id__in=list(due)).values_list(
+            "jurisdiction_id", flat=True
+        )
+    )
+    members = Membership.objects.filter(
+        jurisdiction_id__in=[pk for pk in due if pk not in reported], role__in=REPORT_ROLES, user__is_active=True
+    ).select_related("user")
+    audience: dict[int, set[User]] = {}
+    for m in members:
+        audience.setdefault(m.jurisdiction_id, set()).add(m.user)
+    for pk, people in audience.items():
+        j = due[pk]
+        values = {"name": j.name, "period": period, "day": deadlines[j.code].isoformat()}
+        if kind == "overdue":
+            subject = _("%(period)s 的统计报表已逾期，请尽快上报") % values
+            body = _("%(name)s 未在截止日期 %(day)s 前上报 %(period)s 的统计报表，请尽快上报。") % values
+        else:
+            subject = _("请于 %(day)s 前上报 %(period)s 的统计报表") % values
+            body = _("%(name)s 尚未上报 %(period)s 的统计报表，截止日期为 %(day)s。") % values
+        with transaction.atomic():
+            notify(
+                recipients=_by_pk(people),
+                event=f"reporting.report.{kind}",
+                subject=subject,
+                body=body + " " + site_url(j.host, reverse("reporting-reports", urlconf="config.urls_tenant")),
+                jurisdiction_code=j.code,
+                key=f"reporting.{kind}:{j.code}:{period}",
+            )
+    return len(audience)

@@ -36,7 +36,8 @@ from tenants.models import Jurisdiction, Membership, Role
 #: advice on cars and dates, which is the drafter's).
 WATCHED_RULES = tuple(rule for rule in RULES if rule not in (vehicle_per_guest, item_outside_dates))
 #: Who is told.
-NOTIFIED_ROLES = (Role.FINANCE, Role.SUPERVISOR)
+#: Told of each finding as it appears; supervisors get the daily digest (reporting.warnings_digest).
+NOTIFIED_ROLES = (Role.FINANCE,)
 
 
 class WarningCode(StrEnum):

@@ -170,6 +170,8 @@ def cmd_run() -> int:
     )
     children.append(web)
     time.sleep(1.5)
+    mail = "SMTP (EMAIL_URL)" if env.get("EMAIL_URL") else "files under .data/mail (set EMAIL_URL for SMTP)"
+    sms = env.get("SMS_BACKEND") or "log (set SMS_BACKEND=aliyun or tencent)"
     print(
         f"""
   Public site and login : http://{base}:{port}/
@@ -178,6 +180,9 @@ def cmd_run() -> int:
   County (肥西县)        : http://feixi.{base}:{port}/
   Provider portal       : http://{base}:{port}/provider/
   API docs              : http://{base}:{port}/api/docs/
+  Outbox (admins)       : http://hefei.{base}:{port}/outbox/
+  E-mail                : {mail}
+  SMS                   : {sms}
 
   Demo logins (password: {password})
     <code>-<role> for code in 340000, 340100, 340123 and role in

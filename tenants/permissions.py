@@ -112,3 +112,16 @@ class JurisdictionPermission(BasePermission):
         if not request.user or not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
         return check_access(request, allowed_roles(view, request))
+
+
+class JurisdictionMemberPermission(JurisdictionPermission):
+    """Like JurisdictionPermission, but reading too needs a role here: no read-only oversight
+    from ancestors. For personal data such as the outbox (addresses, phone numbers)."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if getattr(request, "tenant", None) is None:
+            raise exceptions.NotFound()
+        if not request.user or not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        access = request_access(request)
+        return access is not None and access.has_any(allowed_roles(view, request))

@@ -1,12 +1,15 @@
-"""Notifications: one service, pluggable channel backends, Celery delivery with retries.
+"""Messages that leave the system: the outbox, e-mail over SMTP, SMS through a gateway.
 
-    notify(recipients=[user, …], event="reception.task.returned", subject=…, body=…,
-           jurisdiction_code="340100", channels=("email", "sms"))
+    notify(recipients=[user, Recipient(phone=…)], event="reception.task.approved",
+           template="reception_arrangements", context={…}, jurisdiction_code="340100",
+           task_id=…, key="…")
 
-writes one `Notification` row per recipient and channel in the caller's transaction and, after
-commit, asks Celery to deliver each. Backends come from `settings.NOTIFICATION_BACKENDS`.
+writes one outbox row (`core.models.Notification`) per recipient and channel in the caller's
+transaction; after commit the worker delivers them (`core.notifications.delivery`).
+See docs/messages.md.
 """
 
+from core.notifications.kinds import MessageKind, register_message_kind
 from core.notifications.services import Recipient, notify, notify_address
 
-__all__ = ["Recipient", "notify", "notify_address"]
+__all__ = ["MessageKind", "Recipient", "notify", "notify_address", "register_message_kind"]

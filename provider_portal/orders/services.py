@@ -17,14 +17,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.models import User
-from core.notifications import Recipient, notify
-from provider_portal.models import OrderIndex, Provider, ProviderServiceArea
+from provider_portal.models import OrderIndex, ProviderServiceArea
 from provider_portal.orders.models import (
     ORDER_TRANSITIONS,
     Order,
@@ -33,6 +31,7 @@ from provider_portal.orders.models import (
     OrderStatus,
     PaymentMethod,
 )
+from provider_portal.orders.notifications import notify_order_declined, notify_orders_sent, notify_orders_withdrawn
 from provider_portal.orders.review import cost_review
 from provider_portal.selectors import staff_provider
 from tenants.models import Jurisdiction, Role
@@ -169,46 +168,8 @@ def orders_send(
             after={**_order_state(order), "task": task_id, "planned_amount": spec.planned_amount},
         )
         sent.append(order)
-    _notify_providers(jurisdiction=jurisdiction, orders=sent)
+    notify_orders_sent(jurisdiction=jurisdiction, orders=sent)
     return sent
-
-
-def _by_provider(orders: list[Order]) -> Iterator[tuple[Provider, list[User | Recipient], list[Order]]]:
-    """Each provider of `orders` with its audience (active staff, and its contact phone) and its orders."""
-    grouped: dict[int, list[Order]] = {}
-    for order in orders:
-        grouped.setdefault(order.provider_id, []).append(order)
-    providers = Provider.objects.prefetch_related("staff__user").in_bulk(list(grouped))
-    for provider_id, provider_orders in grouped.items():
-        provider = providers[provider_id]
-        recipients: list[User | Recipient] = [s.user for s in provider.staff.all() if s.user.is_active]
-        if provider.contact_phone and not any(getattr(r, "phone", "") == provider.contact_phone for r in recipients):
-            recipients.append(Recipient(phone=provider.contact_phone))
-        yield provider, recipients, provider_orders
-
-
-def _notify_providers(*, jurisdiction: Jurisdiction, orders: list[Order]) -> None:
-    """Tell each provider's staff (and its contact phone) of its new orders."""
-    for provider, recipients, provider_orders in _by_provider(orders):
-        first = provider_orders[0]
-        subject = gettext("%(jurisdiction)s新订单") % {"jurisdiction": jurisdiction.name}
-        body = gettext(
-            "“%(title)s”向%(provider)s派出 %(n)s 个订单，首项 %(when)s %(venue)s。请登录服务单位门户接单。"
-        ) % {
-            "title": first.task_title,
-            "provider": provider.name,
-            "n": len(provider_orders),
-            "when": timezone.localtime(first.starts_at).strftime("%Y-%m-%d %H:%M"),
-            "venue": first.venue,
-        }
-        notify(
-            recipients=recipients,
-            event="provider_portal.order.sent",
-            subject=subject,
-            body=body + " /provider/",
-            jurisdiction_code=jurisdiction.code,
-            dedupe_key=f"order-sent:{first.pk}",
-        )
 
 
 def orders_withdraw(*, actor: User, jurisdiction: Jurisdiction, task_id: int, reason: str) -> list[Order]:
@@ -249,29 +210,8 @@ def orders_withdraw(*, actor: User, jurisdiction: Jurisdiction, task_id: int, re
             comment=reason,
         )
         withdrawn.append(order)
-    _notify_withdrawn(jurisdiction=jurisdiction, orders=withdrawn)
+    notify_orders_withdrawn(jurisdiction=jurisdiction, orders=withdrawn)
     return withdrawn
-
-
-def _notify_withdrawn(*, jurisdiction: Jurisdiction, orders: list[Order]) -> None:
-    """Tell each provider's staff (and its contact phone) that its orders are called off."""
-    for provider, recipients, provider_orders in _by_provider(orders):
-        first = provider_orders[0]
-        subject = gettext("%(jurisdiction)s撤回订单") % {"jurisdiction": jurisdiction.name}
-        body = gettext("“%(title)s”已取消，%(provider)s的 %(n)s 个订单已撤回，请勿再安排服务。原因：%(reason)s。") % {
-            "title": first.task_title,
-            "provider": provider.name,
-            "n": len(provider_orders),
-            "reason": first.withdraw_reason,
-        }
-        notify(
-            recipients=recipients,
-            event="provider_portal.order.withdrawn",
-            subject=subject,
-            body=body + " /provider/",
-            jurisdiction_code=jurisdiction.code,
-            dedupe_key=f"order-withdrawn:{first.pk}",
-        )
 
 
 # --- The provider's actions (public host) ---------------------------------------------------
@@ -311,7 +251,7 @@ def _provider_action(
             comment=order.decline_reason if done == "declined" else "",
         )
         if done == "declined":
-            _notify_sender(index=index, order=order)
+            notify_order_declined(index=index, order=order)
     return order
 
 
@@ -405,23 +345,6 @@ def order_report_cost(*, actor: User, order_id: Any, invoice_number: str, lines:
 
     return _provider_action(
         actor=actor, order_id=order_id, action="report_cost", done="cost_reported", prepare=write_cost
-    )
-
-
-def _notify_sender(*, index: OrderIndex, order: Order) -> None:
-    subject = gettext("订单被拒：%(title)s") % {"title": order.task_title}
-    body = gettext("%(provider)s拒绝了“%(title)s”的%(venue)s订单，原因：%(reason)s。请重新派单。") % {
-        "provider": order.provider.name,
-        "title": order.task_title,
-        "venue": order.venue,
-        "reason": order.decline_reason,
-    }
-    notify(
-        recipients=[order.sent_by],
-        event="provider_portal.order.declined",
-        subject=subject,
-        body=body + f" /reception/tasks/{order.task_id}/",
-        jurisdiction_code=index.jurisdiction_code,
     )
 
 

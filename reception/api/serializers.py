@@ -40,7 +40,18 @@ class BlankAsNullChoiceField(serializers.ChoiceField):
 class LetterInput(serializers.ModelSerializer):
     class Meta:
         model = Letter
-        fields = ["number", "sending_unit", "purpose", "content", "itinerary", "people_count", "received_on"]
+        fields = [
+            "number",
+            "sending_unit",
+            "purpose",
+            "content",
+            "itinerary",
+            "people_count",
+            "received_on",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+        ]
 
 
 class AttachmentOutput(serializers.ModelSerializer):
@@ -68,6 +79,7 @@ class LetterOutput(serializers.ModelSerializer):
             "status",
             "contact_name",
             "contact_phone",
+            "contact_email",
             "reject_reason",
             "registered_at",
             "created_at",

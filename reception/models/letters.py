@@ -41,6 +41,8 @@ class Letter(models.Model):
     # Filled by visitors on the public intake form.
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    # The visiting unit's contact receives the arrangements and the evaluation link.
+    contact_email = models.EmailField(_("联系邮箱"), max_length=254, blank=True)
     reject_reason = models.TextField(_("不予登记理由"), max_length=TEXT_MAX, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import User
+from core.notifications.phones import normalise_mobile
 from reception.models import Letter, LetterAttachment, LetterStatus
 from reception.services.common import require_roles, required_text, snapshot, validated
 from tenants.models import Jurisdiction, Role
@@ -20,6 +21,7 @@ from tenants.schema import current_schema
 
 LETTER_ROLES = frozenset({Role.COUNTERPART, Role.DRAFTER, Role.ADMIN})
 LETTER_FIELDS = ("number", "sending_unit", "purpose", "content", "itinerary", "people_count", "received_on")
+CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 ATTACHMENTS_PER_LETTER = 10
 #: Accepted files by their first bytes (never by the name or the declared type).
@@ -28,6 +30,16 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
 )
+
+
+def contact_mobile(value: str) -> str:
+    """A contact's phone, when given, is a mainland mobile number (SMS goes to it); kept as 11 digits."""
+    if not (value or "").strip():
+        return ""
+    number = normalise_mobile(value)
+    if number is None:
+        raise InvalidInput(_("请填写有效的中国大陆手机号码。"), field="contact_phone", code="invalid_phone")
+    return number
 
 
 def _letter(
@@ -65,8 +77,12 @@ def letter_register(
     people_count: int,
     received_on: date,
     itinerary: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
 ) -> Letter:
-    """Register a letter received in hand (counterpart unit, drafter or admin)."""
+    """Register a letter received in hand (counterpart unit, drafter or admin), with the visiting
+    unit's contact: the arrangements and the evaluation link go to them (a mobile number, an e-mail)."""
     require_roles(actor=actor, jurisdiction=jurisdiction, roles=LETTER_ROLES)
     letter = _letter(
         number=number,
@@ -78,6 +94,9 @@ def letter_register(
         received_on=received_on,
         status=LetterStatus.REGISTERED,
     )
+    letter.contact_name = (contact_name or "").strip()
+    letter.contact_phone = contact_mobile(contact_phone)
+    letter.contact_email = (contact_email or "").strip()
     letter.created_by = letter.registered_by = actor
     letter.registered_at = timezone.now()
     validated(letter).save()
@@ -86,7 +105,7 @@ def letter_register(
         action="reception.letter.registered",
         jurisdiction_code=jurisdiction.code,
         obj=letter,
-        after=snapshot(letter, LETTER_FIELDS),
+        after=snapshot(letter, LETTER_FIELDS + CONTACT_FIELDS),
     )
     return letter
 

@@ -20,7 +20,7 @@ from reception.selectors import ITINERARY_STATUSES
 from reception.services.arrangements import clean_text, lock_arrangeable_task
 from reception.services.common import check_version
 from reception.services.tasks import lock_editable_task, task_touch
-from reception.tokens import itinerary_token
+from reception.tokens import itinerary_token, itinerary_url
 from tenants.models import Jurisdiction
 
 # --- The meeting ----------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def notice_send(
     text = body
     if task.status in ITINERARY_STATUSES:
         token = itinerary_token(schema=jurisdiction.schema_name, task_id=task.pk, generation=task.itinerary_generation)
-        text = f"{body} {_('行程：')}{jurisdiction.host}/itinerary/{token}/"
+        text = f"{body} {_('行程：')} {itinerary_url(jurisdiction, token)}"
     phones = list(task.guests.exclude(phone="").values_list("phone", flat=True))
     sent = notify(
         recipients=[Recipient(phone=phone) for phone in phones],
@@ -163,6 +163,7 @@ def notice_send(
         subject=subject,
         body=text,
         jurisdiction_code=jurisdiction.code,
+        task_id=task.pk,
         channels=("sms",),
     )
     notice = MeetingNotice.objects.create(

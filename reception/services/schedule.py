@@ -26,7 +26,7 @@ from reception.models.schedule import SCHEDULE_FIELDS
 from reception.selectors import ITINERARY_STATUSES
 from reception.services.arrangements import clean_text, lock_arrangeable_task, serving_provider
 from reception.services.common import check_version, validated
-from reception.tokens import itinerary_token
+from reception.tokens import itinerary_token, itinerary_url
 from tenants.models import Jurisdiction
 
 MISSING = gettext_lazy("日程不存在。")
@@ -104,8 +104,9 @@ def _notify(
         recipients=guests,
         event=f"reception.schedule.{action}",
         subject=subject,
-        body=f"{subject}：{text} {_('最新行程：')}{jurisdiction.host}/itinerary/{token}/",
+        body=f"{text} {_('最新行程：')} {itinerary_url(jurisdiction, token)}",
         jurisdiction_code=jurisdiction.code,
+        task_id=task.pk,
         channels=("sms",),
     )
     provider_ids = {state["provider"] for state in (before, after) if state and state.get("provider")}
@@ -121,6 +122,7 @@ def _notify(
         subject=subject,
         body=f"{jurisdiction.name} {subject}：{text}",
         jurisdiction_code=jurisdiction.code,
+        task_id=task.pk,
     )
     return len(sent)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
+from core.notifications.selectors import task_messages
 from reception import selectors, selectors_rules
 from reception.forms import AssignForm, CommentForm, ReasonForm, TaskForm, VersionForm, form_errors
 from reception.models import TRANSITIONS, TaskAction, TaskStatus
@@ -18,7 +19,7 @@ from reception.services import links, orders, transitions
 from reception.services.tasks import TASK_CREATE_ROLES, task_create
 from reception.views.base import ReceptionPage, error_text, list_filters, paginate, perform, place_findings
 from reception.views.settlement import settlement_context
-from tenants.models import ALL_ROLES, Role
+from tenants.models import ALL_ROLES, STAFF_ROLES, Role
 
 
 class TaskListView(ReceptionPage):
@@ -112,6 +113,11 @@ class TaskDetailView(ReceptionPage):
             reason_form=ReasonForm(initial={"version": task.version}),
             assign_form=AssignForm(initial={"version": task.version}, handlers=handlers),
             itinerary_url=self.request.session.pop(f"itinerary:{task.pk}", None),
+            task_messages=(
+                task_messages(jurisdiction_code=self.jurisdiction.code, task_id=task.pk)[:50]
+                if self.access.has_any(STAFF_ROLES)
+                else None
+            ),
             **settlement_context(self, task),
         )
         return context

@@ -26,6 +26,28 @@ def warnings_notify_task() -> int:
     return warnings_notify(jurisdiction=current_tenant())
 
 
+@shared_task(name="reporting.warnings_digest")
+def warnings_digest_task() -> int:
+    """Today's digest of early warnings to the current jurisdiction's supervisors."""
+    from reporting.warnings_digest import warnings_digest
+
+    return warnings_digest(jurisdiction=current_tenant())
+
+
+@shared_task(name="reporting.warnings_digest_sweep")
+def warnings_digest_sweep() -> dict[str, Any]:
+    """Beat (daily): queue `warnings_digest` in every active jurisdiction's schema."""
+    from tenants.models import Jurisdiction
+    from tenants.schema import tenant_context
+
+    codes = []
+    for jurisdiction in Jurisdiction.objects.filter(status=Jurisdiction.Status.ACTIVE).order_by("code"):
+        with tenant_context(jurisdiction):
+            warnings_digest_task.delay()
+        codes.append(jurisdiction.code)
+    return {"queued": len(codes)}
+
+
 @shared_task(name="reporting.warnings_sweep")
 def warnings_sweep() -> dict[str, Any]:
     """Beat: queue `warnings_notify` in every active jurisdiction's schema (one message each)."""

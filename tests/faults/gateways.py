@@ -6,6 +6,8 @@ import os
 import time
 import uuid
 
+from core.notifications.backends import SmsMessage
+
 
 def _write(line: str) -> None:
     with open(os.environ["FAULT_GATEWAY_FILE"], "a", encoding="utf-8") as f:
@@ -13,16 +15,20 @@ def _write(line: str) -> None:
 
 
 class FileGateway:
-    def send(self, phone: str, text: str) -> str:
-        _write(f"sent {phone}")
+    name = "file"
+
+    def send(self, message: SmsMessage) -> str:
+        _write(f"sent {message.phone}")
         return uuid.uuid4().hex
 
 
 class SlowFileGateway:
     """Takes a while, so a test can kill the worker in the middle of a delivery."""
 
-    def send(self, phone: str, text: str) -> str:
-        _write(f"start {phone}")
+    name = "slow-file"
+
+    def send(self, message: SmsMessage) -> str:
+        _write(f"start {message.phone}")
         time.sleep(float(os.environ.get("FAULT_GATEWAY_DELAY", "4")))
-        _write(f"sent {phone}")
+        _write(f"sent {message.phone}")
         return uuid.uuid4().hex

@@ -24,7 +24,9 @@ def stack(tmp_path) -> Iterator[Stack]:
     gateway_file.touch()
     built = build_stack(
         {
-            "SMS_GATEWAY": "tests.faults.gateways.SlowFileGateway",
+            "SMS_BACKEND": "tests.faults.gateways.SlowFileGateway",
+            # A killed worker's claim is free again after this long (the sweeper re-queues it).
+            "OUTBOX_LEASE_SECONDS": "8",
             "FAULT_GATEWAY_FILE": str(gateway_file),
             "FAULT_GATEWAY_DELAY": "4",
             "CELERY_VISIBILITY_TIMEOUT": "6",
@@ -120,7 +122,8 @@ def test_worker_killed_mid_task_is_redelivered_and_completes_once(stack):
     wait_for(lambda: "start 13900000101" in gateway.read_text(), "the delivery to start")
     stack.kill("first", signal.SIGKILL)  # mid-delivery: the message was never acknowledged
     assert "sent 13900000101" not in gateway.read_text()
-    stack.start_worker("second")
+    assert _status(stack, "13900000101") == "queued"  # claimed (leased) by the dead worker
+    stack.start_worker("second", beat=True)
     wait_for(lambda: "sent 13900000101" in gateway.read_text(), "the redelivered task", timeout=60)
     time.sleep(2)
     assert gateway.read_text().count("sent 13900000101") == 1
@@ -132,7 +135,7 @@ def test_broker_outage_queues_notifications_that_go_out_later(stack):
     stack.start_worker("worker", beat=True)
     stack.redis.stop()
     _notify(stack, "13900000102")  # the commit succeeds; the broker is unreachable
-    assert _status(stack, "13900000102") == "pending"
+    assert _status(stack, "13900000102") == "queued"
     stack.redis.start()
     wait_for(lambda: "sent 13900000102" in gateway.read_text(), "the queued notification", timeout=90)
     time.sleep(3)

@@ -277,7 +277,10 @@ def test_a_notice_after_approval_carries_the_itinerary_link(meeting_task):
     assert client("drafter").post(task_url(meeting_task, "notices/"), body, format="json").status_code == 201
     sms = Notification.objects.filter(event="reception.meeting.notice").first()
     assert sms.subject == "报到通知"
-    assert sms.body.startswith("请于5月6日9时前到市政务中心报到。") and "hefei.localhost/itinerary/" in sms.body
+    # The SMS reads "subject：body link"; the link is absolute.
+    assert sms.body.startswith("报到通知：请于5月6日9时前到市政务中心报到。")
+    assert "http://hefei.localhost:8000/itinerary/" in sms.body
+    assert sms.task_id == meeting_task.pk
 
 
 @pytest.mark.parametrize(

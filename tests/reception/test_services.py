@@ -40,12 +40,12 @@ def test_a_transition_tells_its_audience_after_commit(draft, tree, addresses, dj
     with in_tenant("340100"), django_capture_on_commit_callbacks(execute=True):
         task_submit(actor=user("340100-drafter"), jurisdiction=tree["340100"], task_id=draft.pk)
         queued = Notification.objects.filter(event="reception.task.submitted")
-        assert [(n.address, n.status) for n in queued] == [("340100-reviewer@hefei.example.gov.cn", "pending")]
+        assert [(n.address, n.status) for n in queued] == [("340100-reviewer@hefei.example.gov.cn", "queued")]
         assert mail.outbox == []  # nothing leaves before the commit
     assert [(m.to, m.subject) for m in mail.outbox] == [
         (["340100-reviewer@hefei.example.gov.cn"], f"接待任务“{draft.title}”待审核")
     ]
-    assert f"hefei.localhost/reception/tasks/{draft.pk}/" in mail.outbox[0].body
+    assert f"http://hefei.localhost:8000/reception/tasks/{draft.pk}/" in mail.outbox[0].body
     mail.outbox.clear()
     with in_tenant("340100"), django_capture_on_commit_callbacks(execute=True):
         task_return(actor=user("340100-reviewer"), jurisdiction=tree["340100"], task_id=draft.pk, comment="补充名单")

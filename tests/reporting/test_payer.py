@@ -140,7 +140,7 @@ def test_the_annual_warning_threshold_is_a_tenant_standard(mixed: Any) -> None:
 
 
 def test_the_migration_gave_existing_items_the_regulations_defaults(mixed: Any) -> None:
-    migration = importlib.import_module("reception.migrations.0005_rules_from_facts")
+    migration = importlib.import_module("reception.migrations.0006_rules_from_facts")
     with in_tenant("340100"):
         PlanItem.objects.filter(task=mixed).update(payer="guest")  # as the AddField left them
         migration.payer_defaults(apps, None)

@@ -245,6 +245,28 @@ def test_two_concurrent_submissions_leave_one_current_version(committed):
 
 
 @pytest.mark.django_db
+def test_a_missed_deadline_is_told_the_day_after_once_and_not_to_those_who_reported(tree):
+    User.objects.filter(username__in=["340123-admin", "340100-admin"]).update(email="x@example.org")
+    Report.objects.create(
+        jurisdiction=tree["340100"], period=LAST, figures={}, submitted_by=user("340100-admin"), on_time=True
+    )
+    deadline = default_deadline(LAST)
+    assert reports_remind(today=deadline) == 0  # the deadline day itself: nothing yet
+    assert not Notification.objects.filter(event="reporting.report.overdue").exists()
+    reports_remind(today=deadline + timedelta(days=1))
+    overdue = Notification.objects.filter(event="reporting.report.overdue")
+    assert set(overdue.values_list("jurisdiction_code", flat=True)) >= {"340123"}
+    assert "340100" not in set(overdue.values_list("jurisdiction_code", flat=True))
+    row = overdue.get(jurisdiction_code="340123", channel="email")
+    assert LAST in row.subject and "/reporting/reports/" in row.body
+    count = overdue.count()
+    reports_remind(today=deadline + timedelta(days=1))
+    assert overdue.count() == count  # once per period
+    reports_remind(today=deadline + timedelta(days=2))
+    assert overdue.count() == count  # only the day after
+
+
+@pytest.mark.django_db
 def test_the_reminder_task_runs_for_a_given_day(tree):
     from reporting.directives_tasks import report_reminders
 

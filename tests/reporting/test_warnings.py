@@ -130,9 +130,7 @@ def test_budget_input_and_roles(tree: Any) -> None:
     assert api("340100", "340000-admin").post(BUDGETS, {"year": 2026, "amount": "1"}, format="json").status_code == 403
 
 
-def test_finance_and_supervisors_are_told_once_per_finding(
-    findings: dict[str, Any], django_capture_on_commit_callbacks: Any
-) -> None:
+def test_finance_is_told_once_per_finding(findings: dict[str, Any], django_capture_on_commit_callbacks: Any) -> None:
     from core.models import AuditEntry, Notification
     from reporting.warnings import warnings_notify
 
@@ -144,18 +142,44 @@ def test_finance_and_supervisors_are_told_once_per_finding(
         assert warnings_notify(jurisdiction=hefei) == 4
         assert warnings_notify(jurisdiction=hefei) == 0  # nothing new
     sent = Notification.objects.filter(jurisdiction_code="340100", event__startswith="reporting.warning.")
-    assert sent.count() == 8  # 4 findings × (finance + supervisor), e-mail only (no phones)
-    assert set(sent.values_list("address", flat=True)) == {
-        "340100-finance@example.gov.cn",
-        "340100-supervisor@example.gov.cn",
-    }
+    assert sent.count() == 4  # 4 findings × finance, e-mail only (no phones); supervisors get the digest
+    assert set(sent.values_list("address", flat=True)) == {"340100-finance@example.gov.cn"}
     assert AuditEntry.objects.filter(chain="340100", action="reporting.warning.notified").count() == 4
 
     # A new finding is told; the old ones are not told again.
     with in_tenant("340100") as hefei:
         _meal(findings["settled"], hour=19, meal_type="dinner", price="99.00")
         assert warnings_notify(jurisdiction=hefei) == 1
-    assert sent.count() == 10
+    assert sent.count() == 5
+
+
+def test_supervisors_get_one_daily_digest_of_every_current_finding(
+    findings: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core import mail
+
+    from core.models import AuditEntry, Notification
+    from reporting.local.tasks import warnings_digest_sweep
+    from reporting.warnings_digest import warnings_digest
+
+    for username in ("340100-finance", "340100-supervisor"):
+        person = user(username)
+        person.email = f"{username}@example.gov.cn"
+        person.save()
+    day = dt.date(2026, 5, 8)
+    with in_tenant("340100") as hefei, django_capture_on_commit_callbacks(execute=True):
+        assert warnings_digest(jurisdiction=hefei, today=day) == 1
+        assert warnings_digest(jurisdiction=hefei, today=day) == 0  # once a day
+    [message] = mail.outbox
+    assert message.to == ["340100-supervisor@example.gov.cn"]
+    assert "4" in message.subject and "2026-05-08" in message.subject
+    assert "http://hefei.localhost:8000/reporting/warnings/" in message.body
+    for title in {f["title"] for f in Notification.objects.get(event="reporting.warning.digest").context["findings"]}:
+        assert title in message.body
+    assert AuditEntry.objects.filter(chain="340100", action="reporting.warning.digest_sent").count() == 1
+    with in_tenant("340100") as hefei:
+        assert warnings_digest(jurisdiction=hefei, today=day + dt.timedelta(days=1)) == 1  # the next day again
+    assert warnings_digest_sweep()["queued"] >= 5
 
 
 def test_the_sweep_runs_in_every_jurisdiction(findings: dict[str, Any]) -> None:

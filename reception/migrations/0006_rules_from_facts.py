@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('provider_portal', '0003_order_withdrawn'),
-        ('reception', '0004_reception_list_return'),
+        ('reception', '0005_letter_contact_email'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
