@@ -12,16 +12,30 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from provider_portal import selectors
-from provider_portal.models import ProviderKind
-from provider_portal.services import DESIGNATION_ROLES, PriceInput, designation_remove, designation_set
+from provider_portal.models import MEAL_TYPE_CHOICES, ROOM_TYPE_CHOICES, AgreedPrice, OrderKind, ProviderKind
+from provider_portal.services import (
+    DESIGNATION_ROLES,
+    PRICE_FIELDS,
+    PriceInput,
+    designation_remove,
+    designation_set,
+)
 from tenants.models import ALL_ROLES, Jurisdiction
 from tenants.permissions import JurisdictionPermission
 
 
 class PriceSerializer(serializers.Serializer):
+    """An agreed price (协议价): what it prices and from when to when. Without `kind`, what the
+    provider's kind serves; room and meal type read from `item` (标准间, 早餐) when not given."""
+
     item = serializers.CharField(max_length=100)
     unit = serializers.CharField(max_length=30)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    kind = serializers.ChoiceField(choices=OrderKind.choices, required=False)
+    room_type = serializers.ChoiceField(choices=ROOM_TYPE_CHOICES, required=False, allow_blank=True)
+    meal_type = serializers.ChoiceField(choices=MEAL_TYPE_CHOICES, required=False, allow_blank=True)
+    effective_from = serializers.DateField(required=False, allow_null=True)
+    effective_until = serializers.DateField(required=False, allow_null=True)
 
 
 class ProviderOutput(serializers.Serializer):
@@ -58,12 +72,16 @@ def _row(area: Any) -> dict[str, Any]:
         "contact_name": provider.contact_name,
         "contact_phone": provider.contact_phone,
         "address": provider.address,
-        "agreed_prices": [{"item": p.item, "unit": p.unit, "price": p.price} for p in area.prices.all()],
+        "agreed_prices": [price_data(p) for p in area.prices.all()],
     }
 
 
+def price_data(price: AgreedPrice) -> dict[str, Any]:
+    return {name: getattr(price, name) for name in PRICE_FIELDS}
+
+
 def _prices(data: list[dict[str, Any]]) -> list[PriceInput]:
-    return [PriceInput(item=p["item"], unit=p["unit"], price=p["price"]) for p in data]
+    return [PriceInput(**{name: p[name] for name in PRICE_FIELDS if name in p}) for p in data]
 
 
 def _valid(serializer_class: type[serializers.Serializer], data: Any) -> Any:

@@ -81,22 +81,55 @@ class ProviderStaff(models.Model):
         verbose_name_plural = _("服务单位人员")
 
 
+#: What an agreed price may name (the reception workflow's room and meal types, same codes).
+ROOM_TYPE_CHOICES = [("standard", _("标准间")), ("suite", _("普通套间"))]
+MEAL_TYPE_CHOICES = [("breakfast", _("早餐")), ("lunch", _("午餐")), ("dinner", _("晚餐"))]
+
+
 class AgreedPrice(models.Model):
-    """An agreed price (协议价) of a designated provider for one jurisdiction: a room type, a meal, a car."""
+    """An agreed price (协议价) of a designated provider for one jurisdiction, for what it prices
+    (`kind`: the plan item's kind; for lodging a room type, for meals a meal type or any), in force
+    from `effective_from` to `effective_until` (both included; either open when empty).
+
+    It lives with the designation (public schema): the jurisdiction's designated list is public
+    data, the provider reads its prices for every jurisdiction it serves in one place, and a
+    jurisdiction reads its own by its id, never across schemas."""
 
     area = models.ForeignKey(ProviderServiceArea, on_delete=models.CASCADE, related_name="prices")
     item = models.CharField(_("项目"), max_length=100)
     unit = models.CharField(_("计价单位"), max_length=30)
+    kind = models.CharField(_("类别"), max_length=20, choices=OrderKind.choices)
+    room_type = models.CharField(_("房型"), max_length=20, blank=True, choices=ROOM_TYPE_CHOICES)
+    meal_type = models.CharField(_("餐别"), max_length=20, blank=True, choices=MEAL_TYPE_CHOICES)
     price = models.DecimalField(_("协议价"), max_digits=12, decimal_places=2)
+    effective_from = models.DateField(_("生效日期"), null=True, blank=True)
+    effective_until = models.DateField(_("截止日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("协议价")
         verbose_name_plural = _("协议价")
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["area", "item"], name="provider_price_item_uniq"),
+            models.UniqueConstraint(
+                fields=["area", "kind", "room_type", "meal_type", "item", "effective_from"],
+                name="provider_price_period_uniq",
+                nulls_distinct=False,
+            ),
             models.CheckConstraint(condition=models.Q(price__gte=0), name="provider_price_nonneg"),
+            models.CheckConstraint(
+                condition=models.Q(effective_from__isnull=True)
+                | models.Q(effective_until__isnull=True)
+                | models.Q(effective_until__gte=models.F("effective_from")),
+                name="provider_price_period",
+            ),
         ]
+
+    @property
+    def applies_to(self) -> str:
+        """What it prices, for people: 住宿·标准间, 用餐·早餐, 用餐 (any meal), 用车."""
+        parts = [str(OrderKind(self.kind).label)] if self.kind in OrderKind.values else [self.kind]
+        variant = self.get_room_type_display() if self.room_type else self.get_meal_type_display()  # type: ignore[attr-defined]
+        return "·".join([*parts, str(variant)] if variant else parts)
 
 
 class OrderIndex(models.Model):

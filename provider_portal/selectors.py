@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import Forbidden, NotFound
 from provider_portal.models import AgreedPrice, OrderIndex, Provider, ProviderServiceArea, ProviderStaff
+from provider_portal.prices import EMPTY_BOOK, AgreedPriceBook, PriceRow
 from tenants.models import Jurisdiction
 from tenants.schema import schema_context
 
@@ -26,6 +28,36 @@ def designated_list(*, jurisdiction: Jurisdiction) -> QuerySet[ProviderServiceAr
         .select_related("provider")
         .prefetch_related(Prefetch("prices", queryset=AgreedPrice.objects.order_by("id")))
         .order_by("provider__name")
+    )
+
+
+def agreed_price_book(*, jurisdiction: Jurisdiction, provider_ids: Iterable[int | None]) -> AgreedPriceBook:
+    """The agreed prices of these providers for this jurisdiction (one query; none → no query)."""
+    ids = {pk for pk in provider_ids if pk is not None}
+    if not ids:
+        return EMPTY_BOOK
+    rows = AgreedPrice.objects.filter(area__jurisdiction=jurisdiction, area__provider_id__in=ids).values_list(
+        "area__provider_id",
+        "area__provider__name",
+        "kind",
+        "room_type",
+        "meal_type",
+        "price",
+        "item",
+        "unit",
+        "effective_from",
+        "effective_until",
+    )
+    return AgreedPriceBook(PriceRow(*row) for row in rows)
+
+
+def provider_prices(*, provider: Provider) -> QuerySet[ProviderServiceArea]:
+    """Every jurisdiction a provider serves with its agreed prices there (two queries)."""
+    return (
+        ProviderServiceArea.objects.filter(provider=provider)
+        .select_related("jurisdiction")
+        .prefetch_related(Prefetch("prices", queryset=AgreedPrice.objects.order_by("kind", "effective_from", "id")))
+        .order_by("jurisdiction__code")
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -11,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import audit_record
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.models import User
-from provider_portal.models import AgreedPrice, Provider, ProviderKind, ProviderServiceArea, ProviderStaff
+from provider_portal.models import AgreedPrice, OrderKind, Provider, ProviderKind, ProviderServiceArea, ProviderStaff
+from provider_portal.prices import KIND_OF_PROVIDER, variant_from_item
 from tenants.models import Jurisdiction, Role
 from tenants.permissions import access_for
 
@@ -63,13 +65,26 @@ def provider_add(
 
 DESIGNATION_ROLES = frozenset({Role.ADMIN})
 MAX_PRICES = 50
+ROOM_TYPES = frozenset({"standard", "suite"})
+MEAL_TYPES = frozenset({"breakfast", "lunch", "dinner"})
 
 
 @dataclass(frozen=True)
 class PriceInput:
+    """One agreed price. `kind` defaults to what the provider's kind serves; room and meal type
+    are read from the item's wording when not given (标准间, 早餐); no dates: in force always."""
+
     item: str
     unit: str
     price: Decimal
+    kind: str | None = None
+    room_type: str | None = None
+    meal_type: str | None = None
+    effective_from: date | None = None
+    effective_until: date | None = None
+
+
+PRICE_FIELDS = ("item", "unit", "kind", "room_type", "meal_type", "price", "effective_from", "effective_until")
 
 
 def _require_admin(actor: User, jurisdiction: Jurisdiction) -> None:
@@ -77,30 +92,59 @@ def _require_admin(actor: User, jurisdiction: Jurisdiction) -> None:
         raise Forbidden(_("只有本辖区管理员可以管理定点名单。"))
 
 
-def _clean_prices(prices: list[PriceInput]) -> list[PriceInput]:
+def _overlap(a: PriceInput, b: PriceInput) -> bool:
+    """Two prices of the same thing whose periods share a day."""
+    same = (a.kind, a.room_type, a.meal_type, a.item) == (b.kind, b.room_type, b.meal_type, b.item)
+    return (
+        same
+        and (a.effective_until is None or b.effective_from is None or b.effective_from <= a.effective_until)
+        and (b.effective_until is None or a.effective_from is None or a.effective_from <= b.effective_until)
+    )
+
+
+def _clean_price(provider: Provider, price: PriceInput) -> PriceInput:
+    item, unit = (price.item or "").strip(), (price.unit or "").strip()
+    if not item or not unit or len(item) > 100 or len(unit) > 30:
+        raise InvalidInput(_("协议价的项目和计价单位不能为空。"), field="agreed_prices", code="invalid_price")
+    if price.price < 0 or price.price != price.price.quantize(CENT) or price.price >= Decimal("1e10"):
+        raise InvalidInput(_("协议价必须是不小于 0 的金额（两位小数）。"), field="agreed_prices", code="invalid_price")
+    kind = price.kind or KIND_OF_PROVIDER.get(provider.kind, OrderKind.MEAL)
+    if kind not in OrderKind.values:
+        raise InvalidInput(_("协议价的类别无效。"), field="agreed_prices", code="invalid_price")
+    room_type, meal_type = variant_from_item(kind, item)
+    room_type = price.room_type if price.room_type is not None else room_type
+    meal_type = price.meal_type if price.meal_type is not None else meal_type
+    if (room_type and (kind != OrderKind.LODGING or room_type not in ROOM_TYPES)) or (
+        meal_type and (kind != OrderKind.MEAL or meal_type not in MEAL_TYPES)
+    ):
+        raise InvalidInput(_("只有住宿有房型、只有用餐有餐别。"), field="agreed_prices", code="invalid_price")
+    start, end = price.effective_from, price.effective_until
+    if start is not None and end is not None and end < start:
+        raise InvalidInput(_("协议价的截止日期不能早于生效日期。"), field="agreed_prices", code="invalid_period")
+    return PriceInput(item, unit, price.price, kind, room_type, meal_type, start, end)
+
+
+def _clean_prices(provider: Provider, prices: list[PriceInput]) -> list[PriceInput]:
     if len(prices) > MAX_PRICES:
         raise InvalidInput(_("协议价最多 %(n)s 项。") % {"n": MAX_PRICES}, field="agreed_prices", code="too_many")
-    seen: set[str] = set()
-    cleaned = []
+    cleaned: list[PriceInput] = []
     for price in prices:
-        item, unit = (price.item or "").strip(), (price.unit or "").strip()
-        if not item or not unit or len(item) > 100 or len(unit) > 30:
-            raise InvalidInput(_("协议价的项目和计价单位不能为空。"), field="agreed_prices", code="invalid_price")
-        if item in seen:
+        price = _clean_price(provider, price)
+        if any(_overlap(price, other) for other in cleaned):
             raise InvalidInput(
-                _("协议价项目“%(item)s”重复。") % {"item": item}, field="agreed_prices", code="duplicate_price"
+                _("协议价项目“%(item)s”在同一期间重复。") % {"item": price.item},
+                field="agreed_prices",
+                code="duplicate_price",
             )
-        if price.price < 0 or price.price != price.price.quantize(CENT) or price.price >= Decimal("1e10"):
-            raise InvalidInput(
-                _("协议价必须是不小于 0 的金额（两位小数）。"), field="agreed_prices", code="invalid_price"
-            )
-        seen.add(item)
-        cleaned.append(PriceInput(item=item, unit=unit, price=price.price))
+        cleaned.append(price)
     return cleaned
 
 
 def _prices_snapshot(area: ProviderServiceArea) -> list[dict[str, str]]:
-    return [{"item": p.item, "unit": p.unit, "price": str(p.price)} for p in area.prices.all()]
+    return [
+        {name: str(value) for name in PRICE_FIELDS if (value := getattr(p, name)) not in (None, "")}
+        for p in area.prices.all()
+    ]
 
 
 @transaction.atomic
@@ -112,13 +156,15 @@ def designation_set(
     provider = Provider.objects.filter(pk=provider_id, is_active=True).first()
     if provider is None:
         raise InvalidInput(_("服务单位不存在或已停用。"), field="provider", code="provider_unknown")
-    prices = _clean_prices(agreed_prices)
+    prices = _clean_prices(provider, agreed_prices)
     area, created = ProviderServiceArea.objects.select_for_update().get_or_create(
         provider=provider, jurisdiction=jurisdiction
     )
     before = None if created else _prices_snapshot(area)
     area.prices.all().delete()
-    AgreedPrice.objects.bulk_create([AgreedPrice(area=area, item=p.item, unit=p.unit, price=p.price) for p in prices])
+    AgreedPrice.objects.bulk_create(
+        [AgreedPrice(area=area, **{name: getattr(p, name) for name in PRICE_FIELDS}) for p in prices]
+    )
     audit_record(
         actor=actor,
         action="provider_portal.provider.designated" if created else "provider_portal.provider.prices_changed",

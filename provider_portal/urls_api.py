@@ -14,10 +14,12 @@ tenant_api = [
     path("orders/<uuid:order_id>/", orders_api.OrderDetailApi.as_view(), name="order"),
     path("orders/<uuid:order_id>/approve-cost/", orders_api.OrderApproveCostApi.as_view(), name="order-approve-cost"),
     path("orders/<uuid:order_id>/return-cost/", orders_api.OrderReturnCostApi.as_view(), name="order-return-cost"),
+    path("orders/<uuid:order_id>/reopen-cost/", orders_api.OrderReopenCostApi.as_view(), name="order-reopen-cost"),
 ]
 
 public_api = [
     path("provider/orders/", orders_api.ProviderOrdersApi.as_view(), name="provider-orders"),
+    path("provider/prices/", orders_api.ProviderPricesApi.as_view(), name="provider-prices"),
     path("provider/orders/<uuid:order_id>/", orders_api.ProviderOrderDetailApi.as_view(), name="provider-order"),
     path(
         "provider/orders/<uuid:order_id>/accept/",

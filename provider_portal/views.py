@@ -7,6 +7,7 @@ Tenant host (`/providers/`): the jurisdiction's designated list; its admin manag
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 from uuid import UUID
@@ -109,7 +110,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "provider_portal/inbox.html",
-        {"provider": provider, "page": page, "statuses": OrderStatus.choices, "status": status},
+        {
+            "provider": provider,
+            "page": page,
+            "statuses": OrderStatus.choices,
+            "status": status,
+            "price_areas": selectors.provider_prices(provider=provider),
+        },
     )
 
 
@@ -186,9 +193,9 @@ def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
 class PriceForm(forms.Form):
     provider = forms.IntegerField(widget=forms.HiddenInput, required=False)
     prices = forms.CharField(
-        label=gettext_lazy("协议价（每行：项目, 计价单位, 价格）"),
+        label=gettext_lazy("协议价（每行：项目, 计价单位, 价格[, 生效日期[, 截止日期]]）"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "标准间, 间·晚, 380.00"}),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "标准间, 间·晚, 380.00, 2026-01-01, 2026-12-31"}),
     )
 
     def price_inputs(self) -> list[services.PriceInput]:
@@ -202,15 +209,33 @@ class PriceForm(forms.Form):
                 continue
             parts = [p.strip() for p in line.replace("，", ",").split(",")]
             try:
-                item, unit, price = parts
-                prices.append(services.PriceInput(item=item, unit=unit, price=Decimal(price)))
+                item, unit, price, *period = parts
+                if len(period) > 2:
+                    raise ValueError(line)
+                start, until = [date.fromisoformat(p) if p else None for p in period] + [None] * (2 - len(period))
+                prices.append(
+                    services.PriceInput(
+                        item=item, unit=unit, price=Decimal(price), effective_from=start, effective_until=until
+                    )
+                )
             except (ValueError, InvalidOperation):
                 raise InvalidInput(
-                    _("第 %(n)s 行格式应为：项目, 计价单位, 价格。") % {"n": number},
+                    _("第 %(n)s 行格式应为：项目, 计价单位, 价格[, 生效日期[, 截止日期]]（日期如 2026-01-01）。")
+                    % {"n": number},
                     field="prices",
                     code="invalid_price",
                 ) from None
         return prices
+
+
+def price_line(price: Any) -> str:
+    """An agreed price as the form's line: 项目, 计价单位, 价格[, 生效日期[, 截止日期]]."""
+    parts = [price.item, price.unit, str(price.price)]
+    if price.effective_from or price.effective_until:
+        parts.append(price.effective_from.isoformat() if price.effective_from else "")
+    if price.effective_until:
+        parts.append(price.effective_until.isoformat())
+    return ", ".join(parts)
 
 
 class DesignatedListView(JurisdictionPageMixin, TemplateView):
@@ -235,7 +260,7 @@ class DesignatedListView(JurisdictionPageMixin, TemplateView):
                     PriceForm(
                         initial={
                             "provider": area.provider_id,
-                            "prices": "\n".join(f"{p.item}, {p.unit}, {p.price}" for p in area.prices.all()),
+                            "prices": "\n".join(price_line(p) for p in area.prices.all()),
                         }
                     ),
                 )

@@ -11,6 +11,8 @@ class ReceptionConfig(AppConfig):
 
     def ready(self) -> None:
         import reception.notifications  # noqa: F401 - registers the flow's message kinds
+        from provider_portal.orders.review import register_cost_review
+        from reception.costs import REVIEW
         from reception.demo import seed_orders, seed_reception
         from reception.demo_history import seed_history
         from reception.services.standards import standards_provision
@@ -18,6 +20,7 @@ class ReceptionConfig(AppConfig):
         from tenants.provisioning import register_provisioning_step
 
         register_provisioning_step("reception.standards", standards_provision, order=50)
+        register_cost_review(REVIEW)
         register_demo_step("reception", seed_reception, order=50)
         register_demo_step("reception.history", seed_history, order=55)
         register_demo_step("reception.orders", seed_orders, order=60)

@@ -61,7 +61,10 @@ def _plan(
         actor=drafter,
         jurisdiction=jurisdiction,
         task_id=task_id,
-        staff=[{"name": "李明", "unit": "合肥市对口单位", "post": "副局长"}],
+        staff=[
+            {"name": "李明", "unit": "合肥市对口单位", "post": "副局长"},
+            *({"name": f"陪同人员{n}", "unit": "合肥市对口单位", "post": "科长"} for n in range(1, accompanying)),
+        ],
     )
     base = {"guests_count": guests, "unit_price": Decimal("60.00"), "menu": "家常菜四菜一汤"}
     for fields in (

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reception.models import ITEM_FIELDS, AccompanyingStaff, Guest, Letter, PlanItem, Task
+from reception.models import ITEM_FIELDS, AccompanyingStaff, Guest, Letter, Payer, PlanItem, Task
 from reception.models.common import TEXT_MAX
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -126,6 +126,9 @@ class ItemForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         choices = [("", "—"), *((p.pk, p.name) for p in providers)]
         self.fields["provider"].choices = choices  # type: ignore[attr-defined]
+        payer = self.fields["payer"]
+        payer.required = False
+        payer.choices = [("", _("按规定（工作餐、用车、会议、考察为接待单位，其余来宾自理）")), *Payer.choices]  # type: ignore[attr-defined]
         if self.instance.pk and self.instance.provider_id:
             self.initial["provider"] = self.instance.provider_id
 

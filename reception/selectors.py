@@ -18,13 +18,13 @@ from reception.models import (
     Letter,
     LetterAttachment,
     LetterStatus,
+    LodgingCeiling,
     MealCeiling,
     PlanItem,
     Standard,
     Task,
     TaskStatus,
 )
-from reception.rules import Checks, PlanInput, check_plan
 from reception.standards import DEFAULT_STANDARD, StandardValues
 from reception.tokens import intake_letter_id, itinerary_claim
 from tenants.models import Jurisdiction, Membership, Role
@@ -37,7 +37,10 @@ ITINERARY_STATUSES = frozenset({TaskStatus.APPROVED, TaskStatus.IN_PROGRESS, Tas
 
 
 def _standards() -> QuerySet[Standard]:
-    return Standard.objects.prefetch_related(Prefetch("meal_ceilings", queryset=MealCeiling.objects.all()))
+    return Standard.objects.prefetch_related(
+        Prefetch("meal_ceilings", queryset=MealCeiling.objects.all()),
+        Prefetch("lodging_ceilings", queryset=LodgingCeiling.objects.all()),
+    )
 
 
 def standard_in_force(day: date) -> Standard | None:
@@ -56,11 +59,13 @@ def standard_values(standard: Standard | None) -> StandardValues:
         return DEFAULT_STANDARD
     return StandardValues(
         meal_ceilings={(c.level, c.meal_type): c.amount for c in standard.meal_ceilings.all()},
+        lodging_ceilings={c.level: c.amount for c in standard.lodging_ceilings.all()},
         accompany_small_group_size=standard.accompany_small_group_size,
         accompany_small_group_limit=standard.accompany_small_group_limit,
         accompany_ratio=standard.accompany_ratio,
         working_meals_per_reception=standard.working_meals_per_reception,
         meal_warning_percent=standard.meal_warning_percent,
+        annual_budget_warning_percent=standard.annual_budget_warning_percent,
         suite_grades=frozenset(standard.suite_grades),
         banned_menu_words=tuple(standard.banned_menu_words),
         banned_activity_words=tuple(standard.banned_activity_words),
@@ -97,33 +102,16 @@ def task_list(*, status: str | None = None, handler_id: int | None = None, q: st
 def task_detail(task_id: int) -> Task:
     """A task with its letter, handler, guests, staff and items (five queries, whatever the size)."""
     task = (
-        Task.objects.select_related("letter", "handler", "standard")
-        .prefetch_related("guests", "accompanying", "items")
+        Task.objects.select_related("letter", "handler", "standard", "submitted_by")
+        .prefetch_related(
+            "guests", "accompanying", Prefetch("items", queryset=PlanItem.objects.select_related("provider"))
+        )
         .filter(pk=task_id)
         .first()
     )
     if task is None:
         raise NotFound(_("接待任务不存在。"))
     return task
-
-
-def task_for_checks(task_id: int) -> Task:
-    """A task with only what the rules read: its guests and items (three queries)."""
-    task = Task.objects.prefetch_related("guests", "items").filter(pk=task_id).first()
-    if task is None:
-        raise NotFound(_("接待任务不存在。"))
-    return task
-
-
-def task_plan_input(task: Task) -> PlanInput:
-    return PlanInput(
-        task=task, guests=list(task.guests.all()), items=list(task.items.all()), standard=task_standard(task)
-    )
-
-
-def task_checks(task: Task) -> Checks:
-    """The current findings of the task's plan."""
-    return check_plan(task_plan_input(task))
 
 
 def task_history(*, jurisdiction: Jurisdiction, task: Task) -> list[dict[str, Any]]:

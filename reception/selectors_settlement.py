@@ -46,7 +46,12 @@ class ListView:
 
     @property
     def total(self) -> Decimal:
+        """Host-paid spending (the reception budget's)."""
         return self.reception_list.total
+
+    @property
+    def guest_paid_total(self) -> Decimal:
+        return self.reception_list.guest_paid_total
 
     def as_json(self) -> dict[str, Any]:
         rl = self.reception_list
@@ -67,10 +72,12 @@ class ListView:
                     "invoice_number": line.invoice_number,
                     "payment_method": line.payment_method,
                     "cost": str(line.cost),
+                    "payer": line.payer,
                 }
                 for line in self.lines
             ],
             "total": str(rl.total),
+            "guest_paid_total": str(rl.guest_paid_total),
             "drafted_at": rl.drafted_at,
             "approved_at": rl.approved_at,
             "return_comment": rl.return_comment,

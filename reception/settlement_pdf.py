@@ -22,7 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from provider_portal.orders.models import Order, PaymentMethod
-from reception.models import ListStatus, Purpose
+from reception.models import ListStatus, Payer, Purpose
 from reception.money import amount_in_words
 from reception.seating_pdf import FONT, _font
 from reception.selectors_settlement import ListView
@@ -113,7 +113,10 @@ def _list_story(view: ListView, styles: dict[str, ParagraphStyle], jurisdiction_
     rows: list[list[Any]] = [
         [
             str(i),
-            Paragraph(escape(line.activity), styles["cell"]),
+            Paragraph(
+                escape(line.activity) + (escape(str(_("（来宾自理）"))) if line.payer == Payer.GUEST else ""),
+                styles["cell"],
+            ),
             timezone.localtime(line.starts_at).strftime("%m-%d %H:%M"),
             Paragraph(escape(line.venue), styles["cell"]),
             Paragraph(escape(line.provider_name), styles["cell"]),
@@ -121,7 +124,8 @@ def _list_story(view: ListView, styles: dict[str, ParagraphStyle], jurisdiction_
         ]
         for i, line in enumerate(view.lines, start=1)
     ]
-    rows.append(["", _("合计"), "", "", "", f"{rl.total:,.2f}"])
+    rows.append(["", _("来宾自理"), "", "", "", f"{rl.guest_paid_total:,.2f}"])
+    rows.append(["", _("合计（接待单位支出）"), "", "", "", f"{rl.total:,.2f}"])
     items = _table(
         [_("序号"), _("项目"), _("时间"), _("地点"), _("服务单位"), _("金额（元）")],
         rows,
@@ -133,8 +137,12 @@ def _list_story(view: ListView, styles: dict[str, ParagraphStyle], jurisdiction_
         items,
         Spacer(1, 6),
         Paragraph(
-            _("合计金额：人民币 %(figures)s 元（大写：%(words)s）")
-            % {"figures": f"{rl.total:,.2f}", "words": amount_in_words(rl.total)},
+            _("接待单位支出合计：人民币 %(figures)s 元（大写：%(words)s）；来宾自理 %(guests)s 元，不计入接待费")
+            % {
+                "figures": f"{rl.total:,.2f}",
+                "words": amount_in_words(rl.total),
+                "guests": f"{rl.guest_paid_total:,.2f}",
+            },
             styles["p"],
         ),
         Paragraph(
@@ -215,6 +223,10 @@ def reimbursement_bundle_pdf(view: ListView, invoices: list[Order], *, jurisdict
     ]
     methods = dict(PaymentMethod.choices)
     rows: list[list[Any]] = []
+    # The host reimburses its own spending only: invoices of items the guests paid are left out.
+    guest_orders = {line.order_id for line in view.lines if line.payer == Payer.GUEST and line.order_id}
+    guest_paid = [order for order in invoices if order.pk in guest_orders]
+    invoices = [order for order in invoices if order.pk not in guest_orders]
     total = sum((order.cost_amount or Decimal("0.00") for order in invoices), Decimal("0.00"))
     for i, order in enumerate(invoices, start=1):
         cost = order.cost
@@ -246,4 +258,13 @@ def reimbursement_bundle_pdf(view: ListView, invoices: list[Order], *, jurisdict
             styles["p"],
         )
     )
+    if guest_paid:
+        amount = sum((order.cost_amount or Decimal("0.00") for order in guest_paid), Decimal("0.00"))
+        story.append(
+            Paragraph(
+                _("另有来宾自理费用 %(n)s 笔，计 %(amount)s 元，不在本单据报销。")
+                % {"n": len(guest_paid), "amount": f"{amount:,.2f}"},
+                styles["p"],
+            )
+        )
     return _build(story, _("公务接待报销单据"))

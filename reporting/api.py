@@ -128,8 +128,9 @@ class TotalsOutput(serializers.Serializer):
     receptions = serializers.IntegerField()
     guests = serializers.IntegerField(help_text="人次")
     accompanying = serializers.IntegerField()
-    cost_total = serializers.CharField(help_text="decimal string, yuan")
+    cost_total = serializers.CharField(help_text="host-paid spending, decimal string, yuan")
     cost_by_kind = KindAmounts()
+    guest_paid_total = serializers.CharField(help_text="what the guests paid themselves, shown apart")
     average_per_guest = serializers.CharField(allow_null=True)
     over_standard = serializers.IntegerField()
 

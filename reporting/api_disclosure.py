@@ -31,7 +31,8 @@ WRITERS = frozenset({Role.ADMIN})
 
 class DisclosureOutput(serializers.Serializer):
     year = serializers.IntegerField()
-    cost_total = serializers.CharField(help_text="decimal string, yuan")
+    cost_total = serializers.CharField(help_text="host-paid reception spending, decimal string, yuan")
+    guest_paid_total = serializers.CharField(help_text="what the guests paid themselves (not reception spending)")
     receptions = serializers.IntegerField()
     guests = serializers.IntegerField(help_text="人次")
 

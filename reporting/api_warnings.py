@@ -28,7 +28,7 @@ class WarningsApi(ReportingApi):
 
     @extend_schema(operation_id="warnings", responses=WarningOutput(many=True))
     def get(self, request: Request) -> Response:
-        return Response([w.as_json() for w in current_warnings()])
+        return Response([w.as_json() for w in current_warnings(jurisdiction=self.jurisdiction)])
 
 
 class BudgetSerializer(serializers.ModelSerializer):

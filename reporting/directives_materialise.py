@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import audit_record
 from core.errors import InvalidInput
 from reception.models import Guest, Letter, LetterStatus, PlanItem, Task, TaskStatus
+from reception.models.plans import default_payer
 from reception.selectors import standard_in_force, standard_values
-from reception.services.standards import _store as standards_store  # the one writer of a version
-from reception.standards import LIST_FIELDS, SCALAR_FIELDS, StandardValues
+from reception.services.standards import superior_standard_adopt
+from reception.standards import standard_wire
 
 if TYPE_CHECKING:
     from reporting.models import Delivery
@@ -44,11 +45,7 @@ ITEM_FIELDS = (
     "quantity",
     "room_type",
     "menu",
-)
-#: Scalars where the smaller number is the stricter rule (fewer accompanying, fewer working
-#: meals, an earlier warning); the accompanying ratio is stricter when larger (guests per diner).
-STRICTER_WHEN_SMALLER = frozenset(
-    {"accompany_small_group_size", "accompany_small_group_limit", "working_meals_per_reception", "meal_warning_percent"}
+    "payer",
 )
 
 
@@ -79,56 +76,7 @@ def task_payload(task_id: int) -> dict[str, Any]:
 
 def standard_payload() -> dict[str, Any]:
     """The sender's standards in force today (in the sender's schema)."""
-    values = standard_values(standard_in_force(timezone.localdate()))
-    return {
-        "version": values.version,
-        "meal_ceilings": [
-            {"level": level, "meal_type": meal_type, "amount": str(amount)}
-            for (level, meal_type), amount in sorted(values.meal_ceilings.items())
-        ],
-        **{name: getattr(values, name) for name in SCALAR_FIELDS},
-        "suite_grades": sorted(values.suite_grades),
-        "banned_menu_words": list(values.banned_menu_words),
-        "banned_activity_words": list(values.banned_activity_words),
-    }
-
-
-def stricter_standard(own: StandardValues, superior: dict[str, Any]) -> tuple[StandardValues, list[str]]:
-    """Per value, the stricter of the target's own and the superior's; and what was tightened."""
-    tightened: list[str] = []
-    ceilings = dict(own.meal_ceilings)
-    for row in superior.get("meal_ceilings", []):
-        key, amount = (row["level"], row["meal_type"]), Decimal(row["amount"])
-        if key not in ceilings or amount < ceilings[key]:
-            ceilings[key] = amount
-            tightened.append(f"meal_ceiling:{key[0]}:{key[1]}")
-    scalars = {}
-    for name in SCALAR_FIELDS:
-        mine, theirs = getattr(own, name), superior.get(name, getattr(own, name))
-        stricter = min(mine, theirs) if name in STRICTER_WHEN_SMALLER else max(mine, theirs)
-        if stricter != mine:
-            tightened.append(name)
-        scalars[name] = stricter
-    suites = own.suite_grades & frozenset(superior.get("suite_grades", own.suite_grades))
-    if suites != own.suite_grades:
-        tightened.append("suite_grades")
-    lists: dict[str, tuple[str, ...]] = {}
-    for name in LIST_FIELDS:
-        if name == "suite_grades":
-            continue
-        mine_words = tuple(getattr(own, name))
-        added = tuple(w for w in superior.get(name, []) if w not in mine_words)
-        if added:
-            tightened.append(name)
-        lists[name] = mine_words + added
-    values = StandardValues(
-        meal_ceilings=ceilings,
-        suite_grades=suites,
-        banned_menu_words=lists["banned_menu_words"],
-        banned_activity_words=lists["banned_activity_words"],
-        **scalars,
-    )
-    return values, tightened
+    return standard_wire(standard_values(standard_in_force(timezone.localdate())))
 
 
 def _materialise_notice(delivery: Delivery) -> dict[str, Any]:
@@ -149,7 +97,11 @@ def _materialise_task(delivery: Delivery) -> dict[str, Any]:
     fields = {name: payload["task"][name] for name in TASK_FIELDS}
     task = Task.objects.create(letter=letter, status=TaskStatus.DRAFT, created_by=actor, **fields)
     Guest.objects.bulk_create(Guest(task=task, **guest) for guest in payload["guests"])
-    PlanItem.objects.bulk_create(PlanItem(task=task, **item) for item in payload["items"])
+    PlanItem.objects.bulk_create(
+        # A plan pushed before items carried a payer takes the regulation's default.
+        PlanItem(task=task, **{"payer": default_payer(item["kind"], item["working_meal"]), **item})
+        for item in payload["items"]
+    )
     origin = f"{directive.sender.code}:{payload['task']['id']}"
     audit_record(
         actor=actor,
@@ -170,19 +122,15 @@ def _materialise_task(delivery: Delivery) -> dict[str, Any]:
 
 
 def _materialise_standard(delivery: Delivery) -> dict[str, Any]:
-    directive, target = delivery.directive, delivery.target
-    own = standard_values(standard_in_force(timezone.localdate()))
-    values, tightened = stricter_standard(own, directive.payload)
-    if not tightened:
-        return {"standard_version": own.version, "tightened": []}
-    standard = standards_store(
+    directive = delivery.directive
+    version, tightened = superior_standard_adopt(
         actor=directive.created_by,
-        jurisdiction=target,
-        values=values,
-        effective_from=timezone.localdate(),
-        note=f"依据上级（{directive.sender.code}）指令 {directive.pk} 从严调整",
+        jurisdiction=delivery.target,
+        sender=directive.sender,
+        directive_id=directive.pk,
+        values=directive.payload,
     )
-    return {"standard_version": standard.version, "tightened": tightened}
+    return {"standard_version": version, "tightened": tightened}
 
 
 MATERIALISERS: dict[str, Callable[[Delivery], dict[str, Any]]] = {

@@ -26,11 +26,13 @@ CHRONICLE_FIELDS = ("date", "title", "body")
 
 
 def disclosure(*, year: int) -> dict[str, Any]:
-    """The figures a jurisdiction publishes for a year: its own receptions held that year."""
+    """The figures a jurisdiction publishes for a year: its own receptions held that year. The
+    spending is the host's; what guests paid themselves is shown apart."""
     figures = period_figures(date(year, 1, 1), date(year, 12, 31))
     return {
         "year": year,
         "cost_total": str(figures.cost_total),
+        "guest_paid_total": str(figures.guest_paid_total),
         "receptions": figures.receptions,
         "guests": figures.guests,
     }

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from core.audit import audit_record
 from core.models import User
 from reception.figures import ZERO, counted_tasks, task_costs
-from reception.models import Guest, ItemKind
+from reception.models import Guest, ItemKind, Payer
 from reporting.local.models import ExportJob, ExportStatus
 from reporting.statistics import KINDS, GroupBy, group_label, statistics
 from tenants.models import Jurisdiction
@@ -52,6 +52,7 @@ def columns(group_by: str) -> list[tuple[str, str]]:
         ("accompanying", _("陪同人次")),
         ("cost_total", _("接待费用合计（元）")),
         *((f"cost_{kind}", _("%(kind)s费用（元）") % {"kind": kind_label(kind)}) for kind in KINDS),
+        ("guest_paid_total", _("来宾自理（元，不计入接待费用）")),
         ("average_per_guest", _("人均费用（元）")),
         ("over_standard", _("超标准事项")),
     ]
@@ -62,7 +63,7 @@ def _cell(field: str, row: dict[str, Any]) -> Any:
     if field.startswith("cost_") and field != "cost_total":
         return Decimal(row["cost_by_kind"][field[5:]])
     value = row.get(field)
-    if field in ("cost_total", "average_per_guest"):
+    if field in ("cost_total", "average_per_guest", "guest_paid_total"):
         return None if value is None else Decimal(value)
     return value
 
@@ -99,7 +100,11 @@ def _title(data: dict[str, Any], jurisdiction_name: str) -> str:
 
 def _money_columns(data: dict[str, Any]) -> set[int]:
     cols = columns(data["group_by"])
-    return {n for n, (f, _t) in enumerate(cols, start=1) if f.startswith("cost_") or f == "average_per_guest"}
+    return {
+        n
+        for n, (f, _t) in enumerate(cols, start=1)
+        if f.startswith("cost_") or f in ("average_per_guest", "guest_paid_total")
+    }
 
 
 def xlsx_bytes(data: dict[str, Any], *, jurisdiction_name: str = "", detail: list[list[Any]] | None = None) -> bytes:
@@ -143,6 +148,7 @@ def detail_header() -> list[str]:
         _("接待人次"),
         *(_("%(kind)s费用（元）") % {"kind": kind_label(kind)} for kind in KINDS),
         _("费用合计（元）"),
+        _("来宾自理（元，不计入接待费用）"),
     ]
 
 
@@ -153,7 +159,7 @@ def _detail_sheet(book: Workbook, detail: list[list[Any]]) -> None:
         cell.font = Font(bold=True)
     for values in detail:
         sheet.append(values)
-    for column in range(7, 7 + len(KINDS) + 1):
+    for column in range(7, 7 + len(KINDS) + 2):
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             cell.number_format = MONEY_FORMAT
     sheet.freeze_panes = "A2"
@@ -214,10 +220,12 @@ def detail_lines(start: date, end: date, progress: Callable[[int, int], None] | 
             Guest.objects.filter(task_id__in=ids).values("task_id").annotate(n=Count("pk")).values_list("task_id", "n")
         )
         costs = task_costs(ids)
+        guest_paid = task_costs(ids, payer=Payer.GUEST)
         for pk, title, day, level, unit in chunk:
             by_kind = costs.get(pk, {})
             amounts = [by_kind.get(kind, ZERO) for kind in KINDS]
-            yield [pk, title, day, level, unit, guests.get(pk, 0), *amounts, sum(amounts, ZERO)]
+            own = sum(guest_paid.get(pk, {}).values(), ZERO)
+            yield [pk, title, day, level, unit, guests.get(pk, 0), *amounts, sum(amounts, ZERO), own]
         if progress is not None:
             progress(min(offset + DETAIL_CHUNK, total), total)
 

@@ -40,7 +40,7 @@ def oversight_summary(*, host: Jurisdiction, period: str) -> dict[str, Any]:
         ).values_list("jurisdiction_id", "id", "status", "figures", "on_time", "version", "submitted_at")
     }
     receptions = guests = accompanying = 0
-    cost_total = ZERO
+    cost_total = guest_paid_total = ZERO
     rows = []
     host_depth = host.path.count(".")
     for pk, code, name, level, path in children:
@@ -65,6 +65,7 @@ def oversight_summary(*, host: Jurisdiction, period: str) -> dict[str, Any]:
             guests += int(figures.get("guests", 0))
             accompanying += int(figures.get("accompanying", 0))
             cost_total += Decimal(str(figures.get("cost_total", "0")))
+            guest_paid_total += Decimal(str(figures.get("guest_paid_total", "0")))
             row.update(
                 status=status,
                 on_time=on_time,
@@ -84,6 +85,7 @@ def oversight_summary(*, host: Jurisdiction, period: str) -> dict[str, Any]:
             "guests": guests,
             "accompanying": accompanying,
             "cost_total": str(cost_total.quantize(ZERO)),
+            "guest_paid_total": str(guest_paid_total.quantize(ZERO)),
         },
         "children": rows,
     }

@@ -24,7 +24,8 @@ class OversightTotalsOutput(serializers.Serializer):
     receptions = serializers.IntegerField()
     guests = serializers.IntegerField()
     accompanying = serializers.IntegerField()
-    cost_total = serializers.CharField()
+    cost_total = serializers.CharField(help_text="host-paid spending")
+    guest_paid_total = serializers.CharField(help_text="what the guests paid themselves, shown apart")
 
 
 class OversightChildOutput(serializers.Serializer):

@@ -63,7 +63,16 @@ def period_range(year: int, month: int | None) -> tuple[date, date]:
 
 
 def _table(stats: Statistics, title: str) -> Table:
-    header = [title, _("批次"), _("人次"), _("陪同"), _("费用合计（元）"), _("人均（元）"), _("超标准")]
+    header = [
+        title,
+        _("批次"),
+        _("人次"),
+        _("陪同"),
+        _("费用合计（元）"),
+        _("来宾自理（元）"),
+        _("人均（元）"),
+        _("超标准"),
+    ]
     body = [
         [
             row.label,
@@ -71,6 +80,7 @@ def _table(stats: Statistics, title: str) -> Table:
             row.guests,
             row.accompanying,
             _money(row.cost_total),
+            _money(row.guest_paid_total),
             _money(row.average_per_guest),
             row.over_standard,
         ]
@@ -84,6 +94,7 @@ def _table(stats: Statistics, title: str) -> Table:
             totals.guests,
             totals.accompanying,
             _money(totals.cost_total),
+            _money(totals.guest_paid_total),
             _money(totals.average_per_guest),
             totals.over_standard,
         ]
@@ -186,7 +197,8 @@ def report_pdf(*, jurisdiction: Jurisdiction, year: int, month: int | None = Non
         Paragraph(
             _(
                 "%(period)s共接待 %(receptions)s 批次、%(guests)s 人次，陪同 %(accompanying)s 人次，"
-                "接待费用合计 %(total)s 元，人均 %(average)s 元；超标准事项 %(over)s 项。"
+                "接待费用合计 %(total)s 元，人均 %(average)s 元（另有来宾自理 %(guest_paid)s 元，不计入接待费用）；"
+                "超标准事项 %(over)s 项。"
             )
             % {
                 "period": period,
@@ -195,6 +207,7 @@ def report_pdf(*, jurisdiction: Jurisdiction, year: int, month: int | None = Non
                 "accompanying": totals.accompanying,
                 "total": _money(totals.cost_total),
                 "average": _money(totals.average_per_guest),
+                "guest_paid": _money(totals.guest_paid_total),
                 "over": totals.over_standard,
             },
             styles["body"],

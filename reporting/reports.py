@@ -26,7 +26,7 @@ from core.http import site_url
 from core.models import User
 from core.notifications import notify
 from reception.figures import counted_tasks, period_figures
-from reception.selectors import task_checks
+from reception.selectors_rules import tasks_checks, with_plan
 from reporting.models import Report, ReportDeadline, ReportStatus
 from tenants.models import Jurisdiction, Membership, Role
 from tenants.permissions import access_for
@@ -90,10 +90,10 @@ def deadline_for(jurisdiction: Jurisdiction, period: str) -> date:
     return deadlines_for([jurisdiction], period)[jurisdiction.code]
 
 
-def over_standard_count(start: date, end: date) -> int:
+def over_standard_count(*, jurisdiction: Jurisdiction, start: date, end: date) -> int:
     """Rule errors (over the standards) in the receptions held in the period (tenant schema)."""
-    tasks = counted_tasks(start, end).prefetch_related("guests", "items")
-    return sum(len(task_checks(task).errors) for task in tasks)
+    tasks = list(with_plan(counted_tasks(start, end)))
+    return sum(len(checks.errors) for checks in tasks_checks(tasks, jurisdiction=jurisdiction).values())
 
 
 def _require(actor: User | None, jurisdiction: Jurisdiction, roles: Iterable[str]) -> User:
@@ -151,7 +151,7 @@ def report_submit(*, actor: User, jurisdiction: Jurisdiction, period: str) -> Re
     if current is not None and current.status == ReportStatus.ACCEPTED:
         raise Conflict(locked_reason(current), code="report_locked")
     figures = period_figures(start, end).as_json()
-    figures["over_standard"] = over_standard_count(start, end)
+    figures["over_standard"] = over_standard_count(jurisdiction=jurisdiction, start=start, end=end)
     last = Report.objects.filter(jurisdiction=jurisdiction, period=period).aggregate(v=Max("version"))["v"] or 0
     if current is not None:
         current.is_current = False

@@ -42,6 +42,7 @@ class ReportFiguresOutput(serializers.Serializer):
     accompanying = serializers.IntegerField()
     cost_total = serializers.CharField()
     cost_by_kind = serializers.DictField(child=serializers.CharField())
+    guest_paid_total = serializers.CharField(required=False, help_text="what the guests paid themselves")
     over_standard = serializers.IntegerField(required=False)
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from reception.figures import CENT, ZERO, Satisfaction, counted_tasks, grouped_costs, satisfaction_of
 from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, Purpose, ReceptionLevel, Task
-from reception.selectors import standard_values, standard_versions
+from reception.selectors_rules import StandardBook
 from reception.standards import StandardValues
 from reporting.models import Report
 from tenants.models import Jurisdiction
@@ -71,6 +71,8 @@ class Row:
     accompanying: int = 0
     cost_by_kind: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(KINDS, ZERO))
     over_standard: int = 0
+    #: What the guests paid themselves: shown apart, never in `cost_total`.
+    guest_paid_total: Decimal = ZERO
 
     @property
     def cost_total(self) -> Decimal:
@@ -87,6 +89,7 @@ class Row:
         self.guests += other.guests
         self.accompanying += other.accompanying
         self.over_standard += other.over_standard
+        self.guest_paid_total += other.guest_paid_total
         for kind, amount in other.cost_by_kind.items():
             self.cost_by_kind[kind] = self.cost_by_kind.get(kind, ZERO) + amount
 
@@ -98,6 +101,7 @@ class Row:
             accompanying=self.accompanying,
             cost_total=str(self.cost_total),
             cost_by_kind={kind: str(self.cost_by_kind.get(kind, ZERO)) for kind in KINDS},
+            guest_paid_total=str(self.guest_paid_total),
             average_per_guest=None if self.average_per_guest is None else str(self.average_per_guest),
             over_standard=self.over_standard,
         )
@@ -137,29 +141,6 @@ class Statistics:
 
 
 # --- Over-standard findings ---------------------------------------------------------------
-
-
-class StandardBook:
-    """Every standards version of the tenant, loaded once (two queries), to check many tasks."""
-
-    def __init__(self) -> None:
-        versions = list(standard_versions())
-        self.by_id = {s.pk: standard_values(s) for s in versions}
-        self.by_date = sorted(
-            ((s.effective_from, s.version, s.pk) for s in versions), key=lambda v: (v[0], v[1]), reverse=True
-        )
-
-    def for_task(self, *, standard_id: int | None, start_date: date, editable: bool) -> StandardValues:
-        """As `reception.selectors.task_standard`: a submitted task keeps its version, a draft
-        uses the one in force on its start date (else the oldest)."""
-        if not editable and standard_id in self.by_id:
-            return self.by_id[standard_id]  # type: ignore[index]
-        for effective_from, _version, pk in self.by_date:
-            if effective_from <= start_date:
-                return self.by_id[pk]
-        if self.by_date:
-            return self.by_id[self.by_date[-1][2]]
-        return standard_values(None)
 
 
 def _over_standard(tasks: dict[int, dict[str, Any]], held: Any) -> dict[int, int]:
@@ -309,9 +290,10 @@ def own_rows(
         # costs, no reception) rather than being dropped or failing.
         expression, read_key = _sql_grouping(group_by, jurisdiction)
         for value, costs in grouped_costs(held.queryset, expression).items():
-            by_kind = row_of(read_key(value)).cost_by_kind
-            for kind, amount in costs.items():
-                by_kind[kind] = by_kind.get(kind, ZERO) + amount
+            row = row_of(read_key(value))
+            for kind, amount in costs.by_kind.items():
+                row.cost_by_kind[kind] = row.cost_by_kind.get(kind, ZERO) + amount
+            row.guest_paid_total += costs.guest_paid
     return sorted(rows.values(), key=_order(group_by))
 
 
@@ -352,6 +334,7 @@ def report_row(key: str, label: str, figures: dict[str, Any]) -> Row:
         accompanying=int(figures.get("accompanying") or 0),
         cost_by_kind=cost_by_kind,
         over_standard=int(figures.get("over_standard") or 0),
+        guest_paid_total=_decimal(figures.get("guest_paid_total", "0")),
     )
 
 

@@ -66,9 +66,11 @@ def provider_rows(held: Held) -> tuple[list[Row], Row]:
             _count(row_of(served_by), served_task, held.over.get(task_id, 0))
     for paid, costs in provider_costs(held.queryset).items():
         row = row_of(paid)
-        for kind, amount in costs.items():
+        for kind, amount in costs.by_kind.items():
             row.cost_by_kind[kind] = row.cost_by_kind.get(kind, ZERO) + amount
             totals.cost_by_kind[kind] = totals.cost_by_kind.get(kind, ZERO) + amount
+        row.guest_paid_total += costs.guest_paid
+        totals.guest_paid_total += costs.guest_paid
 
     # The ids come from this tenant's own plan items: a provider since dropped from the designated
     # list still names its past rows.

@@ -136,7 +136,7 @@ class DashboardView(ReportingPage):
             "group_by": values["group_by"],
             **({"scope": values["scope"]} if values["scope"] else {}),
         }
-        warnings = current_warnings()
+        warnings = current_warnings(jurisdiction=self.jurisdiction)
         context.update(
             form=form,
             stats=stats,
@@ -191,7 +191,7 @@ class WarningsView(ReportingPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["warnings"] = current_warnings()
+        context["warnings"] = current_warnings(jurisdiction=self.jurisdiction)
         context["can_notify"] = self.can(BUDGET_ROLES | INSPECTION_ROLES)
         return context
 

@@ -1,48 +1,47 @@
 """Early warning (预警): the current findings of every task that is not cancelled (drafts included)
-against the standards and the budget, and the year's spending against the annual reception budget.
+against the standards and the budget, the findings of reported costs as soon as they are
+reported, and the year's host-paid spending against the annual reception budget.
 
-Findings come from `reception.rules` (meal ceiling and the near-ceiling warning, accompanying
-diners, a task's plan over its budget); the annual check reads `task_costs`. Finance and
+Findings come from `reception.rules` (every rule that judges the plan against the standards:
+diners, levels, meal and lodging ceilings, agreed prices, who pays, banned items and activities,
+a task's plan over its budget) and `reception.rules_costs` (reported costs: over the standards or
+the agreed price, banned items in cost lines); the annual check reads `task_costs` (host-paid)
+at the tenant's threshold (`annual_budget_warning_percent`, 80 % by default). Finance and
 supervisors are told once per finding: `WarningNotice` (tenant-local) remembers what was sent.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.models import User
 from core.notifications import notify
 from reception.figures import ZERO, task_costs
-from reception.models import PlanItem, Task, TaskStatus
-from reception.rules import PlanInput, accompany_limit, budget_exceeded, check_plan, meal_standard
+from reception.models import Task, TaskStatus
+from reception.rules import RULES, Finding, item_outside_dates, vehicle_per_guest
+from reception.selectors_rules import StandardBook, costs_findings, tasks_plan_inputs, with_plan
 from reporting.local.models import ReceptionBudget, WarningNotice
-from reporting.statistics import StandardBook
 from tenants.models import Jurisdiction, Membership, Role
 
-#: The rules early warning watches (costs against standards, accompanying, a task's budget).
-WATCHED_RULES = (meal_standard, accompany_limit, budget_exceeded)
+#: The rules early warning watches: every rule against the standards and the budget (not the
+#: advice on cars and dates, which is the drafter's).
+WATCHED_RULES = tuple(rule for rule in RULES if rule not in (vehicle_per_guest, item_outside_dates))
 #: Who is told.
 #: Told of each finding as it appears; supervisors get the daily digest (reporting.warnings_digest).
 NOTIFIED_ROLES = (Role.FINANCE,)
-NEAR_PERCENT = 80
 
 
 class WarningCode(StrEnum):
-    MEAL_STANDARD = "meal_standard"
-    MEAL_STANDARD_NEAR = "meal_standard_near"
-    ACCOMPANY_LIMIT = "accompany_limit"
-    BUDGET_EXCEEDED = "budget_exceeded"
-    ANNUAL_BUDGET_NEAR = "annual_budget_near"  # the year's spending at 80 % of the annual budget
+    ANNUAL_BUDGET_NEAR = "annual_budget_near"  # the year's spending at the tenant's threshold (80 %)
     ANNUAL_BUDGET_EXCEEDED = "annual_budget_exceeded"  # at 100 %
 
 
@@ -70,45 +69,46 @@ def _digest(text: str) -> str:
 
 
 def _open_tasks() -> list[Task]:
-    items = Prefetch("items", queryset=PlanItem.objects.order_by("starts_at", "id"))
-    return list(
-        Task.objects.exclude(status=TaskStatus.CANCELLED)
-        .only("id", "title", "level", "status", "start_date", "end_date", "budget", "standard_id", "created_at")
-        .prefetch_related(items)
-        .order_by("-created_at", "-id")
+    return list(with_plan(Task.objects.exclude(status=TaskStatus.CANCELLED).order_by("-created_at", "-id")))
+
+
+def _warning(task: Task, finding: Finding, *, prefix: str = "") -> EarlyWarning:
+    return EarlyWarning(
+        code=str(finding.code),
+        severity=str(finding.severity),
+        task=task.pk,
+        task_title=task.title,
+        message=finding.message,
+        key=f"{prefix}{finding.code}:{task.pk}:{_digest(finding.message)}",
     )
 
 
-def plan_warnings(tasks: Iterable[Task]) -> list[EarlyWarning]:
-    """The watched rules' findings, task by task (newest first), in rule order."""
-    book = StandardBook()
+def plan_warnings(tasks: list[Task], *, jurisdiction: Jurisdiction) -> list[EarlyWarning]:
+    """The watched rules' findings and the reported costs' findings, task by task (newest
+    first), in rule order, then the costs' (errors and warnings of the plan, then its costs)."""
+    plans = tasks_plan_inputs(tasks, jurisdiction=jurisdiction)
+    costs = costs_findings(plans)
     found: list[EarlyWarning] = []
     for task in tasks:
-        values = book.for_task(standard_id=task.standard_id, start_date=task.start_date, editable=task.is_editable)
-        checks = check_plan(
-            PlanInput(task=task, guests=[], items=list(task.items.all()), standard=values), rules=WATCHED_RULES
-        )
-        for finding in [*checks.errors, *checks.warnings]:
-            found.append(
-                EarlyWarning(
-                    code=str(finding.code),
-                    severity=str(finding.severity),
-                    task=task.pk,
-                    task_title=task.title,
-                    message=finding.message,
-                    key=f"{finding.code}:{task.pk}:{_digest(finding.message)}",
-                )
-            )
+        plan = plans[task.pk]
+        findings = [finding for rule in WATCHED_RULES for finding in rule(plan)]
+        found.extend(_warning(task, f) for f in findings if f.severity == "error")
+        found.extend(_warning(task, f) for f in findings if f.severity == "warning")
+        found.extend(_warning(task, f, prefix="cost:") for f in costs.get(task.pk, []))
     return found
 
 
 def annual_warnings(tasks: list[Task]) -> list[EarlyWarning]:
-    """For each year with a budget: spending (tasks not cancelled, by start date) at 80 % or 100 %.
+    """For each year with a budget: the host's spending (tasks not cancelled, by start date) at the
+    tenant's threshold (the standards' `annual_budget_warning_percent` in force at the year's end,
+    80 % by default) or at 100 %.
 
     The warning names the task whose cost took the year across the threshold."""
     budgets = {b.year: b.amount for b in ReceptionBudget.objects.filter(amount__gt=0)}
     if not budgets:
         return []
+    book = StandardBook()
+    near = {year: book.in_force(date(year, 12, 31)).annual_budget_warning_percent for year in budgets}
     in_years = sorted((t for t in tasks if t.start_date.year in budgets), key=lambda t: (t.start_date, t.pk))
     costs = task_costs(t.pk for t in in_years)
     spent: dict[int, Decimal] = {}
@@ -118,16 +118,16 @@ def annual_warnings(tasks: list[Task]) -> list[EarlyWarning]:
         before = spent.get(year, ZERO)
         after = before + sum(costs.get(task.pk, {}).values(), ZERO)
         spent[year] = after
-        for percent in (NEAR_PERCENT, 100):
+        for percent in (near[year], 100):
             threshold = budgets[year] * percent / 100
             if before < threshold <= after:
                 crossing[(year, percent)] = task
     found = []
     for year, amount in sorted(budgets.items()):
         total = spent.get(year, ZERO)
-        if total * 100 < amount * NEAR_PERCENT:
+        if total * 100 < amount * near[year]:
             continue
-        percent = 100 if total >= amount else NEAR_PERCENT
+        percent = 100 if total >= amount else near[year]
         task = crossing[(year, percent)]
         values = {"year": year, "spent": f"{total:.2f}", "budget": f"{amount:.2f}", "share": total * 100 / amount}
         if percent == 100:
@@ -143,10 +143,10 @@ def annual_warnings(tasks: list[Task]) -> list[EarlyWarning]:
     return found
 
 
-def current_warnings() -> list[EarlyWarning]:
-    """Every current finding of the jurisdiction (the current schema)."""
+def current_warnings(*, jurisdiction: Jurisdiction) -> list[EarlyWarning]:
+    """Every current finding of the jurisdiction (its schema active)."""
     tasks = _open_tasks()
-    return [*annual_warnings(tasks), *plan_warnings(tasks)]
+    return [*annual_warnings(tasks), *plan_warnings(tasks, jurisdiction=jurisdiction)]
 
 
 def _recipients(jurisdiction: Jurisdiction) -> list[User]:
@@ -160,7 +160,7 @@ def warnings_notify(*, jurisdiction: Jurisdiction) -> int:
     """Tell finance and supervisors about each finding not told before; returns how many findings.
 
     Run by Celery (beat, every few minutes, in each jurisdiction's schema). Safe to run twice."""
-    warnings = current_warnings()
+    warnings = current_warnings(jurisdiction=jurisdiction)
     if not warnings:
         return 0
     with transaction.atomic():

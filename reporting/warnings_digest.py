@@ -35,7 +35,7 @@ def warnings_digest(*, jurisdiction: Jurisdiction, today: date | None = None) ->
     """Queue today's digest to the supervisors (nothing when there is no finding); once a day.
     Returns the number of messages queued."""
     today = today or timezone.localdate()
-    warnings = current_warnings()
+    warnings = current_warnings(jurisdiction=jurisdiction)
     if not warnings:
         return 0
     ids = Membership.objects.filter(jurisdiction=jurisdiction, role__in=DIGEST_ROLES).values_list("user_id", flat=True)

@@ -161,6 +161,10 @@ class ReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
+class CostReopenInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
 class CostLineInput(serializers.Serializer):
     description = serializers.CharField(max_length=200)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -200,12 +204,29 @@ class OrderDetailApi(TenantOrderApi):
         return Response(OrderOutput(selectors.order_detail(order_id)).data)
 
 
+class CostFindingOutput(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    item = serializers.IntegerField(allow_null=True)
+    field = serializers.CharField(allow_null=True)
+    source = serializers.CharField()  # type: ignore[assignment]
+
+
+class CostRefusedOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = CostFindingOutput(many=True)  # type: ignore[assignment]
+
+
 class OrderApproveCostApi(TenantOrderApi):
-    """Finance approves the reported cost (cost_reported → cost_approved); it can no longer change."""
+    """Finance approves the reported cost (cost_reported → cost_approved); it can no longer change.
+    A cost over the standards or the agreed price, or with a banned item in a line, is refused
+    (400: `actual_over_standard`, `banned_item`) and stays reported for the provider to correct."""
 
     roles = services.FINANCE_ROLES
 
-    @extend_schema(operation_id="orders_approve_cost", request=None, responses=OrderOutput)
+    @extend_schema(
+        operation_id="orders_approve_cost", request=None, responses={200: OrderOutput, 400: CostRefusedOutput}
+    )
     def post(self, request: Request, order_id: UUID) -> Response:
         services.order_cost_approve(actor=request.user, jurisdiction=self.jurisdiction, order_id=order_id)  # type: ignore[arg-type]
         return Response(OrderOutput(selectors.order_detail(order_id)).data)
@@ -224,6 +245,25 @@ class OrderReturnCostApi(TenantOrderApi):
             jurisdiction=self.jurisdiction,
             order_id=order_id,
             comment=data["comment"],
+        )
+        return Response(OrderOutput(selectors.order_detail(order_id)).data)
+
+
+class OrderReopenCostApi(TenantOrderApi):
+    """Finance reopens an approved cost with a reason (cost_approved → cost_reported; audited) so
+    that a returned reception list can be corrected; refused (409) while the list is under review
+    or once it is approved."""
+
+    roles = services.FINANCE_ROLES
+
+    @extend_schema(operation_id="orders_reopen_cost", request=CostReopenInput, responses=OrderOutput)
+    def post(self, request: Request, order_id: UUID) -> Response:
+        data = _valid(CostReopenInput, request.data)
+        services.order_cost_reopen(
+            actor=request.user,  # type: ignore[arg-type]
+            jurisdiction=self.jurisdiction,
+            order_id=order_id,
+            reason=data["reason"],
         )
         return Response(OrderOutput(selectors.order_detail(order_id)).data)
 
@@ -267,6 +307,34 @@ class ProviderOrdersApi(GenericAPIView):
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(InboxRowOutput(page, many=True).data)
+
+
+class ProviderPriceOutput(serializers.Serializer):
+    item = serializers.CharField()
+    unit = serializers.CharField()
+    kind = serializers.CharField()
+    room_type = serializers.CharField()
+    meal_type = serializers.CharField()
+    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    effective_from = serializers.DateField(allow_null=True)
+    effective_until = serializers.DateField(allow_null=True)
+
+
+class ProviderAreaPricesOutput(serializers.Serializer):
+    jurisdiction_code = serializers.CharField(source="jurisdiction.code")
+    jurisdiction_name = serializers.CharField(source="jurisdiction.name")
+    agreed_prices = ProviderPriceOutput(many=True, source="prices.all")
+
+
+class ProviderPricesApi(APIView):
+    """The provider's agreed prices (协议价) in every jurisdiction that designated it."""
+
+    permission_classes = [ProviderStaffPermission]
+
+    @extend_schema(operation_id="provider_prices", responses=ProviderAreaPricesOutput(many=True))
+    def get(self, request: Request) -> Response:
+        areas = portal_selectors.provider_prices(provider=self.provider)  # type: ignore[attr-defined]
+        return Response(ProviderAreaPricesOutput(areas, many=True).data)
 
 
 class ProviderOrderApi(APIView):

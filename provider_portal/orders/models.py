@@ -38,9 +38,12 @@ ORDER_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "accept": (frozenset({_O.SENT}), _O.ACCEPTED),
     "decline": (frozenset({_O.SENT, _O.ACCEPTED}), _O.DECLINED),
     "fulfil": (frozenset({_O.ACCEPTED}), _O.FULFILLED),
-    "report_cost": (frozenset({_O.FULFILLED}), _O.COST_REPORTED),
+    # Reported again while not approved (a refused approval leaves it reported: the provider corrects it).
+    "report_cost": (frozenset({_O.FULFILLED, _O.COST_REPORTED}), _O.COST_REPORTED),
     "approve_cost": (frozenset({_O.COST_REPORTED}), _O.COST_APPROVED),
     "return_cost": (frozenset({_O.COST_REPORTED}), _O.FULFILLED),
+    # Finance reopens an approved cost, with a reason, so that a returned reception list can be corrected.
+    "reopen_cost": (frozenset({_O.COST_APPROVED}), _O.COST_REPORTED),
     # The task was cancelled: work not yet done is called off (terminal). Fulfilled work stays.
     "withdraw": (frozenset({_O.SENT, _O.ACCEPTED}), _O.WITHDRAWN),
 }

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.models import User
 from provider_portal.models import OrderIndex, ProviderServiceArea
 from provider_portal.orders.models import (
@@ -32,6 +32,7 @@ from provider_portal.orders.models import (
     PaymentMethod,
 )
 from provider_portal.orders.notifications import notify_order_declined, notify_orders_sent, notify_orders_withdrawn
+from provider_portal.orders.review import cost_review
 from provider_portal.selectors import staff_provider
 from tenants.models import Jurisdiction, Role
 from tenants.permissions import access_for
@@ -363,11 +364,28 @@ def _finance_order(*, actor: User, jurisdiction: Jurisdiction, order_id: Any) ->
     return order
 
 
+def order_cost_findings(*, jurisdiction: Jurisdiction, order: Order) -> list[dict[str, Any]]:
+    """What the registered review says of the order's reported cost (nothing without one)."""
+    review = cost_review()
+    if review is None or order.cost_amount is None:
+        return []
+    lines = list(OrderCostLine.objects.filter(cost__order=order).order_by("id"))
+    return review.judge(jurisdiction, order, lines)
+
+
 @transaction.atomic
 def order_cost_approve(*, actor: User, jurisdiction: Jurisdiction, order_id: Any) -> Order:
-    """Finance approves the reported cost; from now on it cannot change."""
+    """Finance approves the reported cost; from now on it cannot change. A cost the standards do
+    not allow (over the standard or the agreed price, a banned item in a line) is refused with the
+    findings (400): nothing is approved, and the provider may report it again."""
     order = _finance_order(actor=actor, jurisdiction=jurisdiction, order_id=order_id)
     target = _check_transition(order, "approve_cost")
+    errors = [f for f in order_cost_findings(jurisdiction=jurisdiction, order=order) if f.get("severity") != "warning"]
+    if errors:
+        raise RuleViolation(
+            _("报送费用不符合接待标准，不能审核通过。"),
+            errors=[{k: v for k, v in f.items() if k != "severity"} for f in errors],
+        )
     before = _order_state(order)
     OrderCost.objects.filter(order=order).update(approved_by=actor, approved_at=timezone.now())
     order.status = target
@@ -380,6 +398,36 @@ def order_cost_approve(*, actor: User, jurisdiction: Jurisdiction, order_id: Any
         obj=order,
         before=before,
         after={**_order_state(order), "amount": order.cost_amount},
+    )
+    return order
+
+
+@transaction.atomic
+def order_cost_reopen(*, actor: User, jurisdiction: Jurisdiction, order_id: Any, reason: str) -> Order:
+    """Finance reopens an approved cost, with a reason (recorded), so that the reception list
+    can be corrected: the cost is reported again (unapproved, unchanged), for finance to approve
+    or return to the provider. The registered guard decides whether the task's list allows it."""
+    order = _finance_order(actor=actor, jurisdiction=jurisdiction, order_id=order_id)
+    target = _check_transition(order, "reopen_cost")
+    text = (reason or "").strip()
+    if not text or len(text) > 2000 or "\x00" in text:
+        raise InvalidInput(_("重新打开时必须填写原因。"), field="reason", code="required")
+    review = cost_review()
+    if review is not None:
+        review.reopen_guard(jurisdiction, order)
+    before = {**_order_state(order), "amount": order.cost_amount}
+    OrderCost.objects.filter(order=order).update(approved_by=None, approved_at=None)
+    order.status = target
+    order.save()
+    _index_sync(order)
+    audit_record(
+        actor=actor,
+        action="provider_portal.order.cost_reopened",
+        jurisdiction_code=jurisdiction.code,
+        obj=order,
+        before=before,
+        after={**_order_state(order), "amount": order.cost_amount},
+        comment=text,
     )
     return order
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
@@ -13,6 +14,7 @@ from reception.models import (
     Letter,
     LetterAttachment,
     MealType,
+    Payer,
     PlanItem,
     RoomType,
     Task,
@@ -148,6 +150,11 @@ class ItemInput(serializers.ModelSerializer):
     provider = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     meal_type = BlankAsNullChoiceField(choices=MealType.choices)
     room_type = BlankAsNullChoiceField(choices=RoomType.choices)
+    payer = BlankAsNullChoiceField(
+        choices=Payer.choices,
+        help_text="host or guest; omitted: the working meal, vehicles, meetings and visits host, "
+        "lodging and other meals guest",
+    )
     version = serializers.IntegerField(required=False, min_value=1, write_only=True)
 
     class Meta:
@@ -190,6 +197,7 @@ class TaskSummaryOutput(serializers.ModelSerializer):
 
 
 class TaskOutput(TaskSummaryOutput):
+    submitted_by = serializers.CharField(source="submitted_by.username", allow_null=True, read_only=True)
     sending_unit = serializers.CharField(source="letter.sending_unit", read_only=True)
     purpose = serializers.CharField(source="letter.purpose", read_only=True)
     standard_version = serializers.IntegerField(source="standard.version", allow_null=True, read_only=True)
@@ -197,6 +205,7 @@ class TaskOutput(TaskSummaryOutput):
     accompanying = StaffOutput(many=True, read_only=True)
     items = ItemOutput(many=True, read_only=True)
     total = serializers.SerializerMethodField()
+    guest_paid_total = serializers.SerializerMethodField()
 
     class Meta(TaskSummaryOutput.Meta):
         fields = [
@@ -209,15 +218,24 @@ class TaskOutput(TaskSummaryOutput):
             "accompanying",
             "items",
             "total",
+            "guest_paid_total",
+            "submitted_by",
         ]
 
     def get_total(self, task: Task) -> str:
-        return f"{sum((item.amount for item in task.items.all()), start=0):.2f}"
+        """Host-paid (the reception budget's) total of the plan; guests' own in `guest_paid_total`."""
+        return f"{sum((i.amount for i in task.items.all() if i.payer == Payer.HOST), start=Decimal(0)):.2f}"
+
+    def get_guest_paid_total(self, task: Task) -> str:
+        return f"{sum((i.amount for i in task.items.all() if i.payer == Payer.GUEST), start=Decimal(0)):.2f}"
 
 
 class FindingOutput(serializers.Serializer):
     code = serializers.CharField()
-    message = serializers.CharField()
+    message = serializers.CharField(help_text="names the numbers and the source article, in the user's language")
+    item = serializers.IntegerField(allow_null=True, required=False, help_text="the plan item it concerns")
+    field = serializers.CharField(allow_null=True, required=False, help_text="the field to show it beside")
+    source = serializers.CharField(required=False, help_text="the article (and standards version) it applies")  # type: ignore[assignment]
 
 
 class ChecksOutput(serializers.Serializer):

@@ -18,7 +18,7 @@ from reception.api.base import ReceptionApi, valid
 from reception.api.serializers import TaskOutput
 from reception.api.tasks import task_response
 from reception.api.transitions import transition_api
-from reception.models import LIST_TRANSITIONS, TRANSITIONS, ListAction, TaskAction
+from reception.models import LIST_TRANSITIONS, TRANSITIONS, ListAction, Payer, TaskAction
 from reception.models.common import TEXT_MAX
 from reception.services import evaluations, orders, settlement
 from reception.settlement_pdf import reception_list_pdf, reimbursement_bundle_pdf
@@ -78,6 +78,7 @@ class ListItemOutput(serializers.Serializer):
     invoice_number = serializers.CharField()
     payment_method = serializers.CharField()
     cost = serializers.CharField()
+    payer = serializers.ChoiceField(choices=Payer.choices, help_text="who paid: the host, or the guests themselves")
 
 
 class ReceptionListOutput(serializers.Serializer):
@@ -89,7 +90,8 @@ class ReceptionListOutput(serializers.Serializer):
     guests = ListPersonOutput(many=True)
     accompanying = ListPersonOutput(many=True)
     items = ListItemOutput(many=True)
-    total = serializers.CharField()
+    total = serializers.CharField(help_text="host-paid spending, decimal string")
+    guest_paid_total = serializers.CharField(help_text="what the guests paid themselves, shown apart")
     drafted_at = serializers.DateTimeField()
     approved_at = serializers.DateTimeField(allow_null=True)
     return_comment = serializers.CharField(help_text="The last return's comment ('' if never returned).")

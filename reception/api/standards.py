@@ -30,15 +30,22 @@ def _words(**kwargs: Any) -> serializers.ListField:
     )
 
 
+class LodgingCeilingSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=ReceptionLevel.choices, help_text="the guests' grade")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, help_text="yuan per room-night")
+
+
 class StandardOutput(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True)
     effective_from = serializers.DateField(allow_null=True)
     meal_ceilings = CeilingSerializer(many=True)
+    lodging_ceilings = LodgingCeilingSerializer(many=True)
     accompany_small_group_size = serializers.IntegerField()
     accompany_small_group_limit = serializers.IntegerField()
     accompany_ratio = serializers.IntegerField()
     working_meals_per_reception = serializers.IntegerField()
     meal_warning_percent = serializers.IntegerField()
+    annual_budget_warning_percent = serializers.IntegerField()
     suite_grades = _words()
     banned_menu_words = _words()
     banned_activity_words = _words()
@@ -50,11 +57,13 @@ class StandardInput(serializers.Serializer):
     effective_from = serializers.DateField()
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
     meal_ceilings = CeilingSerializer(many=True, required=False)
+    lodging_ceilings = LodgingCeilingSerializer(many=True, required=False)
     accompany_small_group_size = serializers.IntegerField(required=False)
     accompany_small_group_limit = serializers.IntegerField(required=False)
     accompany_ratio = serializers.IntegerField(required=False)
     working_meals_per_reception = serializers.IntegerField(required=False)
     meal_warning_percent = serializers.IntegerField(required=False)
+    annual_budget_warning_percent = serializers.IntegerField(required=False)
     suite_grades = serializers.ListField(
         child=serializers.ChoiceField(choices=ReceptionLevel.choices), max_length=10, required=False
     )
@@ -69,6 +78,9 @@ def standard_data(values: StandardValues) -> dict[str, Any]:
         "meal_ceilings": [
             {"level": level, "meal_type": meal_type, "amount": amount}
             for (level, meal_type), amount in sorted(values.meal_ceilings.items())
+        ],
+        "lodging_ceilings": [
+            {"level": level, "amount": amount} for level, amount in sorted(values.lodging_ceilings.items())
         ],
         **{name: getattr(values, name) for name in SCALAR_FIELDS},
         **{
@@ -94,6 +106,8 @@ class StandardsApi(ReceptionApi):
         effective_from, note = data.pop("effective_from"), data.pop("note", "")
         if "meal_ceilings" in data:
             data["meal_ceilings"] = {(c["level"], c["meal_type"]): c["amount"] for c in data["meal_ceilings"]}
+        if "lodging_ceilings" in data:
+            data["lodging_ceilings"] = {c["level"]: c["amount"] for c in data["lodging_ceilings"]}
         standard = standards_publish(
             actor=request.user,  # type: ignore[arg-type]
             jurisdiction=self.jurisdiction,

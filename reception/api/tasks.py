@@ -11,7 +11,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reception import selectors
+from reception import selectors, selectors_rules
 from reception.api.base import ReceptionApi, split_version, valid
 from reception.api.serializers import (
     ChecksOutput,
@@ -92,7 +92,8 @@ class TaskChecksApi(ReceptionApi):
 
     @extend_schema(operation_id="tasks_checks", responses=ChecksOutput)
     def get(self, request: Request, task_id: int) -> Response:
-        return Response(selectors.task_checks(selectors.task_for_checks(task_id)).as_dict())
+        task = selectors_rules.task_for_checks(task_id)
+        return Response(selectors_rules.task_checks(task, jurisdiction=self.jurisdiction).as_dict())
 
 
 class TaskHistoryApi(ReceptionApi):

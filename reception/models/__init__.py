@@ -5,7 +5,7 @@ from reception.models.common import ReceptionLevel
 from reception.models.letters import Letter, LetterAttachment, LetterStatus, Purpose
 from reception.models.lodging import LodgingAllocation, RoomAssignment
 from reception.models.meetings import ARRANGEABLE_STATUSES, GuestStay, Meeting, MeetingNotice, NoticeKind
-from reception.models.plans import ITEM_FIELDS, ItemKind, MealType, PlanItem, RoomType
+from reception.models.plans import ITEM_FIELDS, ItemKind, MealType, Payer, PlanItem, RoomType
 from reception.models.resources import Resource, ResourceKind
 from reception.models.schedule import ScheduleChange, ScheduleEntry
 from reception.models.seating import Layout, SeatingChart, SeatingConvention, Side
@@ -19,7 +19,7 @@ from reception.models.settlement import (
     ReceptionList,
     ReceptionListLine,
 )
-from reception.models.standards import MealCeiling, Standard
+from reception.models.standards import LodgingCeiling, MealCeiling, Standard, SuperiorStandard
 from reception.models.tasks import (
     EDITABLE_STATUSES,
     TRANSITIONS,
@@ -51,11 +51,13 @@ __all__ = [
     "ListAction",
     "ListStatus",
     "LodgingAllocation",
+    "LodgingCeiling",
     "MealCeiling",
     "MealType",
     "Meeting",
     "MeetingNotice",
     "NoticeKind",
+    "Payer",
     "PlanItem",
     "Purpose",
     "ReceptionLevel",
@@ -71,6 +73,7 @@ __all__ = [
     "SeatingConvention",
     "Side",
     "Standard",
+    "SuperiorStandard",
     "Task",
     "TaskAction",
     "TaskStatus",

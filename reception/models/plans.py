@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from reception.models.common import TEXT_MAX, MealType
 from reception.models.tasks import Task
 
-__all__ = ["ITEM_FIELDS", "ItemKind", "MealType", "PlanItem", "RoomType"]
+__all__ = ["ITEM_FIELDS", "ItemKind", "MealType", "Payer", "PlanItem", "RoomType", "default_payer"]
 
 #: The fields of an item that clients send and see (API, forms, audit), in this order.
 ITEM_FIELDS = (
@@ -28,6 +28,7 @@ ITEM_FIELDS = (
     "quantity",
     "room_type",
     "menu",
+    "payer",
 )
 MAX_HEADCOUNT = 10000
 MAX_QUANTITY = 100000
@@ -44,6 +45,22 @@ class ItemKind(models.TextChoices):
 class RoomType(models.TextChoices):
     STANDARD = "standard", _("标准间")
     SUITE = "suite", _("普通套间")
+
+
+class Payer(models.TextChoices):
+    """Who pays an item: the host's reception budget, or the guests (under their own unit's
+    travel rules, at the standard)."""
+
+    HOST = "host", _("接待单位")
+    GUEST = "guest", _("来宾自理")
+
+
+def default_payer(kind: str, working_meal: bool) -> str:
+    """The regulation's default (第九条, 第十条): guests eat and sleep at their own expense, except
+    the one working meal; vehicles, meeting rooms and visits are the host's."""
+    if kind == ItemKind.LODGING or (kind == ItemKind.MEAL and not working_meal):
+        return Payer.GUEST
+    return Payer.HOST
 
 
 class PlanItem(models.Model):
@@ -80,6 +97,7 @@ class PlanItem(models.Model):
     )
     room_type = models.CharField(_("房型"), max_length=20, choices=RoomType.choices, blank=True)
     menu = models.TextField(_("菜单"), max_length=TEXT_MAX, blank=True)
+    payer = models.CharField(_("付费方"), max_length=10, choices=Payer.choices)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -89,6 +107,7 @@ class PlanItem(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="reception_item_price_nonneg"),
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="reception_item_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(payer__in=Payer.values), name="reception_item_payer"),
             models.CheckConstraint(
                 condition=models.Q(ends_at__isnull=True) | models.Q(ends_at__gte=models.F("starts_at")),
                 name="reception_item_times",

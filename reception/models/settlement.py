@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from reception.models.common import TEXT_MAX
+from reception.models.plans import Payer
 from reception.models.tasks import TRANSITIONS, Task, TaskAction, Transition
 from tenants.models import Role
 
@@ -52,7 +53,9 @@ class ReceptionList(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=ListStatus.choices, default=ListStatus.DRAFT)
     letter_number = models.CharField(_("公函编号"), max_length=100)
     sending_unit = models.CharField(_("来函单位"), max_length=200)
+    #: Host-paid spending (the reception budget's); guest-paid amounts are shown apart.
     total = models.DecimalField(_("合计"), max_digits=14, decimal_places=2)
+    guest_paid_total = models.DecimalField(_("来宾自理合计"), max_digits=14, decimal_places=2, default=0)
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     drafted_at = models.DateTimeField(_("编制时间"))
     approved_by = models.ForeignKey(
@@ -87,6 +90,7 @@ class ReceptionListLine(models.Model):
     invoice_number = models.CharField(_("发票号码"), max_length=50, blank=True)
     payment_method = models.CharField(_("支付方式"), max_length=50, blank=True)
     cost = models.DecimalField(_("费用"), max_digits=14, decimal_places=2)
+    payer = models.CharField(_("付费方"), max_length=10, choices=Payer.choices, default=Payer.HOST)
 
     class Meta:
         verbose_name = _("接待清单事项")

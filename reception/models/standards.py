@@ -25,6 +25,7 @@ class Standard(models.Model):
     accompany_ratio = models.PositiveSmallIntegerField(_("陪餐比例（每几位客人一人）"), default=3)
     working_meals_per_reception = models.PositiveSmallIntegerField(_("每次接待工作餐次数"), default=1)
     meal_warning_percent = models.PositiveSmallIntegerField(_("用餐预警比例（%）"), default=90)
+    annual_budget_warning_percent = models.PositiveSmallIntegerField(_("年度预算预警比例（%）"), default=80)
     suite_grades = models.JSONField(_("可安排套间的级别"), default=list)
     banned_menu_words = models.JSONField(_("菜单禁用词"), default=list)
     banned_activity_words = models.JSONField(_("禁止安排的活动用词"), default=list)
@@ -62,3 +63,35 @@ class MealCeiling(models.Model):
             models.UniqueConstraint(fields=["standard", "level", "meal_type"], name="reception_ceiling_uniq"),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="reception_ceiling_nonneg"),
         ]
+
+
+class LodgingCeiling(models.Model):
+    """A lodging ceiling per room-night, by the guests' grade (the travel lodging standards)."""
+
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="lodging_ceilings")
+    level = models.CharField(_("级别"), max_length=30, choices=ReceptionLevel.choices)
+    amount = models.DecimalField(_("每间每晚上限"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = _("住宿标准")
+        verbose_name_plural = _("住宿标准")
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "level"], name="reception_lodging_ceiling_uniq"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="reception_lodging_ceiling_nonneg"),
+        ]
+
+
+class SuperiorStandard(models.Model):
+    """The standard a superior jurisdiction last pushed here (by a `standard` directive), one row
+    per superior. Local versions may be stricter, never looser: it is the floor they are held to."""
+
+    sender_code = models.CharField(_("上级辖区代码"), max_length=6, unique=True)
+    sender_name = models.CharField(_("上级辖区"), max_length=100)
+    directive_id = models.PositiveBigIntegerField(_("指令"))
+    values = models.JSONField(_("上级标准"))
+    received_at = models.DateTimeField(_("接收时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("上级接待标准")
+        verbose_name_plural = _("上级接待标准")
+        ordering = ["sender_code"]

@@ -96,6 +96,15 @@ class Task(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Who last submitted the plan: never the one who approves or returns it (separation of duties).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # The standards version the plan was checked against when it was last submitted.
     standard = models.ForeignKey(Standard, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # Optimistic concurrency: bumped by every write to the task or its plan.

@@ -25,7 +25,7 @@ from core.models import User
 from provider_portal.models import Provider, ProviderKind
 from reception import lodging
 from reception.models import Guest, ItemKind, LodgingAllocation, PlanItem, Resource, ResourceKind, RoomAssignment, Task
-from reception.models.plans import RoomType
+from reception.models.plans import RoomType, default_payer
 from reception.seating import ranked
 from reception.selectors import task_standard
 from reception.services.arrangements import lock_arrangeable_task, serving_provider
@@ -125,7 +125,9 @@ def _sync_items(allocation: LodgingAllocation, provider: Provider, rates: dict[s
     existing = {item.room_type: item for item in PlanItem.objects.filter(pk__in=allocation.item_ids)}
     keep = []
     for room_type, (guests, nights) in sorted(counts.items()):
-        item = existing.pop(room_type, None) or PlanItem(task_id=allocation.task_id, kind=ItemKind.LODGING)
+        item = existing.pop(room_type, None) or PlanItem(
+            task_id=allocation.task_id, kind=ItemKind.LODGING, payer=default_payer(ItemKind.LODGING, False)
+        )
         if rates is not None or item.pk is None:
             item.unit_price = (rates or {}).get(room_type, Decimal("0.00"))
         item.provider, item.room_type, item.venue = provider, room_type, provider.name

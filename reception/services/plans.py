@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
@@ -19,7 +18,9 @@ from core.errors import InvalidInput, NotFound
 from core.models import User
 from provider_portal.models import Provider
 from reception.models import ITEM_FIELDS as ITEM_FIELDS_SENT
-from reception.models import AccompanyingStaff, Guest, ItemKind, MealType, PlanItem, RoomType, Task
+from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, RoomType, Task
+from reception.models.plans import default_payer
+from reception.rule_facts import meal_type_at
 from reception.services.common import check_version, required_text, snapshot, validated
 from reception.services.tasks import lock_editable_task, task_touch
 from tenants.models import Jurisdiction
@@ -46,14 +47,6 @@ def _clean_person(jurisdiction: Jurisdiction, values: dict[str, Any], changed: s
     return out
 
 
-def infer_meal_type(starts_at: Any) -> str:
-    """A meal without a meal type takes it from its local time: before 10:00 breakfast, before 16:00 lunch."""
-    hour = timezone.localtime(starts_at).hour
-    if hour < 10:
-        return MealType.BREAKFAST
-    return MealType.LUNCH if hour < 16 else MealType.DINNER
-
-
 def _only_for(values: dict[str, Any], changed: set[str], field: str, empty: Any, message: Any) -> None:
     """A field that does not apply to the item's kind: refused when sent, cleared when inherited."""
     if values.get(field) not in (None, "", False) and field in changed:
@@ -76,7 +69,7 @@ def _clean_item(jurisdiction: Jurisdiction, values: dict[str, Any], changed: set
     out["menu"] = (values.get("menu") or "").strip()
     kind = out.get("kind")
     if kind == ItemKind.MEAL:
-        out["meal_type"] = out.get("meal_type") or infer_meal_type(out["starts_at"])
+        out["meal_type"] = out.get("meal_type") or meal_type_at(out["starts_at"])
     else:
         _only_for(out, changed, "meal_type", "", _("只有用餐事项才有餐别。"))
         _only_for(out, changed, "working_meal", False, _("只有用餐事项才能标为工作餐。"))
@@ -87,6 +80,10 @@ def _clean_item(jurisdiction: Jurisdiction, values: dict[str, Any], changed: set
     ends_at = out.get("ends_at")
     if ends_at is not None and ends_at < out["starts_at"]:
         raise InvalidInput(_("结束时间不能早于开始时间。"), field="ends_at", code="end_before_start")
+    if not out.get("payer"):
+        # Omitted: the regulation's default (guests pay their meals and rooms; the host the
+        # working meal, vehicles, meeting rooms, visits). Kept as it is on a change that omits it.
+        out["payer"] = default_payer(kind or "", bool(out.get("working_meal")))
     provider = out.pop("provider", None)
     if "provider" in changed:
         out["provider_id"] = _provider_serving(jurisdiction, provider).pk if provider is not None else None

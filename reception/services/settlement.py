@@ -23,6 +23,7 @@ from reception.models import (
     ListAction,
     ListStatus,
     MealType,
+    Payer,
     PlanItem,
     ReceptionList,
     ReceptionListLine,
@@ -33,7 +34,7 @@ from reception.models import (
 )
 from reception.notifications import reception_list_returned_notify
 from reception.services.common import lock_task, require_roles, required_text
-from reception.services.transitions import _transition
+from reception.services.transitions import _transition, require_other_than
 from tenants.models import Jurisdiction
 
 LIST_DRAFT_ROLES = LIST_TRANSITIONS[ListAction.DRAFT].roles
@@ -68,12 +69,14 @@ def _require_list_state(action: str, reception_list: ReceptionList | None) -> No
         raise Conflict(message, code=code)
 
 
-def _reviewable_list(action: str, task: Task) -> ReceptionList:
-    """The task's list, locked, in a state `action` (return or approve: a drafted list) accepts."""
+def _reviewable_list(action: str, task: Task, actor: User) -> ReceptionList:
+    """The task's list, locked, in a state `action` (return or approve: a drafted list) accepts,
+    reviewed by someone other than whoever drafted it (separation of duties: 403)."""
     reception_list = _lock_list(task)
     _require_list_state(action, reception_list)
     if reception_list is None:  # NO_LIST is no source of a review: refused above
         raise Conflict(_("尚未编制接待清单。"), code="list_missing")
+    require_other_than(reception_list.drafted_by_id, actor, message=_("编制人不能审核自己编制的接待清单。"))
     return reception_list
 
 
@@ -131,15 +134,19 @@ def reception_list_draft(*, actor: User, jurisdiction: Jurisdiction, task_id: in
                     sorted({str(methods[line.payment_method]) for line in cost.lines.all()}) if cost is not None else []
                 ),
                 cost=order.cost_amount if order is not None and order.cost_amount is not None else item.amount,
+                payer=item.payer,
             )
         )
-    total = sum((line.cost for line in lines), ZERO)
+    # The list's total is the host's spending; what the guests paid themselves is kept apart.
+    total = sum((line.cost for line in lines if line.payer == Payer.HOST), ZERO)
+    guest_paid_total = sum((line.cost for line in lines if line.payer == Payer.GUEST), ZERO)
     letter = task.letter
     values = {
         "status": LIST_TRANSITIONS[ListAction.DRAFT].target,
         "letter_number": letter.number,
         "sending_unit": letter.sending_unit,
         "total": total,
+        "guest_paid_total": guest_paid_total,
         "drafted_by": actor,
         "drafted_at": timezone.now(),
     }
@@ -160,7 +167,12 @@ def reception_list_draft(*, actor: User, jurisdiction: Jurisdiction, task_id: in
         jurisdiction_code=jurisdiction.code,
         obj=task,
         before=before,
-        after={"status": reception_list.status, "total": total, "lines": len(lines)},
+        after={
+            "status": reception_list.status,
+            "total": total,
+            "guest_paid_total": guest_paid_total,
+            "lines": len(lines),
+        },
     )
     return reception_list
 
@@ -172,7 +184,7 @@ def reception_list_return(*, actor: User, jurisdiction: Jurisdiction, task_id: i
     transition = LIST_TRANSITIONS[ListAction.RETURN]
     task = lock_task(task_id, jurisdiction=jurisdiction)
     require_roles(actor=actor, jurisdiction=jurisdiction, roles=transition.roles)
-    reception_list = _reviewable_list(ListAction.RETURN, task)
+    reception_list = _reviewable_list(ListAction.RETURN, task, actor)
     if task.status != TaskStatus.COMPLETED:
         raise Conflict(_("任务办结后才能审核接待清单。"), code="invalid_transition")
     text = required_text(comment, field="comment", message=_("退回时必须填写意见。"))
@@ -203,7 +215,7 @@ def reception_list_approve(*, actor: User, jurisdiction: Jurisdiction, task_id: 
     """A reviewer approves the drafted list; the list becomes final and the task `settled`."""
 
     def approve(task: Task) -> None:
-        reception_list = _reviewable_list(ListAction.APPROVE, task)
+        reception_list = _reviewable_list(ListAction.APPROVE, task, actor)
         reception_list.status = LIST_TRANSITIONS[ListAction.APPROVE].target
         reception_list.approved_by = actor
         reception_list.approved_at = timezone.now()

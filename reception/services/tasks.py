@@ -40,10 +40,21 @@ def task_create(
     end_date: date,
     budget: Decimal | None = None,
 ) -> Task:
-    """Open a task from a registered letter (无公函不接待); it starts as a draft."""
+    """Open a task from a registered letter (无公函不接待); it starts as a draft. One letter, one
+    task (一函一单): a letter whose task is not cancelled opens no other (`letter_in_use`)."""
     require_roles(actor=actor, jurisdiction=jurisdiction, roles=TASK_CREATE_ROLES)
+    if letter is not None:
+        # The letter's row is locked: two tasks opened at once from it are judged one after the other.
+        letter = Letter.objects.select_for_update().filter(pk=letter.pk).first()
     if letter is None or letter.status != LetterStatus.REGISTERED:
         raise InvalidInput(_("必须依据已登记的公函创建接待任务。"), field="letter", code="letter_required")
+    in_use = Task.objects.filter(letter=letter).exclude(status=TaskStatus.CANCELLED).order_by("pk").first()
+    if in_use is not None:
+        raise InvalidInput(
+            _("该公函已用于接待任务“%(title)s”（一函一单）；原任务取消后才能另建任务。") % {"title": in_use.title},
+            field="letter",
+            code="letter_in_use",
+        )
     _check_dates(start_date, end_date)
     task = Task(
         letter=letter,

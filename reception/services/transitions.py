@@ -11,16 +11,19 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
-from core.errors import Conflict, InvalidInput, RuleViolation
+from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from core.models import User
 from provider_portal.orders.services import orders_withdraw
+from provider_portal.selectors import agreed_price_book
 from reception.models import TRANSITIONS, Task, TaskAction, TaskStatus
 from reception.notifications import task_transition_notify
-from reception.rules import PlanInput, check_plan
+from reception.rules import check_plan
 from reception.selectors import standard_in_force, standard_values
+from reception.selectors_rules import PLAN_PARTS, plan_input
 from reception.services.common import check_version, lock_task, require_roles, required_text
 from reception.services.standards import standards_ensure
 from tenants.models import Jurisdiction, Membership, Role
@@ -81,28 +84,38 @@ def task_submit(*, actor: User, jurisdiction: Jurisdiction, task_id: int, versio
     def check_rules(task: Task) -> None:
         standards_ensure(jurisdiction=jurisdiction)
         standard = standard_in_force(task.start_date)
-        plan = PlanInput(
-            task=task,
-            guests=list(task.guests.all()),
-            items=list(task.items.all()),
-            standard=standard_values(standard),
-        )
-        checks = check_plan(plan)
+        prefetch_related_objects([task], *PLAN_PARTS)
+        prices = agreed_price_book(jurisdiction=jurisdiction, provider_ids=(i.provider_id for i in task.items.all()))
+        checks = check_plan(plan_input(task, standard=standard_values(standard), prices=prices))
         if checks.errors:
             raise RuleViolation(
                 _("方案不符合接待规定，不能提交。"), errors=[finding.as_dict() for finding in checks.errors]
             )
         task.standard = standard
+        task.submitted_by = actor
 
     return _transition(
         TaskAction.SUBMIT, actor=actor, jurisdiction=jurisdiction, task_id=task_id, version=version, prepare=check_rules
     )
 
 
-def _with_text(action: str, *, text: str, field: str, message: Any, **kwargs: Any) -> Task:
+def require_other_than(user_id: int | None, actor: User, *, message: Any) -> None:
+    """Separation of duties: whoever submitted (or drafted) something never approves or returns it."""
+    if user_id is not None and user_id == actor.pk:
+        raise Forbidden(message, code="separation_of_duties")
+
+
+SUBMITTER_REVIEWS = _("提交人不能审核自己提交的方案。")
+
+
+def _with_text(
+    action: str, *, text: str, field: str, message: Any, check: Callable[[Task], None] | None = None, **kwargs: Any
+) -> Task:
     """A transition whose text (return's comment, cancel's reason) is required and recorded."""
 
     def require_text(task: Task) -> None:
+        if check is not None:
+            check(task)
         required_text(text, field=field, message=message)
 
     return _transition(action, comment=(text or "").strip(), prepare=require_text, **kwargs)
@@ -118,6 +131,7 @@ def task_return(
         text=comment,
         field="comment",
         message=_("退回时必须填写意见。"),
+        check=lambda task: require_other_than(task.submitted_by_id, actor, message=SUBMITTER_REVIEWS),
         actor=actor,
         jurisdiction=jurisdiction,
         task_id=task_id,
@@ -127,8 +141,15 @@ def task_return(
 
 @transaction.atomic
 def task_approve(*, actor: User, jurisdiction: Jurisdiction, task_id: int, version: int | None = None) -> Task:
-    """Approve the submitted plan."""
-    return _transition(TaskAction.APPROVE, actor=actor, jurisdiction=jurisdiction, task_id=task_id, version=version)
+    """Approve the submitted plan (never by whoever submitted it)."""
+    return _transition(
+        TaskAction.APPROVE,
+        actor=actor,
+        jurisdiction=jurisdiction,
+        task_id=task_id,
+        version=version,
+        prepare=lambda task: require_other_than(task.submitted_by_id, actor, message=SUBMITTER_REVIEWS),
+    )
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ into messages, and the jurisdiction."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any, cast
 
 from django.contrib import messages
@@ -93,3 +94,58 @@ def perform(request: HttpRequest, action: Callable[[], Any], *, success: str, ba
     else:
         messages.success(request, success)
     return HttpResponseRedirect(back, status=303)
+
+
+#: Which cell of the plan's table shows a finding about each field of an item.
+FINDING_CELLS = {
+    "kind": "kind",
+    "meal_type": "kind",
+    "working_meal": "kind",
+    "room_type": "kind",
+    "starts_at": "time",
+    "venue": "venue",
+    "guests_count": "people",
+    "accompanying_count": "people",
+    "unit_price": "price",
+    "quantity": "price",
+    "payer": "payer",
+    "menu": "menu",
+}
+
+
+def _field_label(field: str | None) -> str:
+    from django.core.exceptions import FieldDoesNotExist
+
+    from reception.models import PlanItem
+
+    try:
+        return str(getattr(PlanItem._meta.get_field(field or ""), "verbose_name", ""))
+    except FieldDoesNotExist:
+        return ""
+
+
+def place_findings(task: Any, checks: Any) -> dict[str, list[Any]]:
+    """Put each finding beside the field it concerns: under its item, named by the field, with
+    the field's cell flagged (`item.findings`, `item.cell_findings` by cell of the plan's table);
+    for the task's own fields (level, budget), in the map returned."""
+    by_item: dict[int, list[Any]] = {}
+    on_task: dict[str, list[Any]] = {}
+    for finding in [*checks.errors, *checks.warnings]:
+        if finding.item is None:
+            on_task.setdefault(finding.field or "", []).append(finding)
+            continue
+        shown = SimpleNamespace(
+            **finding.as_dict(),
+            severity=str(finding.severity),
+            brief=finding.brief,
+            field_label=_field_label(finding.field),
+            cell=FINDING_CELLS.get(finding.field or "", "kind"),
+        )
+        by_item.setdefault(finding.item, []).append(shown)
+    for item in task.items.all():
+        item.findings = by_item.get(item.pk, [])
+        cells: dict[str, list[Any]] = {}
+        for shown in item.findings:
+            cells.setdefault(shown.cell, []).append(shown)
+        item.cell_findings = cells
+    return on_task

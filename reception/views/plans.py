@@ -13,14 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
-from reception import selectors
+from reception import selectors, selectors_rules
 from reception.forms import GuestForm, ItemForm, StaffForm, TaskEditForm, VersionForm
 from reception.models import AccompanyingStaff, Guest, PlanItem
 from reception.models.tasks import PLAN_ROLES
 from reception.selectors_library import library_for_plans
 from reception.services import plans
 from reception.services.tasks import task_update
-from reception.views.base import ReceptionPage, add_error, error_text, perform
+from reception.views.base import ReceptionPage, add_error, error_text, perform, place_findings
 from tenants.models import ALL_ROLES
 
 #: The parts of a plan the editor changes: (form, model, add, update, delete).
@@ -91,9 +91,11 @@ class PlanEditView(ReceptionPage):
         context = super().get_context_data(**kwargs)
         task = selectors.task_detail(self.kwargs["task_id"])
         can_edit = task.is_editable and self.can(PLAN_ROLES)
+        checks = selectors_rules.task_checks(task, jurisdiction=self.jurisdiction)
         context.update(
             task=task,
-            checks=selectors.task_checks(task),
+            checks=checks,
+            task_findings=place_findings(task, checks),
             can_edit=can_edit,
             can_submit="submit" in selectors.task_allowed_actions(access=self.access, task=task),
             version_form=VersionForm(initial={"version": task.version}),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from core.errors import NotFound
 from provider_portal.orders import services as order_services
 from provider_portal.orders.selectors import order_detail
+from reception import selectors_rules
 from reception import selectors_settlement as reads
 from reception.models import LIST_TRANSITIONS, ListAction, ListStatus
 from reception.models.common import TEXT_MAX
@@ -25,6 +26,10 @@ from tenants.models import STAFF_ROLES
 
 class CostReturnForm(forms.Form):
     comment = forms.CharField(label=gettext_lazy("退回意见"), max_length=2000)
+
+
+class CostReopenForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("重新打开的原因"), max_length=2000)
 
 
 class ListReturnForm(forms.Form):
@@ -42,6 +47,12 @@ def settlement_context(page: ReceptionPage, task: Any) -> dict[str, Any]:
         reception_list = None
     list_status = reception_list.reception_list.status if reception_list is not None else None
     reviewable = list_status == ListStatus.DRAFT and task.status == "completed"
+    if orders:
+        # Each reported cost beside its order, judged as finance's approval will judge it.
+        plan = selectors_rules.task_plan_input(task, jurisdiction=page.jurisdiction)
+        found = selectors_rules.costs_findings({task.pk: plan}).get(task.pk, [])
+        for order in orders:
+            order.cost_findings = [f for f in found if f.item == order.item_id]  # type: ignore[attr-defined]
     links: dict[str, str] = {}
     if page.access.can_write(evaluations.EVALUATION_LINK_ROLES):
         tokens = evaluations.evaluation_tokens(jurisdiction=page.jurisdiction, task=task)
@@ -50,6 +61,11 @@ def settlement_context(page: ReceptionPage, task: Any) -> dict[str, Any]:
         "orders": orders,
         "reception_list": reception_list,
         "can_review_costs": page.can(order_services.FINANCE_ROLES),
+        # An approved cost reopens while the list can still be corrected (none yet, or returned).
+        "can_reopen_costs": page.can(order_services.FINANCE_ROLES)
+        and list_status in (None, ListStatus.RETURNED)
+        and task.status != "settled",
+        "cost_reopen_form": CostReopenForm(auto_id="cost_reopen_%s"),
         "can_draft_list": page.can(settlement.LIST_DRAFT_ROLES) and task.status == "completed",
         "can_approve_list": reviewable and page.can(LIST_TRANSITIONS[ListAction.APPROVE].roles),
         "can_return_list": reviewable and page.can(LIST_TRANSITIONS[ListAction.RETURN].roles),
@@ -67,7 +83,7 @@ class OrderCostView(ReceptionPage):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, order_id: UUID, decision: str) -> HttpResponse:
-        if decision not in ("approve", "return"):
+        if decision not in ("approve", "return", "reopen"):
             raise Http404
         order = order_detail(order_id)
         back = f"/reception/tasks/{order.task_id}/"
@@ -78,6 +94,22 @@ class OrderCostView(ReceptionPage):
                     actor=self.actor, jurisdiction=self.jurisdiction, order_id=order_id
                 ),
                 success=_("费用已审核通过。"),
+                back=back,
+            )
+        if decision == "reopen":
+            reopen = CostReopenForm(request.POST)
+            if not reopen.is_valid():
+                messages.error(request, _("重新打开时必须填写原因。"))
+                return HttpResponseRedirect(back, status=303)
+            return perform(
+                request,
+                lambda: order_services.order_cost_reopen(
+                    actor=self.actor,
+                    jurisdiction=self.jurisdiction,
+                    order_id=order_id,
+                    reason=reopen.cleaned_data["reason"],
+                ),
+                success=_("费用已重新打开，可重新审核或退回服务单位。"),
                 back=back,
             )
         form = CostReturnForm(request.POST)

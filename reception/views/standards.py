@@ -17,7 +17,7 @@ from core.errors import DomainError
 from reception import selectors
 from reception.forms import DATE
 from reception.models import MealType, ReceptionLevel
-from reception.services.standards import STANDARD_ROLES, standards_publish
+from reception.services.standards import STANDARD_ROLES, standards_publish, superior_floor
 from reception.standards import LIST_FIELDS, SCALAR_FIELDS, StandardValues
 from reception.views.base import ReceptionPage, add_error
 from tenants.models import ALL_ROLES
@@ -25,6 +25,10 @@ from tenants.models import ALL_ROLES
 
 def _ceiling_name(level: str, meal_type: str) -> str:
     return f"ceiling_{level}_{meal_type}"
+
+
+def _lodging_name(level: str) -> str:
+    return f"lodging_{level}"
 
 
 class StandardForm(forms.Form):
@@ -41,6 +45,9 @@ class StandardForm(forms.Form):
         label=gettext_lazy("每次接待工作餐次数"), min_value=0, max_value=100
     )
     meal_warning_percent = forms.IntegerField(label=gettext_lazy("用餐预警比例（%）"), min_value=1, max_value=100)
+    annual_budget_warning_percent = forms.IntegerField(
+        label=gettext_lazy("年度预算预警比例（%）"), min_value=1, max_value=100
+    )
     suite_grades = forms.MultipleChoiceField(
         label=gettext_lazy("可安排套间的级别"),
         choices=ReceptionLevel.choices,
@@ -61,6 +68,13 @@ class StandardForm(forms.Form):
                 self.fields[_ceiling_name(level, meal_type)] = forms.DecimalField(
                     label=f"{level_label} · {meal_label}", min_value=0, max_digits=12, decimal_places=2
                 )
+        for level, level_label in ReceptionLevel.choices:
+            self.fields[_lodging_name(level)] = forms.DecimalField(
+                label=_("%(level)s · 住宿（元/间·晚）") % {"level": level_label},
+                min_value=0,
+                max_digits=12,
+                decimal_places=2,
+            )
 
     @classmethod
     def initial_from(cls, values: StandardValues) -> dict[str, Any]:
@@ -71,6 +85,8 @@ class StandardForm(forms.Form):
         initial["effective_from"] = timezone.localdate()
         for (level, meal_type), amount in values.meal_ceilings.items():
             initial[_ceiling_name(level, meal_type)] = amount
+        for level, amount in values.lodging_ceilings.items():
+            initial[_lodging_name(level)] = amount
         return initial
 
     def changes(self) -> dict[str, Any]:
@@ -84,7 +100,8 @@ class StandardForm(forms.Form):
             for level in ReceptionLevel.values
             for meal_type in MealType.values
         }
-        assert set(changes) == {*SCALAR_FIELDS, *LIST_FIELDS, "meal_ceilings"}
+        changes["lodging_ceilings"] = {level: Decimal(data[_lodging_name(level)]) for level in ReceptionLevel.values}
+        assert set(changes) == {*SCALAR_FIELDS, *LIST_FIELDS, "meal_ceilings", "lodging_ceilings"}
         return changes
 
 
@@ -102,6 +119,8 @@ class StandardsView(ReceptionPage):
                 for level, label in ReceptionLevel.choices
             ],
             meal_types=MealType.choices,
+            lodging=[(label, current.lodging_ceiling(level)) for level, label in ReceptionLevel.choices],
+            superiors=superior_floor(),
             suite_labels=[ReceptionLevel(g).label for g in sorted(current.suite_grades)],
             versions=selectors.standard_versions(),
             can_publish=self.can(STANDARD_ROLES),

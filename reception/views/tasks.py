@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.notifications.selectors import task_messages
-from reception import selectors
+from reception import selectors, selectors_rules
 from reception.forms import AssignForm, CommentForm, ReasonForm, TaskForm, VersionForm, form_errors
 from reception.models import TRANSITIONS, TaskAction, TaskStatus
 from reception.services import links, orders, transitions
 from reception.services.tasks import TASK_CREATE_ROLES, task_create
-from reception.views.base import ReceptionPage, error_text, list_filters, paginate, perform
+from reception.views.base import ReceptionPage, error_text, list_filters, paginate, perform, place_findings
 from reception.views.settlement import settlement_context
 from tenants.models import ALL_ROLES, STAFF_ROLES, Role
 
@@ -100,9 +100,11 @@ class TaskDetailView(ReceptionPage):
         task = selectors.task_detail(self.kwargs["task_id"])
         allowed = selectors.task_allowed_actions(access=self.access, task=task)
         handlers = selectors.jurisdiction_handlers(jurisdiction=self.jurisdiction)
+        checks = selectors_rules.task_checks(task, jurisdiction=self.jurisdiction)
         context.update(
             task=task,
-            checks=selectors.task_checks(task),
+            checks=checks,
+            task_findings=place_findings(task, checks),
             history=selectors.task_history(jurisdiction=self.jurisdiction, task=task),
             allowed=allowed,
             can_edit=task.is_editable and self.can({Role.DRAFTER}),

@@ -22,7 +22,6 @@ WRITES = {"create", "bulk_create", "get_or_create", "update_or_create", "update"
 
 #: (kind, file, detail) still to be removed.
 KNOWN: set[tuple[str, str, str]] = {
-    ("private", "reporting/directives_materialise.py", "reception.services.standards._store"),
     ("model-write", "reporting/directives_materialise.py", "reception.models.Letter.create"),
     ("model-write", "reporting/directives_materialise.py", "reception.models.Task.create"),
     ("model-write", "reporting/directives_materialise.py", "reception.models.Guest.bulk_create"),

@@ -14,7 +14,7 @@ from reception.models import Letter
 from reception.services.transitions import task_approve, task_submit
 from tests.conftest import PASSWORD, in_tenant, user
 from tests.e2e.conftest import SCREENSHOTS, login
-from tests.reception.factories import GuestFactory, PlanItemFactory, TaskFactory
+from tests.reception.factories import GuestFactory, PlanItemFactory, StaffFactory, TaskFactory
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +29,7 @@ def approved(committed: Any) -> Any:
                 contact_name="张联络", contact_phone="13955559001", contact_email="liaison@e2e.gov.cn"
             )
             GuestFactory(task=task, name="王明", grade="bureau", post="副主任", phone="13955559002")
+            StaffFactory(task=task, name="赵强")  # the lunch's accompanying diner, on the staff list
             PlanItemFactory(task=task, guests_count=1, accompanying_count=1, quantity=2, venue="蚌埠宾馆一楼")
             task_submit(actor=user("340300-drafter"), jurisdiction=bengbu, task_id=task.pk)
             task_approve(actor=user("340300-reviewer"), jurisdiction=bengbu, task_id=task.pk)

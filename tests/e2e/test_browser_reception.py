@@ -48,25 +48,40 @@ def test_the_whole_cycle_in_the_browser(committed, chromium, page, site):
     page.click("button:has-text('创建')")
     page.wait_for_url("**/edit/")
     editor = page.url
-    # A guest, and a lunch with four accompanying diners for ten guests
+    # A guest, three accompanying officials, and a lunch with four accompanying diners
     page.fill("#id_guest-name", "王明")
     page.fill("#id_guest-unit", "安徽省发展和改革委员会")
     page.fill("#id_guest-post", "副主任")
     page.select_option("#id_guest-grade", "bureau")
     page.click("[data-testid=add-guest] button")
+    for name in ("李强", "张伟", "刘洋"):
+        page.fill("#id_staff-name", name)
+        page.fill("#id_staff-unit", "蚌埠市发展和改革委员会")
+        page.fill("#id_staff-post", "科长")
+        page.click("[data-testid=add-staff] button")
     page.select_option("#id_item-kind", "meal")
     page.fill("#id_item-starts_at", f"{DAY.isoformat()}T12:00")
     page.fill("#id_item-venue", "市政府机关食堂")
     page.select_option("#id_item-meal_type", "lunch")
-    page.fill("#id_item-guests_count", "10")
+    page.fill("#id_item-guests_count", "1")
     page.fill("#id_item-accompanying_count", "4")
-    page.fill("#id_item-unit_price", "60")
-    page.fill("#id_item-quantity", "14")
+    page.fill("#id_item-unit_price", "95")
+    page.fill("#id_item-quantity", "5")
     page.click("[data-testid=add-item] button")
-    error = page.get_by_test_id("finding-error")
-    assert "客人 10 人，陪餐最多 3 人，现为 4 人。" in error.inner_text()
+    side = page.locator("[data-testid=finding-error][data-code=accompany_limit]")
+    assert "客人 1 人，陪餐最多 3 人，现为 4 人（《党政机关国内公务接待管理规定》第十条" in side.inner_text()
+    # Each finding also stands beside its field, in the item's row
+    row = page.get_by_test_id("item-row")
+    beside = {
+        (f.get_attribute("data-code"), f.get_attribute("data-field")) for f in row.get_by_test_id("cell-finding").all()
+    }
+    assert {("accompany_limit", "accompanying_count"), ("meal_headcount", "accompanying_count")} <= beside
+    assert ("meal_standard", "unit_price") in beside  # 厅局级 lunch: 90 per person
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "reception-rule-error.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(SCREENSHOTS / "reception-rule-error-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
     # Submitting is refused while the error stands
     page.click("[data-testid=submit]")
     assert "方案不符合接待规定，不能提交。" in page.locator(".messages").inner_text()
@@ -74,7 +89,8 @@ def test_the_whole_cycle_in_the_browser(committed, chromium, page, site):
     page.goto(editor)
     page.click("[data-testid=item-row] a:has-text('修改')")
     page.fill("#id_item-accompanying_count", "3")
-    page.fill("#id_item-quantity", "13")
+    page.fill("#id_item-quantity", "4")
+    page.fill("#id_item-unit_price", "60")
     page.click("button:has-text('保存')")
     page.wait_for_url(editor)
     assert page.get_by_test_id("findings-clean").is_visible()

@@ -45,7 +45,8 @@ def providers(tree: dict[str, Any]) -> dict[str, Any]:
 
 
 def make_task(code: str, providers: dict[str, Any], *, title: str = "省发改委调研接待") -> Any:
-    """A task in progress with three items: lunch (restaurant), lodging (hotel), a visit (no provider)."""
+    """A task in progress with three items, all the host's: the working lunch (restaurant), lodging
+    (hotel), a visit (no provider)."""
     with in_tenant(code):
         task = TaskFactory(title=title, status="in_progress", handler=user(f"{code}-handler"))
         GuestFactory(
@@ -64,6 +65,7 @@ def make_task(code: str, providers: dict[str, Any], *, title: str = "省发改�
             guests_count=2,
             accompanying_count=1,
             venue="徽园餐厅二楼",
+            working_meal=True,  # the reception's working meal: the host's
         )
         PlanItemFactory(
             task=task,
@@ -76,6 +78,7 @@ def make_task(code: str, providers: dict[str, Any], *, title: str = "省发改�
             starts_at=at(18),
             venue="稻香楼宾馆3号楼",
             menu="",
+            payer="host",  # rooms the host books and pays (a meeting's, say): its spending
         )
         PlanItemFactory(
             task=task,

@@ -45,9 +45,11 @@ def test_admin_designates_with_agreed_prices(providers: dict[str, Any], fleet: A
     created = admin.post(PROVIDERS, body, format="json")
     assert created.status_code == 201, created.json()
     assert created.json()["id"] == fleet.pk
+    # What they price defaults from the fleet's kind; no dates: in force until changed.
+    always = {"kind": "vehicle", "room_type": "", "meal_type": "", "effective_from": None, "effective_until": None}
     assert created.json()["agreed_prices"] == [
-        {"item": "中巴车", "unit": "辆·天", "price": "800.00"},
-        {"item": "轿车", "unit": "辆·天", "price": "350.50"},
+        {"item": "中巴车", "unit": "辆·天", "price": "800.00", **always},
+        {"item": "轿车", "unit": "辆·天", "price": "350.50", **always},
     ]
     assert fleet.pk in {r["id"] for r in staff_api("340100", "drafter").get(PROVIDERS).json()}
     entry = AuditEntry.objects.filter(chain="340100", action="provider_portal.provider.designated").latest("sequence")
@@ -57,7 +59,7 @@ def test_admin_designates_with_agreed_prices(providers: dict[str, Any], fleet: A
         f"{PROVIDERS}{fleet.pk}/", {"agreed_prices": [{"item": "轿车", "unit": "辆·天", "price": "330"}]}, format="json"
     )
     assert changed.status_code == 200
-    assert changed.json()["agreed_prices"] == [{"item": "轿车", "unit": "辆·天", "price": "330.00"}]
+    assert changed.json()["agreed_prices"] == [{"item": "轿车", "unit": "辆·天", "price": "330.00", **always}]
     assert AuditEntry.objects.filter(chain="340100", action="provider_portal.provider.prices_changed").exists()
 
     assert admin.delete(f"{PROVIDERS}{fleet.pk}/").status_code == 204

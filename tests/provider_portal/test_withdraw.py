@@ -48,7 +48,12 @@ def orders_in_each_state(providers: dict[str, Any]) -> tuple[Any, dict[str, str]
         task = TaskFactory(title="省财政厅检查接待", status="in_progress", handler=user("340100-handler"))
         for state in STATES:
             PlanItemFactory(
-                task=task, kind="lodging", meal_type="", provider=providers["hotel"], venue=f"3号楼-{state}"
+                task=task,
+                kind="lodging",
+                meal_type="",
+                provider=providers["hotel"],
+                venue=f"3号楼-{state}",
+                payer="host",  # booked and paid by the host: its spending
             )
     dispatched = staff_api("340100", "handler").post(f"/api/v1/tasks/{task.pk}/dispatch/", {}, format="json")
     assert dispatched.status_code == 200, dispatched.content

@@ -13,7 +13,7 @@ from tests.conftest import in_tenant
 
 # Issue 8's fixtures (meetings, schedule, lodging, seating, library), kept in their own module.
 from tests.reception.arrangements import meeting_task  # noqa: F401
-from tests.reception.factories import GuestFactory, LetterFactory, PlanItemFactory, TaskFactory
+from tests.reception.factories import GuestFactory, LetterFactory, PlanItemFactory, StaffFactory, TaskFactory
 
 TASKS = "/api/v1/tasks/"
 
@@ -33,11 +33,13 @@ def letter(tree: dict[str, Any]) -> Any:
 
 @pytest.fixture
 def draft(tree: dict[str, Any]) -> Any:
-    """A draft task in 340100 with two guests and one lunch that passes every rule."""
+    """A draft task in 340100 with two guests, one accompanying official and one lunch that passes
+    every rule."""
     with in_tenant("340100"):
         task = TaskFactory()
         GuestFactory(task=task, name="王明", grade="bureau", post="副主任")
         GuestFactory(task=task, name="李华", grade="division")
+        StaffFactory(task=task, name="赵强")
         PlanItemFactory(task=task, guests_count=2, accompanying_count=1, quantity=3)
         return task
 

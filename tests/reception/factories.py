@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import factory
 from factory.django import DjangoModelFactory
 
-from reception.models import Guest, Letter, LetterStatus, PlanItem, Task
+from reception.models import AccompanyingStaff, Guest, Letter, LetterStatus, PlanItem, Task
+from reception.models.plans import default_payer
 from tests.conftest import user
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -73,6 +74,8 @@ class PlanItemFactory(DjangoModelFactory):
     unit_price = Decimal("60.00")
     quantity = 7
     menu = "家常菜四菜一汤"
+    payer = factory.LazyAttribute(lambda item: default_payer(item.kind, item.working_meal))
+    working_meal = False
 
 
 def order_for(item: PlanItem, *, provider: Any, status: str, cost: str | None = None) -> Any:
@@ -93,3 +96,13 @@ def order_for(item: PlanItem, *, provider: Any, status: str, cost: str | None = 
         cost_amount=Decimal(cost) if cost is not None else None,
         sent_by=user("340100-handler"),
     )
+
+
+class StaffFactory(DjangoModelFactory):
+    class Meta:
+        model = AccompanyingStaff
+
+    task = factory.SubFactory(TaskFactory)
+    name = factory.Sequence(lambda n: f"陪同{n}")
+    unit = "合肥市发展和改革委员会"
+    post = "科长"

@@ -100,9 +100,10 @@ def test_accompanying_staff_add_patch_delete(draft):
     assert {k: created.json()[k] for k in staff} == staff
     url = task_url(draft, f"accompanying/{created.json()['id']}/")
     assert drafter().patch(url, {"post": "主任"}, format="json").json()["post"] == "主任"
-    assert drafter().get(task_url(draft)).json()["accompanying"][0]["post"] == "主任"
+    # The fixture's 赵强 first, then the new one
+    assert [s["post"] for s in drafter().get(task_url(draft)).json()["accompanying"]] == ["科长", "主任"]
     assert drafter().delete(url).status_code == 204
-    assert drafter().get(task_url(draft)).json()["accompanying"] == []
+    assert [s["name"] for s in drafter().get(task_url(draft)).json()["accompanying"]] == ["赵强"]
 
 
 # --- Items --------------------------------------------------------------------------------

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from reception.models import LetterStatus, Task
 from tests.conftest import api, count_queries, error_codes, error_fields, in_tenant
 from tests.reception.conftest import TASKS, snapshot, task_url
-from tests.reception.factories import GuestFactory, LetterFactory, PlanItemFactory, TaskFactory
+from tests.reception.factories import DAY, GuestFactory, LetterFactory, PlanItemFactory, StaffFactory, TaskFactory, at
+
+NEXT = DAY + dt.timedelta(days=1)
 
 pytestmark = pytest.mark.django_db
 
@@ -168,8 +172,9 @@ def test_detail_has_guests_items_status_and_handler(draft):
     item = task["items"][0]
     assert item["starts_at"] == "2026-05-06T12:00:00+08:00"
     assert (item["kind"], item["meal_type"], item["room_type"], item["provider"]) == ("meal", "lunch", None, None)
-    assert (item["unit_price"], item["quantity"], item["amount"]) == ("60.00", 3, "180.00")
-    assert task["total"] == "180.00"
+    assert (item["unit_price"], item["quantity"], item["amount"], item["payer"]) == ("60.00", 3, "180.00", "guest")
+    # The lunch is not the working meal: the guests pay it, so it is not the host's spending.
+    assert (task["total"], task["guest_paid_total"]) == ("0.00", "180.00")
 
 
 def test_unknown_task_is_404(tree):
@@ -189,9 +194,27 @@ def test_a_task_id_of_another_jurisdiction_is_404_here(tree):
 
 def test_checks_list_errors_and_warnings(draft):
     with in_tenant("340100"):
-        PlanItemFactory(task=draft, guests_count=12, accompanying_count=5, unit_price="95.00", quantity=17)
+        GuestFactory.create_batch(10, task=draft, grade="division")  # 12 guests
+        StaffFactory.create_batch(4, task=draft)  # 5 accompanying
+        lunch = PlanItemFactory(
+            task=draft,
+            guests_count=12,
+            accompanying_count=5,
+            unit_price="95.00",
+            quantity=17,
+            starts_at=at(12, day=NEXT),
+        )
         PlanItemFactory(task=draft, kind="lodging", meal_type="", room_type="suite", unit_price="400", quantity=1)
-        PlanItemFactory(task=draft, unit_price="85.00", menu="红烧肉、鱼翅", guests_count=2, accompanying_count=0)
+        PlanItemFactory(
+            task=draft,
+            meal_type="dinner",
+            unit_price="85.00",
+            menu="红烧肉、鱼翅",
+            guests_count=2,
+            accompanying_count=0,
+            quantity=2,
+            starts_at=at(18, day=NEXT),
+        )
     checks = api("340100", "340100-drafter").get(task_url(draft, "checks/")).json()
     assert [f["code"] for f in checks["errors"]] == [
         "accompany_limit",
@@ -200,12 +223,16 @@ def test_checks_list_errors_and_warnings(draft):
         "suite_not_allowed",
     ]
     assert [f["code"] for f in checks["warnings"]] == ["meal_standard_near"]
-    assert (
-        checks["errors"][0]["message"]
-        == "第2项（午餐 05-06 12:00 市政府机关食堂）：客人 12 人，陪餐最多 4 人，现为 5 人。"
-    )
+    assert checks["errors"][0] == {
+        "code": "accompany_limit",
+        "message": "第3项（午餐 05-07 12:00 市政府机关食堂）：客人 12 人，陪餐最多 4 人，现为 5 人"
+        "（《党政机关国内公务接待管理规定》第十条；接待标准第 1 版）",
+        "item": lunch.pk,
+        "field": "accompanying_count",
+        "source": "《党政机关国内公务接待管理规定》第十条；接待标准第 1 版",
+    }
     assert set(checks) == {"errors", "warnings"}
-    assert all(set(f) == {"code", "message"} for f in checks["errors"] + checks["warnings"])
+    assert all(set(f) == {"code", "message", "item", "field", "source"} for f in checks["errors"] + checks["warnings"])
 
 
 def test_clean_plan_has_no_findings(draft):

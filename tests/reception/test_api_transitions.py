@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from core.models import AuditEntry
 from reception.models import Task
 from tests.conftest import api, error_fields, in_tenant
 from tests.reception.conftest import snapshot, task_url
-from tests.reception.factories import PlanItemFactory
+from tests.reception.factories import DAY, GuestFactory, PlanItemFactory, StaffFactory, at
+
+NEXT = DAY + dt.timedelta(days=1)
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +157,11 @@ def test_a_stale_version_is_409(draft):
 
 def test_rule_errors_block_submission_with_the_findings(draft):
     with in_tenant("340100"):
-        PlanItemFactory(task=draft, guests_count=10, accompanying_count=4, quantity=14)
+        GuestFactory.create_batch(8, task=draft, grade="division")  # 10 guests on the list
+        StaffFactory.create_batch(3, task=draft)  # 4 accompanying
+        item = PlanItemFactory(
+            task=draft, guests_count=10, accompanying_count=4, quantity=14, starts_at=at(12, day=NEXT)
+        )
     before = snapshot()
     response = post("340100-drafter", draft, "submit")
     assert response.status_code == 400
@@ -162,7 +170,11 @@ def test_rule_errors_block_submission_with_the_findings(draft):
         "errors": [
             {
                 "code": "accompany_limit",
-                "message": "第2项（午餐 05-06 12:00 市政府机关食堂）：客人 10 人，陪餐最多 3 人，现为 4 人。",
+                "message": "第2项（午餐 05-07 12:00 市政府机关食堂）：客人 10 人，陪餐最多 3 人，现为 4 人"
+                "（《党政机关国内公务接待管理规定》第十条；接待标准第 1 版）",
+                "item": item.pk,
+                "field": "accompanying_count",
+                "source": "《党政机关国内公务接待管理规定》第十条；接待标准第 1 版",
             }
         ],
     }
@@ -171,7 +183,9 @@ def test_rule_errors_block_submission_with_the_findings(draft):
 
 def test_warnings_do_not_block_and_the_standard_version_is_recorded(draft):
     with in_tenant("340100"):
-        PlanItemFactory(task=draft, unit_price="85.00", guests_count=2, accompanying_count=0, quantity=2)
+        PlanItemFactory(
+            task=draft, unit_price="85.00", guests_count=2, accompanying_count=0, quantity=2, starts_at=at(12, day=NEXT)
+        )
     assert [w["code"] for w in api("340100", "340100-drafter").get(task_url(draft, "checks/")).json()["warnings"]] == [
         "meal_standard_near"
     ]

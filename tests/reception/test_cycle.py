@@ -57,9 +57,12 @@ def test_letter_to_assignment_through_the_api(tree):
         format="json",
     ).json()
     url = f"/api/v1/tasks/{task['id']}/"
-    # The plan: ten guests and a lunch with four accompanying diners
-    guests = [{"name": f"来宾{n}", "unit": "安徽省农业农村厅", "post": "干部", "grade": "section"} for n in range(10)]
+    # The plan: ten guests (led by a 厅局级 official), four accompanying, a lunch for all of them
+    guests = [{"name": "带队领导", "unit": "安徽省农业农村厅", "post": "副厅长", "grade": "bureau"}]
+    guests += [{"name": f"来宾{n}", "unit": "安徽省农业农村厅", "post": "干部", "grade": "section"} for n in range(9)]
     assert drafter.post(url + "guests/", guests, format="json").status_code == 201
+    staff = [{"name": f"陪同{n}", "unit": "合肥市农业农村局", "post": "科长"} for n in range(4)]
+    assert drafter.post(url + "accompanying/", staff, format="json").status_code == 201
     item = drafter.post(url + "items/", LUNCH, format="json").json()
     # Rule errors block the submission
     blocked = drafter.post(url + "submit/", {}, format="json")

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from reception.demo import seed_reception
 from reception.models import Letter, Task
-from reception.selectors import task_checks, task_detail
+from reception.selectors import task_detail
+from reception.selectors_rules import task_checks
 from tests.conftest import in_tenant
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_tasks_stand_at_each_step_and_a_second_run_adds_nothing(tree):
     out = io.StringIO()
     seed_reception("unused", out)
-    with in_tenant("340100"):
+    with in_tenant("340100") as hefei:
         assert sorted(Letter.objects.values_list("status", flat=True)) == [
             "registered",
             "registered",
@@ -34,7 +35,7 @@ def test_demo_tasks_stand_at_each_step_and_a_second_run_adds_nothing(tree):
         }
         assert tasks["省农业农村厅高标准农田调研接待"].handler.username == "340100-handler"
         draft = task_detail(tasks["省发改委重点项目调研接待"].pk)
-        assert [f.code for f in task_checks(draft).errors] == ["accompany_limit"]
+        assert [f.code for f in task_checks(draft, jurisdiction=hefei).errors] == ["accompany_limit"]
     seed_reception("unused", out)
     with in_tenant("340100"):
         assert (Letter.objects.count(), Task.objects.count()) == (4, 3)
@@ -80,7 +81,9 @@ def test_demo_history_holds_receptions_in_each_of_the_ten_months_before_this_one
         figures = period_figures(first, today)
         # visits cycle through five delegations of 6, 4, 8, 5 and 3 guests (2, 1, 3, 2, 1 accompanying)
         assert (figures.receptions, figures.guests, figures.accompanying) == (13, 64, 22)
-        assert figures.cost_total == Decimal("25386.00")
+        # The working lunches and the cars are the host's spending; the rooms the guests paid.
+        assert (figures.cost_total, figures.guest_paid_total) == (Decimal("9906.00"), Decimal("15480.00"))
+        assert figures.cost_total + figures.guest_paid_total == Decimal("25386.00")
     seed_history("unused", out)
     with in_tenant("340100"):
         assert Task.objects.count() == 13

@@ -9,9 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from reception.rules import PlanInput, check_plan
-from reception.standards import DEFAULT_STANDARD
-from tests.reception.test_rules import guest, meal, task
+from tests.reception.rules_helpers import guests, meal, run, staff
 
 PO = Path(__file__).resolve().parents[2] / "reception" / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
@@ -36,8 +34,10 @@ def english():
 
 
 def test_findings_and_labels_read_in_english(english):
-    checks = check_plan(PlanInput(task(), [guest()], [meal(guests=12, accompanying=5)], DEFAULT_STANDARD))
+    checks = run(items=[meal(guests=12, accompanying=5)], guest_list=guests(12), staff_list=staff(5))
     assert checks.errors[0].message == (
-        "Item 1 (Lunch 05-06 12:00 机关食堂): 12 guests allow at most 4 accompanying diners; 5 planned."
+        "Item 1 (Lunch 05-06 12:00 机关食堂): 12 guests allow at most 4 accompanying diners; 5 planned"
+        " (Article 10 of the Regulations on Domestic Official Reception of Party and Government Organs;"
+        " the built-in default standards)"
     )
     assert translation.gettext("提交审核") == "Submit for review"

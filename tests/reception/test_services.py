@@ -11,12 +11,13 @@ from django.utils import timezone
 from core.errors import Forbidden, InvalidInput
 from core.models import AuditEntry
 from reception.models import Standard, Task
-from reception.selectors import standard_in_force, task_checks, task_detail
+from reception.selectors import standard_in_force, task_detail
+from reception.selectors_rules import task_checks as rules_checks
 from reception.services.standards import standards_ensure, standards_publish
 from reception.services.transitions import task_approve, task_assign, task_return, task_submit
 from tenants.services import jurisdiction_create
 from tests.conftest import in_tenant, user
-from tests.reception.factories import PlanItemFactory, TaskFactory
+from tests.reception.factories import GuestFactory, PlanItemFactory, StaffFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +98,12 @@ def _lunch_ceiling(standard: Standard) -> Decimal:
     return standard.meal_ceilings.get(level="bureau", meal_type="lunch").amount
 
 
+def task_checks(task):
+    from tenants.models import Jurisdiction
+
+    return rules_checks(task, jurisdiction=Jurisdiction.objects.get(code="340100"))
+
+
 def test_every_jurisdiction_starts_with_the_defaults(tree):
     with in_tenant("340000"):
         standard = standard_in_force(timezone.localdate())
@@ -110,9 +117,11 @@ def test_a_task_keeps_the_standard_it_was_checked_against(draft, tree):
     admin, today = user("340100-admin"), timezone.localdate()
     with in_tenant("340100"):
         submitted = TaskFactory(start_date=today + dt.timedelta(days=10), end_date=today + dt.timedelta(days=11))
+        GuestFactory.create_batch(2, task=submitted, grade="bureau")
         PlanItemFactory(task=submitted, unit_price="70.00", guests_count=2, accompanying_count=0, quantity=2)
         task_submit(actor=user("340100-drafter"), jurisdiction=tree["340100"], task_id=submitted.pk)
         other = TaskFactory(start_date=submitted.start_date, end_date=submitted.end_date)
+        GuestFactory.create_batch(2, task=other, grade="bureau")
         PlanItemFactory(task=other, unit_price="70.00", guests_count=2, accompanying_count=0, quantity=2)
         # When the admin lowers the bureau lunch ceiling to 60 from today
         v2 = standards_publish(
@@ -140,6 +149,8 @@ def test_a_future_version_applies_from_its_date(tree):
         before = TaskFactory(start_date=today + dt.timedelta(days=29), end_date=today + dt.timedelta(days=29))
         after = TaskFactory(start_date=today + dt.timedelta(days=30), end_date=today + dt.timedelta(days=30))
         for task in (before, after):
+            GuestFactory.create_batch(5, task=task, grade="bureau")
+            StaffFactory.create_batch(3, task=task)
             PlanItemFactory(task=task, guests_count=5, accompanying_count=3, quantity=8)
         assert task_checks(task_detail(before.pk)).errors == []
         assert [f.code for f in task_checks(task_detail(after.pk)).errors] == ["accompany_limit"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -11,7 +12,9 @@ from django.test import Client
 from reception.models import Letter, LetterStatus, PlanItem, Task
 from tests.conftest import in_tenant, user
 from tests.reception.conftest import snapshot
-from tests.reception.factories import LetterFactory, PlanItemFactory, TaskFactory
+from tests.reception.factories import DAY, LetterFactory, PlanItemFactory, TaskFactory, at
+
+NEXT = DAY + dt.timedelta(days=1)
 
 pytestmark = pytest.mark.django_db
 
@@ -160,10 +163,13 @@ def test_open_a_task_from_a_letter(letter):
 
 def test_task_page_shows_status_plan_findings_history_and_the_drafters_actions(draft):
     with in_tenant("340100"):
-        PlanItemFactory(task=draft, guests_count=10, accompanying_count=4, quantity=14)
+        item = PlanItemFactory(task=draft, guests_count=2, accompanying_count=4, quantity=6, starts_at=at(12, day=NEXT))
     page = text(browser("340100-drafter").get(f"/reception/tasks/{draft.pk}/"))
     assert 'data-status="draft"' in page and "草稿" in page
-    assert "客人 10 人，陪餐最多 3 人，现为 4 人。" in page
+    assert "客人 2 人，陪餐最多 3 人，现为 4 人（《党政机关国内公务接待管理规定》第十条" in page
+    # Beside the field: in the item's row, in its headcount cell
+    row = page.split(f'data-item="{item.pk}"', 1)[1].split("</tbody>", 1)[0]
+    assert 'data-code="accompany_limit" data-field="accompanying_count"' in row
     assert 'data-action="reception.task.created"' not in page  # factory rows have no audit history
     assert 'data-testid="submit"' in page and 'data-testid="approve"' not in page
     assert f'name="version" value="{draft.version}"' in page
@@ -199,7 +205,8 @@ def test_editor_adds_an_item_and_shows_the_rule_error_in_chinese(draft):
     response = client.post(f"/reception/tasks/{draft.pk}/edit/", item)
     assert response.status_code == 303
     page = text(client.get(f"/reception/tasks/{draft.pk}/edit/"))
-    assert "人均 120.00 元，超过标准 90.00 元。" in page
+    assert "来宾最高级别为厅局级，晚餐标准 90.00 元/人，现为 120.00 元/人" in page
+    assert 'data-code="meal_standard" data-field="unit_price"' in page
     assert "已保存，规则检查已更新。" in page
     refused = client.post(f"/reception/tasks/{draft.pk}/submit/", {"version": current_version(draft)})
     assert refused.status_code == 303

@@ -53,7 +53,8 @@ def held(
     items: list[tuple[str, str, str, int]] = (),  # type: ignore[assignment]
     budget: str | None = None,
 ) -> Any:
-    """A task in the current schema; items are (kind, meal_type, unit price, quantity)."""
+    """A task in the current schema; items are (kind, meal_type, unit price, quantity), each paid
+    by the host (guest-paid amounts are tested on their own)."""
     task = TaskFactory(
         status=status,
         start_date=start,
@@ -78,6 +79,9 @@ def held(
             guests_count=5,
             accompanying_count=2 if kind == "meal" else 0,
             room_type="standard" if kind == "lodging" else "",
+            # The host paid (a meal is the reception's working meal): these figures are spending.
+            working_meal=kind == "meal",
+            payer="host",
         )
     return task
 

@@ -212,7 +212,7 @@ def test_a_standard_directive_tightens_only_where_looser(tree, django_capture_on
                 {"level": "bureau", "meal_type": "dinner", "amount": "75.00"},
             ],
             "accompany_ratio": 4,
-            "banned_menu_words": ["鱼翅", "燕窝", "白酒"],
+            "banned_menu_words": ["鱼翅", "燕窝", "槟榔"],
         },
         format="json",
     )
@@ -232,7 +232,7 @@ def test_a_standard_directive_tightens_only_where_looser(tree, django_capture_on
         latest = Standard.objects.order_by("-version").first()
         assert latest.accompany_ratio == 4
         assert latest.suite_grades == []  # its own stricter (none) kept
-        assert "白酒" in latest.banned_menu_words and "茅台" in latest.banned_menu_words
+        assert "槟榔" in latest.banned_menu_words and "茅台" in latest.banned_menu_words
     delivery = Delivery.objects.get(directive_id=created.json()["id"])
     assert set(delivery.result["tightened"]) == {"meal_ceiling:bureau:dinner", "accompany_ratio", "banned_menu_words"}
     # sent again: nothing is looser any more, so no new version

@@ -20,10 +20,17 @@ def test_disclosure_of_a_year(hefei_receptions: Any) -> None:
     response = api("340100", "340100-supervisor").get(f"{DISCLOSURE}?year=2026")
     assert response.status_code == 200
     # T1–T3 (1,409.79; 9 人次) and the completed July reception (50.00 × 9 = 450.00; 9 人次).
-    assert response.json() == {"year": 2026, "cost_total": "1859.79", "receptions": 4, "guests": 18}
+    assert response.json() == {
+        "year": 2026,
+        "cost_total": "1859.79",
+        "guest_paid_total": "0.00",
+        "receptions": 4,
+        "guests": 18,
+    }
     assert api("340100", "340100-finance").get(f"{DISCLOSURE}?year=2025").json() == {
         "year": 2025,
         "cost_total": "0.00",
+        "guest_paid_total": "0.00",
         "receptions": 0,
         "guests": 0,
     }

@@ -78,7 +78,8 @@ def test_an_export_job_builds_the_file_with_progress(
     assert book.sheetnames == ["统计", "明细"]
     detail = [[c.value for c in row] for row in book["明细"].iter_rows(min_row=2)]
     assert [row[0] for row in detail] == [hefei_receptions[t].pk for t in ("t1", "t2", "t3")]
-    assert Decimal(str(detail[0][-1])) == Decimal("1069.50")
+    assert Decimal(str(detail[0][-2])) == Decimal("1069.50")  # the host's; the last column: the guests' own
+    assert Decimal(str(detail[0][-1])) == Decimal("0.00")
     assert [j["id"] for j in client.get(EXPORTS).json()] == [job_id]
 
     from core.models import AuditEntry

@@ -49,7 +49,13 @@ def test_the_summary_covers_the_whole_subtree_and_totals_the_current_reports(tre
     report(tree, "340200", period="2026-04", figures=figures(7, 7, "700.00"))  # another month
     body = api("340000", "340000-supervisor").get(URL, {"period": PERIOD}).json()
     assert (body["period"], body["expected"], body["reported"], body["on_time"]) == (PERIOD, 5, 2, 1)
-    assert body["totals"] == {"receptions": 4, "guests": 12, "accompanying": 2, "cost_total": "1100.49"}
+    assert body["totals"] == {
+        "receptions": 4,
+        "guests": 12,
+        "accompanying": 2,
+        "cost_total": "1100.49",
+        "guest_paid_total": "0.00",
+    }
     rows = {row["code"]: row for row in body["children"]}
     assert set(rows) == {"340100", "340123", "340121", "340200", "340300"}  # any depth, not the host
     assert (rows["340100"]["status"], rows["340100"]["figures"]["receptions"]) == ("accepted", 3)

@@ -16,7 +16,7 @@ from core.models import AuditEntry, Notification, User
 from reporting.models import Report, ReportDeadline
 from reporting.reports import default_deadline, next_month, period_of, previous_month, report_submit, reports_remind
 from tests.conftest import api, in_tenant, user
-from tests.reception.factories import GuestFactory, PlanItemFactory, TaskFactory
+from tests.reception.factories import GuestFactory, PlanItemFactory, StaffFactory, TaskFactory
 
 URL = "/api/v1/reports/"
 TODAY = timezone.localdate()
@@ -31,11 +31,15 @@ def held_receptions(code: str = "340100") -> None:
     day = TODAY.replace(day=1)
     with in_tenant(code):
         first = TaskFactory(status="completed", start_date=day, end_date=day, level="bureau")
-        GuestFactory.create_batch(2, task=first)
-        PlanItemFactory(task=first, unit_price=Decimal("100.00"), quantity=7)  # lunch 100 > 90: over
+        GuestFactory.create_batch(5, task=first, grade="bureau")
+        StaffFactory.create_batch(2, task=first)
+        # The working lunch for the 5 guests and 2 accompanying, 100 > 90: over
+        PlanItemFactory(task=first, unit_price=Decimal("100.00"), quantity=7, working_meal=True, payer="host")
         second = TaskFactory(status="settled", start_date=day, end_date=day)
-        GuestFactory(task=second)
-        PlanItemFactory(task=second, kind="lodging", meal_type="", unit_price=Decimal("380.00"), quantity=2)
+        GuestFactory(task=second, grade="bureau")
+        PlanItemFactory(
+            task=second, kind="lodging", meal_type="", unit_price=Decimal("380.00"), quantity=2, payer="host"
+        )
         draft = TaskFactory(status="draft", start_date=day, end_date=day)
         PlanItemFactory(task=draft, unit_price=Decimal("50.00"))
         earlier = TaskFactory(status="completed", start_date=previous_month(day), end_date=previous_month(day))
@@ -51,9 +55,10 @@ def test_a_report_is_built_from_the_tenants_records(tree):
     assert (report["period"], report["status"], report["version"], report["on_time"]) == (PERIOD, "submitted", 1, True)
     assert report["figures"] == {
         "receptions": 2,
-        "guests": 3,
-        "accompanying": 0,
+        "guests": 6,
+        "accompanying": 2,
         "cost_total": "1460.00",
+        "guest_paid_total": "0.00",
         "cost_by_kind": {
             "meal": "700.00",
             "lodging": "760.00",

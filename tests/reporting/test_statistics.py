@@ -41,6 +41,7 @@ def test_totals_are_exact(hefei_receptions: Any) -> None:
         "accompanying": 3,
         "cost_total": "1409.79",
         "cost_by_kind": {"meal": "749.49", "lodging": "660.00", "vehicle": "0.30", "meeting": "0.00", "visit": "0.00"},
+        "guest_paid_total": "0.00",
         "average_per_guest": "156.64",  # 1409.79 / 9 = 156.643…
         "over_standard": 1,
     }

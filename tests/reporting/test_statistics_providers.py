@@ -111,6 +111,7 @@ def expected_rows(served: dict[str, Any]) -> list[dict[str, Any]]:
             "accompanying": 1,
             "cost_total": "649.50",  # 409.50 + 240.00 (T2's reported 1.00 is not approved)
             "cost_by_kind": kinds(meal="649.50"),
+            "guest_paid_total": "0.00",
             "average_per_guest": "129.90",
             "over_standard": 1,  # T2's lunch
         },
@@ -122,6 +123,7 @@ def expected_rows(served: dict[str, Any]) -> list[dict[str, Any]]:
             "accompanying": 3,
             "cost_total": "812.30",  # 612.30 approved instead of 660.00 planned, + 200.00
             "cost_by_kind": kinds(lodging="812.30"),
+            "guest_paid_total": "0.00",
             "average_per_guest": "116.04",  # 812.30 / 7 = 116.042…
             "over_standard": 0,
         },
@@ -133,6 +135,7 @@ def expected_rows(served: dict[str, Any]) -> list[dict[str, Any]]:
             "accompanying": 3,
             "cost_total": "100.29",
             "cost_by_kind": kinds(meal="99.99", vehicle="0.30"),
+            "guest_paid_total": "0.00",
             "average_per_guest": "14.33",  # 100.29 / 7 = 14.327…
             "over_standard": 0,
         },
@@ -145,6 +148,7 @@ TOTALS = {
     "accompanying": 3,
     "cost_total": "1562.09",
     "cost_by_kind": kinds(meal="749.49", lodging="812.30", vehicle="0.30"),
+    "guest_paid_total": "0.00",
     "average_per_guest": "156.21",  # 1562.09 / 10
     "over_standard": 1,
 }

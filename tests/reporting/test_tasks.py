@@ -29,7 +29,7 @@ def test_a_real_worker_builds_the_export_in_the_right_schema(committed: Any, med
 
     with tenant_context(committed):
         task = TaskFactory(status="settled", start_date=dt.date(2026, 3, 3), end_date=dt.date(2026, 3, 4))
-        PlanItemFactory(task=task, unit_price=Decimal("12.34"), quantity=5)
+        PlanItemFactory(task=task, unit_price=Decimal("12.34"), quantity=5, working_meal=True, payer="host")
         job = ExportJob.objects.create(
             params={"from": "2026-01-01", "to": "2026-12-31", "group_by": "month"},
             file_format="csv",

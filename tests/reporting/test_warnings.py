@@ -10,38 +10,56 @@ from typing import Any
 import pytest
 
 from tests.conftest import api, in_tenant, user
-from tests.reception.factories import PlanItemFactory, TaskFactory, at
+from tests.reception.factories import GuestFactory, PlanItemFactory, StaffFactory, TaskFactory, at
 
 WARNINGS = "/api/v1/warnings/"
 BUDGETS = "/api/v1/reception-budgets/"
 
 
-def _meal(task: Any, *, hour: int, meal_type: str, price: str, guests: int = 5, accompanying: int = 2) -> None:
+def _meal(
+    task: Any, *, hour: int, meal_type: str, price: str, guests: int = 5, accompanying: int = 2, working: bool = False
+) -> None:
     PlanItemFactory(
         task=task,
         starts_at=at(hour),
         meal_type=meal_type,
         unit_price=Decimal(price),
-        quantity=3 if guests == 5 and accompanying == 2 else guests,
+        quantity=guests + accompanying,
         guests_count=guests,
         accompanying_count=accompanying,
+        working_meal=working,
+        payer="host" if working else "guest",
     )
+
+
+def _rosters(task: Any, *, guests: int = 5, staff: int = 4) -> None:
+    GuestFactory.create_batch(guests, task=task, grade="bureau")
+    StaffFactory.create_batch(staff, task=task)
 
 
 @pytest.fixture
 def findings(tree: Any) -> dict[str, Any]:
-    """In 合肥 (bureau level: lunch and dinner ceilings 90, warning above 81):
-    a draft with a lunch at 95 (over), a dinner at 85 (near), a breakfast for 5 guests with 4
-    accompanying (limit 3), and a budget of 100 under its plan of 690.00 (285 + 255 + 150);
-    a settled clean reception of 420.00 on 1 May; a cancelled task with the same faults."""
+    """In 合肥 (bureau level: lunch and dinner ceilings 90, warning above 81), each with 5 guests
+    and 4 accompanying on its rosters:
+    a draft with the working lunch at 95 (over; the host's 665.00), a dinner at 85 (near; the
+    guests'), a breakfast for 5 guests with 4 accompanying (limit 3), and a budget of 100 under the
+    host's 665.00; a settled clean reception whose working lunch cost the host 420.00 on 1 May; a
+    cancelled task with the same faults."""
     with in_tenant("340100"):
         draft = TaskFactory(title="超标草稿", budget=Decimal("100.00"))
-        _meal(draft, hour=12, meal_type="lunch", price="95.00")
+        _rosters(draft)
+        _meal(draft, hour=12, meal_type="lunch", price="95.00", working=True)
         _meal(draft, hour=18, meal_type="dinner", price="85.00")
         _meal(draft, hour=7, meal_type="breakfast", price="30.00", guests=5, accompanying=4)
         settled = TaskFactory(title="已结算", status="settled", start_date=dt.date(2026, 5, 1))
+        _rosters(settled)
         PlanItemFactory(
-            task=settled, starts_at=at(12, day=dt.date(2026, 5, 1)), unit_price=Decimal("60.00"), quantity=7
+            task=settled,
+            starts_at=at(12, day=dt.date(2026, 5, 1)),
+            unit_price=Decimal("60.00"),
+            quantity=7,
+            working_meal=True,
+            payer="host",
         )
         cancelled = TaskFactory(title="已取消", status="cancelled", budget=Decimal("1.00"))
         _meal(cancelled, hour=12, meal_type="lunch", price="200.00")
@@ -58,13 +76,15 @@ def test_a_drafts_findings_are_listed_at_once(findings: dict[str, Any]) -> None:
     draft = findings["draft"].pk
     data = response.json()
     assert _codes(data) == [
-        ("meal_standard", "error", draft),
         ("accompany_limit", "error", draft),
+        ("meal_standard", "error", draft),
         ("meal_standard_near", "warning", draft),
         ("budget_exceeded", "warning", draft),
     ]
-    assert "95.00" in data[0]["message"] and "90.00" in data[0]["message"]
-    assert data[3]["message"] == "方案合计 690.00 元，超过预算 100.00 元。"
+    assert "95.00" in data[1]["message"] and "90.00" in data[1]["message"]
+    assert data[3]["message"] == (
+        "方案中接待单位付费合计 665.00 元，超过预算 100.00 元（《党政机关国内公务接待管理规定》第十二条）"
+    )
     assert findings["cancelled"].pk not in {w["task"] for w in data}
 
 
@@ -72,7 +92,8 @@ def test_the_annual_budget_at_80_and_100_percent(findings: dict[str, Any]) -> No
     client = api("340100", "340100-finance")
     response = client.post(BUDGETS, {"year": 2026, "amount": "1350.00"}, format="json")
     assert response.status_code == 200, response.content
-    # Spending 2026: 420.00 (1 May) + 690.00 (6 May) = 1,110.00 = 82.2 % of 1,350: the draft crossed 80 %.
+    # The host's spending 2026: 420.00 (1 May) + 665.00 (6 May) = 1,085.00 = 80.4 % of 1,350: the
+    # draft crossed 80 % (the guests' dinner and breakfast are theirs, not the budget's).
     annual = [w for w in client.get(WARNINGS).json() if w["code"].startswith("annual")]
     assert annual == [
         {
@@ -80,10 +101,10 @@ def test_the_annual_budget_at_80_and_100_percent(findings: dict[str, Any]) -> No
             "severity": "warning",
             "task": findings["draft"].pk,
             "task_title": "超标草稿",
-            "message": "2026年度接待支出 1110.00 元，已达年度接待预算 1350.00 元的 82.2%。",
+            "message": "2026年度接待支出 1085.00 元，已达年度接待预算 1350.00 元的 80.4%。",
         }
     ]
-    client.post(BUDGETS, {"year": 2026, "amount": "1100.00"}, format="json")
+    client.post(BUDGETS, {"year": 2026, "amount": "1080.00"}, format="json")
     annual = [w for w in client.get(WARNINGS).json() if w["code"].startswith("annual")]
     assert _codes(annual) == [("annual_budget_exceeded", "error", findings["draft"].pk)]
     client.post(BUDGETS, {"year": 2026, "amount": "5000.00"}, format="json")

@@ -351,7 +351,9 @@ def public_expected(route: str, method: str, caller: PublicCaller) -> tuple[str,
     if route.startswith("api/v1/provider/"):
         if caller.kind == "anonymous":
             return "401", lambda status: status == 401
-        if caller.kind == "provider" or (caller.kind == "other_provider" and route == "api/v1/provider/orders/"):
+        # The lists (inbox, agreed prices) answer every provider with its own rows.
+        own_lists = ("api/v1/provider/orders/", "api/v1/provider/prices/")
+        if caller.kind == "provider" or (caller.kind == "other_provider" and route in own_lists):
             return allowed
         return refused
     if route == "api/v1/onboarding/applications/" and method == "post":
