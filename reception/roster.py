@@ -19,7 +19,8 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -66,10 +67,17 @@ COLUMNS: dict[str, tuple[frozenset[str], str, bool, int]] = {
     "arrival": (frozenset({"抵达时间", "到达时间", "报到时间", "arrival"}), "抵达时间", False, 40),
     "departure": (frozenset({"离开时间", "离会时间", "返程时间", "departure"}), "离开时间", False, 40),
 }
-GRADES = {
-    **{str(label): code for code, label in ReceptionLevel.choices},
-    **{code: code for code in ReceptionLevel.values},
-}
+
+
+def grade_codes() -> dict[str, str]:
+    """Each grade's code and its label in every language (casefolded) → the code. Built per read:
+    the labels are lazy translations, and a table built at import would hold only the language
+    active then (the Chinese template was refused under English, and the reverse)."""
+    table = {code.casefold(): code for code in ReceptionLevel.values}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            table.update({str(label).casefold(): code for code, label in ReceptionLevel.choices})
+    return table
 
 
 class NotAWorkbook(ValueError):
@@ -226,6 +234,7 @@ def read_roster(content: bytes) -> Roster:
             roster.errors.append(RowError(1, label, "missing_column", _("缺少“%(column)s”列。") % {"column": label}))
         return roster
     seen: dict[tuple[str, str], int] = {}
+    grades = grade_codes()
     count = 0
     for number, cells in enumerate(rows, start=2):
         if number > MAX_ROWS_READ:
@@ -238,7 +247,7 @@ def read_roster(content: bytes) -> Roster:
         if count > MAX_ROWS:
             roster.errors.append(RowError(number, "", "too_many_rows", _("名单最多 %(n)s 行。") % {"n": MAX_ROWS}))
             break
-        row = _row(number, cells, columns, roster.errors)
+        row = _row(number, cells, columns, roster.errors, grades)
         if row is None:
             continue
         key = (row.name, row.unit)
@@ -252,7 +261,9 @@ def read_roster(content: bytes) -> Roster:
     return roster
 
 
-def _row(number: int, cells: tuple[Any, ...], columns: dict[str, int], errors: list[RowError]) -> RosterRow | None:
+def _row(
+    number: int, cells: tuple[Any, ...], columns: dict[str, int], errors: list[RowError], grades: dict[str, str]
+) -> RosterRow | None:
     values: dict[str, Any] = {}
     count = len(errors)
 
@@ -277,11 +288,11 @@ def _row(number: int, cells: tuple[Any, ...], columns: dict[str, int], errors: l
             fail(name, "required", _("“%(column)s”不能为空。") % {"column": label})
         elif len(text) > longest or "\x00" in text:
             fail(name, "too_long", _("“%(column)s”过长（最多 %(n)s 字）。") % {"column": label, "n": longest})
-        elif name == "grade" and text not in GRADES:
+        elif name == "grade" and text.casefold() not in grades:
             fail(name, "invalid_grade", _("级别应为省部级、厅局级、县处级、乡科级或其他。"))
         elif name == "phone" and text and not PHONE.match(text):
             fail(name, "invalid_phone", _("手机号格式不正确。"))
-        values[name] = GRADES.get(text, text) if name == "grade" else text
+        values[name] = grades.get(text.casefold(), text) if name == "grade" else text
     arrival, departure = values.get("arrival"), values.get("departure")
     if arrival and departure and departure < arrival:
         fail("departure", "departure_before_arrival", _("离开时间不能早于抵达时间。"))
@@ -291,15 +302,23 @@ def _row(number: int, cells: tuple[Any, ...], columns: dict[str, int], errors: l
 
 
 def template_workbook() -> bytes:
-    """An empty roster with the expected headers and one example row."""
+    """An empty roster with the expected headers, one example row, and the grade column offering
+    the grade labels in the active language (a list to pick from); any language's labels are read."""
     from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "来宾名单"
     sheet.append([spec[1] for spec in COLUMNS.values()])
-    sheet.append(["张三", "安徽省财政厅", "处长", "县处级", "13800000000", "2026-05-06 09:30", "2026-05-07 17:00"])
+    division = str(ReceptionLevel.DIVISION.label)
+    sheet.append(["张三", "安徽省财政厅", "处长", division, "13800000000", "2026-05-06 09:30", "2026-05-07 17:00"])
+    labels = ",".join(str(label) for label in ReceptionLevel.labels)
+    grade_column = get_column_letter(list(COLUMNS).index("grade") + 1)
+    choices = DataValidation(type="list", formula1=f'"{labels}"', allow_blank=True, errorStyle="warning")
+    choices.add(f"{grade_column}2:{grade_column}{MAX_ROWS + 1}")
+    sheet.add_data_validation(choices)
     for position in range(1, len(COLUMNS) + 1):
         sheet.column_dimensions[get_column_letter(position)].width = 18
     out = io.BytesIO()
