@@ -11,12 +11,16 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Collection
+import zlib
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
-from django.utils import timezone
+from defusedxml import DefusedXmlException
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -25,6 +29,31 @@ from reception.models.common import ReceptionLevel
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
+#: Every row read counts, empty ones too (a sheet of five million empty rows is a few KB zipped).
+MAX_ROWS_READ = 2 * MAX_ROWS
+#: Columns read per row: the roster has seven; more are ignored, never expanded.
+MAX_COLUMNS = 50
+#: The workbook's parts, uncompressed (the zip's own sizes, which bound what is read).
+MAX_UNCOMPRESSED = 20 * 1024 * 1024
+MAX_PARTS = 500
+#: Tags (`<`) in all parts together: a 5,000-row roster has about 210,000. openpyxl reads a sheet
+#: without a `<dimension>` to its end before the first row, so this bounds that read too.
+MAX_TAGS = 400_000
+#: What a damaged or hostile workbook raises while it is read (entities: defusedxml).
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    RuntimeError,  # an encrypted part
+    NotImplementedError,  # an unknown compression
+    ParseError,
+    DefusedXmlException,
+    KeyError,
+    OSError,
+    EOFError,
+    ValueError,
+    TypeError,
+    IndexError,
+)
 PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}$")
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d", "%Y/%m/%d")
 
@@ -38,14 +67,25 @@ COLUMNS: dict[str, tuple[frozenset[str], str, bool, int]] = {
     "arrival": (frozenset({"抵达时间", "到达时间", "报到时间", "arrival"}), "抵达时间", False, 40),
     "departure": (frozenset({"离开时间", "离会时间", "返程时间", "departure"}), "离开时间", False, 40),
 }
-GRADES = {
-    **{str(label): code for code, label in ReceptionLevel.choices},
-    **{code: code for code in ReceptionLevel.values},
-}
+
+
+def grade_codes() -> dict[str, str]:
+    """Each grade's code and its label in every language (casefolded) → the code. Built per read:
+    the labels are lazy translations, and a table built at import would hold only the language
+    active then (the Chinese template was refused under English, and the reverse)."""
+    table = {code.casefold(): code for code in ReceptionLevel.values}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            table.update({str(label).casefold(): code for code, label in ReceptionLevel.choices})
+    return table
 
 
 class NotAWorkbook(ValueError):
     """The file is not a readable .xlsx workbook."""
+
+
+class WorkbookTooLarge(Exception):
+    """The workbook expands past MAX_UNCOMPRESSED (a decompression bomb, or just too big)."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +125,17 @@ class Roster:
         bad = self.bad_rows
         return [row for row in self.rows if row.row not in bad]
 
+    def mark_known(self, known: Collection[tuple[str, str]]) -> None:
+        """Rows whose (name, unit) is already a guest of the task are duplicates (read apart from
+        the file, so the task's lock is not held while the file is parsed)."""
+        known = set(known)
+        already = {row.row for row in self.rows if (row.name, row.unit) in known}
+        if not already:
+            return
+        kept = [error for error in self.errors if not (error.row in already and error.code == "duplicate")]
+        added = [RowError(number, "姓名", "duplicate", _("该来宾已在名单中。")) for number in sorted(already)]
+        self.errors = sorted(kept + added, key=lambda error: error.row)
+
 
 def _text(value: Any) -> str:
     if value is None:
@@ -117,14 +168,43 @@ def _when(value: Any) -> datetime | None:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
+def _check_zip(content: bytes) -> None:
+    """Refuse a workbook whose parts expand past the limits: their sizes before any is
+    decompressed (the zip's sizes bound what is read), then their tags, counted in C."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+            if len(parts) > MAX_PARTS or sum(part.file_size for part in parts) > MAX_UNCOMPRESSED:
+                raise WorkbookTooLarge
+            if sum(archive.read(part).count(b"<") for part in parts) > MAX_TAGS:
+                raise WorkbookTooLarge
+    except UNREADABLE as exc:
+        raise NotAWorkbook from exc
+
+
 def _open(content: bytes) -> Any:
     if not content.startswith(b"PK\x03\x04"):
         raise NotAWorkbook
+    _check_zip(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         return workbook.worksheets[0]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as exc:
+    except UNREADABLE as exc:
         raise NotAWorkbook from exc
+
+
+def _rows(sheet: Any) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows (the first MAX_COLUMNS cells of each, gaps filled with empty rows), at most
+    MAX_ROWS_READ + 1 of them; a damaged or hostile sheet raises NotAWorkbook."""
+    rows = sheet.iter_rows(max_row=MAX_ROWS_READ + 1, max_col=MAX_COLUMNS, values_only=True)
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except UNREADABLE as exc:
+            raise NotAWorkbook from exc
+        yield cells
 
 
 def _header(cells: tuple[Any, ...]) -> dict[str, int]:
@@ -138,11 +218,14 @@ def _header(cells: tuple[Any, ...]) -> dict[str, int]:
     return found
 
 
-def read_roster(content: bytes, *, known: Collection[tuple[str, str]] = ()) -> Roster:
-    """Every row of the first sheet after the header; `known` (name, unit) pairs count as duplicates."""
+def read_roster(content: bytes) -> Roster:
+    """Every row of the first sheet after the header, duplicates within the file marked.
+
+    NotAWorkbook when the file cannot be read safely, WorkbookTooLarge when it expands too far.
+    """
     sheet = _open(content)
     roster = Roster()
-    rows = sheet.iter_rows(values_only=True)
+    rows = _rows(sheet)
     header_row = next(rows, None)
     columns = _header(header_row or ())
     missing = [COLUMNS[name][1] for name, spec in COLUMNS.items() if spec[2] and name not in columns]
@@ -150,23 +233,25 @@ def read_roster(content: bytes, *, known: Collection[tuple[str, str]] = ()) -> R
         for label in missing:
             roster.errors.append(RowError(1, label, "missing_column", _("缺少“%(column)s”列。") % {"column": label}))
         return roster
-    known = set(known)
     seen: dict[tuple[str, str], int] = {}
+    grades = grade_codes()
     count = 0
     for number, cells in enumerate(rows, start=2):
+        if number > MAX_ROWS_READ:
+            message = _("表格最多 %(n)s 行（含空行），请删除多余的空行。") % {"n": MAX_ROWS_READ}
+            roster.errors.append(RowError(number, "", "too_many_rows", message))
+            break
         if all(_text(cell) == "" for cell in cells):
             continue
         count += 1
         if count > MAX_ROWS:
             roster.errors.append(RowError(number, "", "too_many_rows", _("名单最多 %(n)s 行。") % {"n": MAX_ROWS}))
             break
-        row = _row(number, cells, columns, roster.errors)
+        row = _row(number, cells, columns, roster.errors, grades)
         if row is None:
             continue
         key = (row.name, row.unit)
-        if key in known:
-            roster.errors.append(RowError(number, "姓名", "duplicate", _("该来宾已在名单中。")))
-        elif key in seen:
+        if key in seen:
             roster.errors.append(
                 RowError(number, "姓名", "duplicate", _("与第 %(row)s 行重复（同名同单位）。") % {"row": seen[key]})
             )
@@ -176,7 +261,9 @@ def read_roster(content: bytes, *, known: Collection[tuple[str, str]] = ()) -> R
     return roster
 
 
-def _row(number: int, cells: tuple[Any, ...], columns: dict[str, int], errors: list[RowError]) -> RosterRow | None:
+def _row(
+    number: int, cells: tuple[Any, ...], columns: dict[str, int], errors: list[RowError], grades: dict[str, str]
+) -> RosterRow | None:
     values: dict[str, Any] = {}
     count = len(errors)
 
@@ -201,11 +288,11 @@ def _row(number: int, cells: tuple[Any, ...], columns: dict[str, int], errors: l
             fail(name, "required", _("“%(column)s”不能为空。") % {"column": label})
         elif len(text) > longest or "\x00" in text:
             fail(name, "too_long", _("“%(column)s”过长（最多 %(n)s 字）。") % {"column": label, "n": longest})
-        elif name == "grade" and text not in GRADES:
+        elif name == "grade" and text.casefold() not in grades:
             fail(name, "invalid_grade", _("级别应为省部级、厅局级、县处级、乡科级或其他。"))
         elif name == "phone" and text and not PHONE.match(text):
             fail(name, "invalid_phone", _("手机号格式不正确。"))
-        values[name] = GRADES.get(text, text) if name == "grade" else text
+        values[name] = grades.get(text.casefold(), text) if name == "grade" else text
     arrival, departure = values.get("arrival"), values.get("departure")
     if arrival and departure and departure < arrival:
         fail("departure", "departure_before_arrival", _("离开时间不能早于抵达时间。"))
@@ -215,15 +302,23 @@ def _row(number: int, cells: tuple[Any, ...], columns: dict[str, int], errors: l
 
 
 def template_workbook() -> bytes:
-    """An empty roster with the expected headers and one example row."""
+    """An empty roster with the expected headers, one example row, and the grade column offering
+    the grade labels in the active language (a list to pick from); any language's labels are read."""
     from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "来宾名单"
     sheet.append([spec[1] for spec in COLUMNS.values()])
-    sheet.append(["张三", "安徽省财政厅", "处长", "县处级", "13800000000", "2026-05-06 09:30", "2026-05-07 17:00"])
+    division = str(ReceptionLevel.DIVISION.label)
+    sheet.append(["张三", "安徽省财政厅", "处长", division, "13800000000", "2026-05-06 09:30", "2026-05-07 17:00"])
+    labels = ",".join(str(label) for label in ReceptionLevel.labels)
+    grade_column = get_column_letter(list(COLUMNS).index("grade") + 1)
+    choices = DataValidation(type="list", formula1=f'"{labels}"', allow_blank=True, errorStyle="warning")
+    choices.add(f"{grade_column}2:{grade_column}{MAX_ROWS + 1}")
+    sheet.add_data_validation(choices)
     for position in range(1, len(COLUMNS) + 1):
         sheet.column_dimensions[get_column_letter(position)].width = 18
     out = io.BytesIO()

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.dates import check_date
 from core.errors import Conflict, NotFound
 from reporting.exports import CSV, FORMATS, XLSX, export_create, file_bytes, filename
 from reporting.local.models import ExportJob, ExportStatus
@@ -77,9 +78,13 @@ def _date(name: str, raw: str | None, default: dt.date) -> dt.date:
     if raw in (None, ""):
         return default
     try:
-        return dt.date.fromisoformat(str(raw))
+        value = dt.date.fromisoformat(str(raw))
     except ValueError as exc:
         raise exceptions.ValidationError({name: [_("日期格式应为 YYYY-MM-DD。")]}) from exc
+    try:
+        return check_date(value)
+    except exceptions.ValidationError as exc:
+        raise exceptions.ValidationError({name: exc.detail}) from None
 
 
 def date_range(params: Any) -> tuple[dt.date, dt.date]:

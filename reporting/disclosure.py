@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 from typing import Any
@@ -17,6 +16,7 @@ from openpyxl.styles import Font
 from core.audit import audit_record
 from core.errors import Conflict, NotFound
 from core.models import User
+from core.spreadsheets import CsvFile, append_row
 from reception.figures import period_figures
 from reception.models import Purpose, Task, TaskStatus
 from reporting.local.models import ChronicleEntry
@@ -163,13 +163,13 @@ def chronicle_xlsx(entries: QuerySet[ChronicleEntry], *, title: str) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = _("大事记")
-    sheet.append([title])
+    append_row(sheet, [title])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(header)
+    append_row(sheet, header)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     for (cell,) in sheet.iter_rows(min_row=3, min_col=1, max_col=1):
         cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A3"
@@ -183,9 +183,8 @@ def chronicle_xlsx(entries: QuerySet[ChronicleEntry], *, title: str) -> bytes:
 
 def chronicle_csv(entries: QuerySet[ChronicleEntry]) -> bytes:
     header, rows = chronicle_table(entries)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
+    out = CsvFile()
+    out.row(header)
     for row in rows:
-        writer.writerow([row[0].isoformat(), *row[1:]])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        out.row(row)
+    return out.content()

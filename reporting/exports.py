@@ -7,7 +7,6 @@ finished file is kept under MEDIA_ROOT and downloaded through the API (membershi
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -25,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from core.audit import audit_record
 from core.models import User
+from core.spreadsheets import CsvFile, append_row
 from reception.figures import ZERO, counted_tasks, task_costs
 from reception.models import Guest, ItemKind, Payer
 from reporting.local.models import ExportJob, ExportStatus
@@ -114,14 +114,14 @@ def xlsx_bytes(data: dict[str, Any], *, jurisdiction_name: str = "", detail: lis
     sheet = book.active
     assert sheet is not None
     sheet.title = _("统计")
-    sheet.append([_title(data, jurisdiction_name)])
+    append_row(sheet, [_title(data, jurisdiction_name)])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(header)
+    append_row(sheet, header)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for values in body:
-        sheet.append(values)
-    sheet.append(totals)
+        append_row(sheet, values)
+    append_row(sheet, totals)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     money = _money_columns(data)
@@ -154,39 +154,30 @@ def detail_header() -> list[str]:
 
 def _detail_sheet(book: Workbook, detail: list[list[Any]]) -> None:
     sheet = book.create_sheet(_("明细"))
-    sheet.append(detail_header())
+    append_row(sheet, detail_header())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for values in detail:
-        sheet.append(values)
+        append_row(sheet, values)
     for column in range(7, 7 + len(KINDS) + 2):
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             cell.number_format = MONEY_FORMAT
     sheet.freeze_panes = "A2"
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return str(value)
-
-
 def csv_bytes(data: dict[str, Any], *, detail: list[list[Any]] | None = None) -> bytes:
     """UTF-8 with a byte-order mark; the header, the rows, the totals row (and the detail)."""
     header, body, totals = table(data)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
+    out = CsvFile()
+    out.row(header)
     for values in [*body, totals]:
-        writer.writerow([_text(v) for v in values])
+        out.row(values)
     if detail is not None:
-        writer.writerow([])
-        writer.writerow(detail_header())
+        out.row([])
+        out.row(detail_header())
         for values in detail:
-            writer.writerow([_text(v) for v in values])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+            out.row(values)
+    return out.content()
 
 
 def file_bytes(data: dict[str, Any], file_format: str, **kwargs: Any) -> bytes:

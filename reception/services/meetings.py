@@ -15,10 +15,11 @@ from core.models import User
 from core.notifications import Recipient, notify
 from reception.models import Guest, GuestStay, Meeting, MeetingNotice, NoticeKind, Task
 from reception.models.common import TEXT_MAX
-from reception.roster import MAX_BYTES, NotAWorkbook, RowError, read_roster
+from reception.models.tasks import PLAN_ROLES
+from reception.roster import MAX_BYTES, NotAWorkbook, Roster, RowError, WorkbookTooLarge, read_roster
 from reception.selectors import ITINERARY_STATUSES
 from reception.services.arrangements import clean_text, lock_arrangeable_task
-from reception.services.common import check_version
+from reception.services.common import check_version, require_roles
 from reception.services.tasks import lock_editable_task, task_touch
 from reception.tokens import itinerary_token, itinerary_url
 from tenants.models import Jurisdiction
@@ -69,7 +70,6 @@ class RosterImport:
     skipped: list[RowError]
 
 
-@transaction.atomic
 def roster_import(
     *, actor: User, jurisdiction: Jurisdiction, task_id: int, content: bytes, skip_bad_rows: bool = False
 ) -> RosterImport:
@@ -77,16 +77,29 @@ def roster_import(
 
     A roster with a bad row imports nothing (400 listing every bad row: row, column, message)
     unless `skip_bad_rows`, which imports the good rows and lists the skipped ones. Guests are part
-    of the plan: the drafter imports them while the task is a draft or returned.
+    of the plan: the drafter imports them while the task is a draft or returned. The file is read
+    (within its limits: see reception/roster.py) before the task's row is locked.
     """
-    task = lock_editable_task(actor=actor, jurisdiction=jurisdiction, task_id=task_id)
+    require_roles(actor=actor, jurisdiction=jurisdiction, roles=PLAN_ROLES)
     if len(content) > MAX_BYTES:
         raise InvalidInput(_("文件不能超过 5 MB。"), field="file", code="too_large")
-    known = set(task.guests.values_list("name", "unit"))
     try:
-        roster = read_roster(content, known=known)
+        roster = read_roster(content)
+    except WorkbookTooLarge:
+        raise InvalidInput(_("文件解压后过大，不是正常的来宾名单。"), field="file", code="too_large") from None
     except NotAWorkbook:
         raise InvalidInput(_("文件不是有效的 Excel（.xlsx）文件。"), field="file", code="not_xlsx") from None
+    with transaction.atomic():
+        task = lock_editable_task(actor=actor, jurisdiction=jurisdiction, task_id=task_id)
+        roster.mark_known(task.guests.values_list("name", "unit"))
+        return _roster_save(
+            actor=actor, jurisdiction=jurisdiction, task=task, roster=roster, skip_bad_rows=skip_bad_rows
+        )
+
+
+def _roster_save(
+    *, actor: User, jurisdiction: Jurisdiction, task: Task, roster: Roster, skip_bad_rows: bool
+) -> RosterImport:
     header_errors = [error for error in roster.errors if error.code in ("missing_column", "too_many_rows")]
     if header_errors or (roster.errors and not skip_bad_rows) or not roster.good_rows:
         detail = _("名单有误，未导入任何来宾。") if roster.errors else _("名单中没有来宾。")

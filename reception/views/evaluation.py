@@ -3,7 +3,6 @@ the CSRF token). `GET` shows the form; `POST` as JSON or form fields → 201, on
 
 from __future__ import annotations
 
-import json
 from typing import Any, cast
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core import requestbody
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from reception.models import EvaluationParty
 from reception.services.evaluations import evaluation_submit, evaluation_target
@@ -28,10 +28,7 @@ def _tenant(request: HttpRequest) -> Jurisdiction:
 def _input(request: HttpRequest) -> tuple[dict[str, Any], bool]:
     """The posted fields and whether the client speaks JSON."""
     if (request.content_type or "").startswith("application/json"):
-        try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            raise InvalidInput(_("请求内容不是有效的 JSON。"), field="score", code="invalid_json") from None
+        data = requestbody.loads(request.body or b"{}")  # size and depth checked first
         if not isinstance(data, dict):
             raise InvalidInput(_("请求内容不是有效的 JSON。"), field="score", code="invalid_json")
         return data, True
