@@ -159,8 +159,12 @@ def _hash_code(nonce: str) -> str:
     return hashlib.sha256(nonce.encode()).hexdigest()
 
 
-def signon_code_issue(*, user: User, host: str) -> str:
-    """Issue a signed, single-use code for `host`, valid for SSO_CODE_MAX_AGE seconds."""
+def signon_code_issue(*, user: User, host: str, state: str) -> str:
+    """Issue a signed, single-use code for `host`, valid for SSO_CODE_MAX_AGE seconds.
+
+    `state` is the random value the tenant host kept in the session that started the sign-on;
+    the code carries it, and only that session can redeem the code (no login CSRF).
+    """
     nonce = secrets.token_urlsafe(32)
     now = timezone.now()
     SignOnCode.objects.create(
@@ -170,17 +174,21 @@ def signon_code_issue(*, user: User, host: str) -> str:
         created_at=now,
         expires_at=now + timedelta(seconds=settings.SSO_CODE_MAX_AGE),
     )
-    return signing.dumps({"n": nonce, "h": host}, salt=_SIGNON_SALT, compress=False)
+    return signing.dumps({"n": nonce, "h": host, "s": state}, salt=_SIGNON_SALT, compress=False)
 
 
-def signon_code_redeem(*, code: str, host: str) -> User | None:
-    """Exchange a code for its user, once, on the host it was issued for; None if invalid."""
+def signon_code_redeem(*, code: str, host: str, session_states: list[str]) -> User | None:
+    """Exchange a code for its user, once, on the host it was issued for and in the session that
+    started the sign-on (its state among `session_states`); None if invalid."""
     try:
         data = signing.loads(code, salt=_SIGNON_SALT, max_age=settings.SSO_CODE_MAX_AGE)
     except signing.BadSignature:
         return None
     if not isinstance(data, dict) or data.get("h") != host or not isinstance(data.get("n"), str):
         return None
+    state = data.get("s")
+    if not isinstance(state, str) or not any(secrets.compare_digest(state, kept) for kept in session_states):
+        return None  # opened in another browser than the one that asked for it
     now = timezone.now()
     with transaction.atomic():
         record = (
