@@ -430,6 +430,8 @@ LOGGING = {
 # Public letter intake: submissions per client address per hour; guest itinerary links: lifetime.
 RECEPTION_INTAKE_PER_HOUR = int(os.environ.get("RECEPTION_INTAKE_PER_HOUR", "10"))
 RECEPTION_ITINERARY_DAYS = int(os.environ.get("RECEPTION_ITINERARY_DAYS", "30"))
+# Evaluation links sent to the parties expire (410 `link_expired`); staff can resend fresh ones.
+RECEPTION_EVALUATION_LINK_DAYS = int(os.environ.get("RECEPTION_EVALUATION_LINK_DAYS", "30"))
 
 # --- Onboarding ---------------------------------------------------------------------------
 # Applications per client address per hour (docs/api.md: 30); spare schemas kept ready.

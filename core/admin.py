@@ -6,7 +6,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
+from core.forms import AdminLoginForm
 from core.models import AuditEntry, Notification, User
+
+# /admin/login/ counts failures with every other sign-in path (docs/security.md).
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)

@@ -113,20 +113,13 @@ class AuditEntry(models.Model):
         return hashlib.sha256((self.prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
-class LoginFailure(models.Model):
-    """A failed login, kept to throttle guessing by username and by client address."""
+class LoginCounter(models.Model):
+    """Failed sign-ins of one username or one client address (登录失败计数), shared by every path.
 
-    username = models.CharField(max_length=150, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        verbose_name = _("登录失败")
-        verbose_name_plural = _("登录失败")
-
-
-class LoginLock(models.Model):
-    """A username or client address refused logins until `until`."""
+    One row per key, read and written under `SELECT … FOR UPDATE`, so concurrent attempts in
+    every worker process count exactly. An attempt is counted *before* its password is checked
+    (a success gives its count back), so no burst of parallel guesses can pass the limit.
+    """
 
     class Kind(models.TextChoices):
         USERNAME = "username", _("用户名")
@@ -134,10 +127,14 @@ class LoginLock(models.Model):
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     key = models.CharField(max_length=150)
-    until = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="core_loginlock_kind_key_uniq")]
+        verbose_name = _("登录失败计数")
+        verbose_name_plural = _("登录失败计数")
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="core_logincounter_kind_key_uniq")]
 
 
 class SignOnCode(models.Model):

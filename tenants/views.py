@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,11 +31,23 @@ def _relative_path(value: str | None) -> str:
 # --- Single sign-on (CAS-style) ----------------------------------------------------------
 
 
+SSO_STATES_KEY = "sso_states"
+SSO_STATES_KEPT = 5  # sign-ons started in other tabs of the same browser stay valid
+
+
 def sso_start(request: HttpRequest) -> HttpResponse:
-    """Tenant host: send the visitor to the public host's login, which sends back a code."""
+    """Tenant host: send the visitor to the public host's login, which sends back a code.
+
+    A random state is kept in this browser's session on this host; the code comes back bound to
+    it, so a code opened in any other browser is refused (login CSRF).
+    """
     if getattr(request, "tenant", None) is None:
         raise Http404
-    query = urlencode({"host": request.get_host().split(":")[0], "next": _relative_path(request.GET.get("next"))})
+    state = secrets.token_urlsafe(24)
+    request.session[SSO_STATES_KEY] = [*request.session.get(SSO_STATES_KEY, []), state][-SSO_STATES_KEPT:]
+    query = urlencode(
+        {"host": request.get_host().split(":")[0], "state": state, "next": _relative_path(request.GET.get("next"))}
+    )
     return HttpResponseRedirect(public_url(request, f"/sso/authorize/?{query}"))
 
 
@@ -45,7 +58,10 @@ def sso_authorize(request: HttpRequest) -> HttpResponse:
     domain = Domain.objects.select_related("tenant").filter(domain=host, is_primary=True).first()
     if domain is None or domain.tenant.status != Jurisdiction.Status.ACTIVE:
         return HttpResponseBadRequest(_("未知的辖区地址。"))
-    code = signon_code_issue(user=request.user, host=host)  # type: ignore[arg-type]
+    state = request.GET.get("state") or ""
+    if not 16 <= len(state) <= 64:
+        return HttpResponseBadRequest(_("登录链接无效。"))
+    code = signon_code_issue(user=request.user, host=host, state=state)  # type: ignore[arg-type]
     query = urlencode({"code": code, "next": _relative_path(request.GET.get("next"))})
     return HttpResponseRedirect(host_url(request, host, f"/sso/callback/?{query}"))
 
@@ -55,7 +71,8 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     if getattr(request, "tenant", None) is None:
         raise Http404
     host = request.get_host().split(":")[0]
-    user = signon_code_redeem(code=request.GET.get("code", ""), host=host)
+    states = request.session.get(SSO_STATES_KEY, [])
+    user = signon_code_redeem(code=request.GET.get("code", ""), host=host, session_states=states)
     if user is None:
         return render(
             request,
@@ -63,7 +80,7 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
             {"title": _("登录链接无效"), "message": _("登录链接已失效或已使用，请重新登录。"), "retry": True},
             status=400,
         )
-    django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # a new session
     return HttpResponseRedirect(_relative_path(request.GET.get("next")))
 
 
