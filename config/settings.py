@@ -128,6 +128,11 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # --- Database -----------------------------------------------------------------------------
 
+# "transaction" when DATABASE_URL points at PgBouncer in transaction-pooling mode.
+DATABASE_POOLING = os.environ.get("DATABASE_POOLING", "").strip().lower()
+if DATABASE_POOLING not in {"", "session", "transaction"}:
+    raise ImproperlyConfigured("DATABASE_POOLING must be empty, session or transaction")
+
 
 def database_from_url(url: str) -> dict:
     config: dict = dj_database_url.parse(  # type: ignore[assignment]
@@ -137,9 +142,15 @@ def database_from_url(url: str) -> dict:
     options = config.setdefault("OPTIONS", {})
     if "host" in options:
         config["HOST"] = options.pop("host")
-    config["ENGINE"] = "django_tenants.postgresql_backend"
+    # django-tenants' backend, which also works behind a transaction-pooling PgBouncer.
+    config["ENGINE"] = "core.db.backend"
     config["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "600"))
     config["CONN_HEALTH_CHECKS"] = True
+    if DATABASE_POOLING == "transaction":
+        # Behind PgBouncer (docs/scaling.md): the search path travels with every statement, and
+        # no server-side cursor (it would outlive the transaction's server connection).
+        config["POOLING"] = DATABASE_POOLING
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
     return config
 
 

@@ -463,10 +463,11 @@ class Progress:
             if self._side is None:
                 self._side = connections.create_connection("default")
                 self._side.set_autocommit(True)
-                with self._side.cursor() as cursor:
-                    cursor.execute("SET lock_timeout = '2s'")
             with self._side.cursor() as cursor:
+                # The timeout is set for this statement's transaction only: no session state,
+                # which a transaction-pooling PgBouncer would leak to other clients.
                 cursor.execute(
+                    "SELECT set_config('lock_timeout', '2s', true); "
                     "UPDATE public.tenants_application SET steps = %s::jsonb WHERE id = %s AND status = 'provisioning'",
                     [_json(self.steps), self.application_id],
                 )
