@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 
 from core.http import host_url, public_url
 from core.services import signon_code_issue, signon_code_redeem
-from tenants import selectors
+from tenants import onboarding, selectors
 from tenants.models import Domain, Jurisdiction, Role
 from tenants.web import JurisdictionPageMixin
 from tenants.workplace import workplace_panels, workplace_shortcuts
@@ -93,6 +93,7 @@ def public_home(request: HttpRequest) -> HttpResponse:
         context["memberships"] = selectors.user_memberships(user=request.user)  # type: ignore[arg-type]
         context["overseen"] = selectors.user_overseen_roots(user=request.user)  # type: ignore[arg-type]
         context["chooser"] = selectors.jurisdictions_pending(user=request.user)  # type: ignore[arg-type]
+        context["is_onboarding_reviewer"] = bool(onboarding.reviewer_roots(request.user))  # type: ignore[arg-type]
     return render(request, "tenants/public_home.html", context)
 
 
