@@ -87,7 +87,7 @@ def warnings(access: Access, user: Any) -> tuple[int, list[PanelRow]]:
             f"/reception/tasks/{w.task}/",
             "",
             "returned" if w.severity == "error" else "submitted",
-            _t("超标") if w.severity == "error" else _t("提示"),
+            _t("超标") if w.severity == "error" else _t("提醒"),
         )
         for w in found[:PANEL_ROWS]
     ]
