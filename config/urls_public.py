@@ -18,7 +18,7 @@ from tenants.onboarding_api import (
     ApplicationRejectApi,
     ApplicationsApi,
 )
-from tenants.views import public_home, sso_authorize
+from tenants.views import landing, public_home, sso_authorize
 
 api_v1 = [
     *api_common,
@@ -45,6 +45,7 @@ api_v1 = [
 urlpatterns = [
     path("", public_home, name="home"),
     path("accounts/login/", login_view, name="login"),
+    path("work/", landing, name="landing"),
     path("sso/authorize/", sso_authorize, name="sso-authorize"),
     path("onboarding/apply/", onboarding_views.apply, name="onboarding-apply"),
     path("onboarding/track/<int:application_id>/<str:token>/", onboarding_views.track, name="onboarding-track"),

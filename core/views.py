@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
@@ -28,7 +29,10 @@ def safe_next(request: HttpRequest, default: str = "/") -> str:
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    """The one login page, on the public host; tenant hosts reach it through single sign-on."""
+    """The one login page, on the public host; tenant hosts reach it through single sign-on.
+    A signed-in user never sees it again: they go where `next` says, or to their work."""
+    if request.user.is_authenticated:
+        return HttpResponseRedirect(safe_next(request, settings.LOGIN_REDIRECT_URL))
     form = LoginForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -44,7 +48,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             status = 400
         else:
             django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return HttpResponseRedirect(safe_next(request))
+            return HttpResponseRedirect(safe_next(request, settings.LOGIN_REDIRECT_URL))
     elif request.method == "POST":
         status = 400
     return render(request, "core/login.html", {"form": form, "next": safe_next(request, "")}, status=status)

@@ -11,14 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from core.http import host_url, public_url
 from core.services import signon_code_issue, signon_code_redeem
-from tenants import selectors
+from tenants import onboarding, selectors
 from tenants.models import Domain, Jurisdiction, Role
 from tenants.web import JurisdictionPageMixin
+from tenants.workplace import workplace_panels, workplace_shortcuts
 
 
 def _relative_path(value: str | None) -> str:
@@ -84,17 +84,24 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(_relative_path(request.GET.get("next")))
 
 
-# --- Home pages ---------------------------------------------------------------------------
+# --- Landing, the chooser and the workplace ------------------------------------------------
 
-ROLE_ACTIONS: dict[str, list[Any]] = {
-    Role.ADMIN: [gettext_lazy("管理本辖区的成员、标准与定点服务单位"), gettext_lazy("查看统计、预警与上报")],
-    Role.DRAFTER: [gettext_lazy("登记公函，起草接待方案"), gettext_lazy("根据规则检查修改方案后提交审核")],
-    Role.REVIEWER: [gettext_lazy("审核接待方案：同意或退回"), gettext_lazy("审核接待清单")],
-    Role.HANDLER: [gettext_lazy("执行已批准的方案，向服务单位派单"), gettext_lazy("办结接待任务")],
-    Role.FINANCE: [gettext_lazy("审核服务单位报送的费用"), gettext_lazy("起草接待清单，报送统计")],
-    Role.SUPERVISOR: [gettext_lazy("只读查看本辖区及下级的接待情况"), gettext_lazy("查看统计与预警")],
-    Role.COUNTERPART: [gettext_lazy("接收来访单位公函并登记"), gettext_lazy("发起接待任务")],
-}
+
+def landing_url(request: HttpRequest, user: Any) -> str:
+    """Where a signed-in user's work is: the one jurisdiction's workplace, a provider's order
+    inbox, or (several jurisdictions, or none) the chooser on the public home page."""
+    jurisdictions = {m.jurisdiction.code: m.jurisdiction for m in selectors.user_active_memberships(user=user)}
+    if len(jurisdictions) == 1:
+        return host_url(request, next(iter(jurisdictions.values())).host, "/")
+    if not jurisdictions and hasattr(user, "provider_staff"):  # provider staff hold no memberships
+        return public_url(request, "/provider/")
+    return public_url(request, "/")
+
+
+@login_required
+def landing(request: HttpRequest) -> HttpResponse:
+    """Public host: the default destination after sign-in (LOGIN_REDIRECT_URL)."""
+    return HttpResponseRedirect(landing_url(request, request.user))
 
 
 def public_home(request: HttpRequest) -> HttpResponse:
@@ -102,11 +109,14 @@ def public_home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         context["memberships"] = selectors.user_memberships(user=request.user)  # type: ignore[arg-type]
         context["overseen"] = selectors.user_overseen_roots(user=request.user)  # type: ignore[arg-type]
+        context["chooser"] = selectors.jurisdictions_pending(user=request.user)  # type: ignore[arg-type]
+        context["is_onboarding_reviewer"] = bool(onboarding.reviewer_roots(request.user))  # type: ignore[arg-type]
     return render(request, "tenants/public_home.html", context)
 
 
 class TenantHomeView(JurisdictionPageMixin, TemplateView):
-    """Where the user is, which roles they hold here and what they may do."""
+    """The workplace (工作台): the user's to-do here, by role, most urgent first; then shortcuts
+    to the pages the user's roles may open (tenants.workplace)."""
 
     template_name = "tenants/tenant_home.html"
 
@@ -114,7 +124,11 @@ class TenantHomeView(JurisdictionPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         access = context["access"]
         jurisdiction = self.request.tenant  # type: ignore[attr-defined]
-        context["role_actions"] = [(Role(role).label, ROLE_ACTIONS.get(role, [])) for role in sorted(access.roles)]
+        context["roles"] = [Role(role).label for role in sorted(access.roles)]
+        context["panels"] = workplace_panels(access, self.request.user)
+        context["pending"] = sum(p.count for p in context["panels"])
+        context["shortcuts"] = workplace_shortcuts(self.request, access)
+        context["can_outbox"] = Role.ADMIN in access.roles
         context["children"] = jurisdiction.children.order_by("code")
         context["ancestors"] = Jurisdiction.objects.filter(code__in=jurisdiction.ancestor_codes).order_by("path")
         return context

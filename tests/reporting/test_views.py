@@ -130,8 +130,8 @@ def test_inspection_pages(tree: Any) -> None:
 
 
 def test_the_home_page_links_to_the_reporting_pages(tree: Any) -> None:
-    assert 'data-testid="reporting-modules"' in text(browser("340100-finance").get("/"))
-    assert 'data-testid="reporting-modules"' not in text(browser("340100-drafter").get("/"))
+    assert 'href="/reporting/"' in text(browser("340100-finance").get("/"))
+    assert 'href="/reporting/"' not in text(browser("340100-drafter").get("/"))
 
 
 def test_the_dashboard_starts_an_export_job_and_lists_it(
