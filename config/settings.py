@@ -41,6 +41,9 @@ BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost").lower()
 # Secrets come only from the environment. A local run on loopback may go without one (a fixed
 # key that `check --deploy` flags); any other domain refuses to start without SECRET_KEY.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Seals each audit chain's head (core.audit): a key outside the database. Defaults to one derived
+# from SECRET_KEY; set its own to keep the audit seal when SECRET_KEY rotates.
+AUDIT_ANCHOR_KEY = os.environ.get("AUDIT_ANCHOR_KEY", "")
 if not SECRET_KEY:
     if BASE_DOMAIN not in {"localhost", "127.0.0.1"} and not BASE_DOMAIN.endswith(".localhost"):
         raise ImproperlyConfigured("SECRET_KEY must be set in the environment outside local development.")

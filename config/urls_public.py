@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from config.urls_common import api_common, common
 from core.notifications.receipts import SmsReceiptsApi
-from core.views import login_view
+from core.views import login_view, password_reset_confirm_view
 from provider_portal import views as provider_views
 from provider_portal.urls_api import public_api as provider_public_api
 from tenants import onboarding_views
@@ -46,6 +46,7 @@ urlpatterns = [
     path("", public_home, name="home"),
     path("accounts/login/", login_view, name="login"),
     path("work/", landing, name="landing"),
+    path("accounts/reset/<str:uidb64>/<str:token>/", password_reset_confirm_view, name="password-reset-confirm"),
     path("sso/authorize/", sso_authorize, name="sso-authorize"),
     path("onboarding/apply/", onboarding_views.apply, name="onboarding-apply"),
     path("onboarding/track/<int:application_id>/<str:token>/", onboarding_views.track, name="onboarding-track"),

@@ -25,6 +25,27 @@ class ContactForm(forms.Form):
     )
 
 
+class NewPasswordForm(forms.Form):
+    """A new password typed twice (the validators run in the service)."""
+
+    new_password = forms.CharField(label=_("新密码"), max_length=256, strip=False, widget=forms.PasswordInput)
+    new_password_again = forms.CharField(
+        label=_("再次输入新密码"), max_length=256, strip=False, widget=forms.PasswordInput
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("new_password") and cleaned.get("new_password") != cleaned.get("new_password_again"):
+            self.add_error("new_password_again", forms.ValidationError(_("两次输入的新密码不一致。"), code="mismatch"))
+        return cleaned
+
+
+class PasswordChangeForm(NewPasswordForm):
+    old_password = forms.CharField(label=_("原密码"), max_length=256, strip=False, widget=forms.PasswordInput)
+
+    field_order = ["old_password", "new_password", "new_password_again"]
+
+
 class AdminLoginForm(AdminAuthenticationForm):
     """/admin/login/ through the one throttled sign-in service (the same counters as every path)."""
 

@@ -113,6 +113,28 @@ class AuditEntry(models.Model):
         return hashlib.sha256((self.prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
+class AuditAnchor(models.Model):
+    """The head of one audit chain (审计链锚点): its length and last hash, sealed with a key kept
+    outside the database (AUDIT_ANCHOR_KEY). Written with every entry, under the chain's lock.
+
+    Deleting the newest entries, or every entry, leaves the anchor pointing past the end; a forged
+    anchor needs the key. A trigger refuses DELETE and TRUNCATE here as on the entries.
+    """
+
+    chain = models.CharField(_("链"), max_length=32, unique=True)
+    length = models.PositiveBigIntegerField(_("条目数"))
+    head_hash = models.CharField(max_length=64)
+    seal = models.CharField(max_length=64)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("审计链锚点")
+        verbose_name_plural = _("审计链锚点")
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.length}"
+
+
 class LoginCounter(models.Model):
     """Failed sign-ins of one username or one client address (登录失败计数), shared by every path.
 

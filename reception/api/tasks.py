@@ -23,6 +23,7 @@ from reception.api.serializers import (
 )
 from reception.models import TaskStatus
 from reception.models.tasks import PLAN_ROLES
+from reception.scopes import tasks_in_scope
 from reception.services.tasks import TASK_CREATE_ROLES, task_create, task_update
 from tenants.models import ALL_ROLES
 
@@ -49,7 +50,7 @@ class TasksApi(ReceptionApi, GenericAPIView):
     serializer_class = TaskSummaryOutput
 
     def get_queryset(self) -> Any:
-        return selectors.task_list()
+        return tasks_in_scope(selectors.task_list(), self.scope)
 
     @extend_schema(operation_id="tasks_list", responses=TaskSummaryOutput(many=True))
     def get(self, request: Request) -> Response:
