@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -132,6 +133,16 @@ def login_attempt(*, username: str, password: str, ip: str | None) -> User:
         return user  # type: ignore[return-value]
     _attempt_failed(keys, timezone.now())
     raise InvalidInput(LOGIN_FAILED_MESSAGE, code="invalid_credentials", field="non_field_errors")
+
+
+def token_issue(*, user: User) -> tuple[Any, str]:
+    """A new API token for `user` (knox); the user's expired tokens are deleted on the way, since
+    requests only look at their own token (`core.authentication`)."""
+    from knox.models import AuthToken
+
+    with transaction.atomic():
+        AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+        return AuthToken.objects.create(user=user)  # type: ignore[no-any-return]
 
 
 def login_failures_prune(*, older_than: datetime | None = None) -> int:

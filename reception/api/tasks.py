@@ -54,8 +54,9 @@ class TasksApi(ReceptionApi, GenericAPIView):
 
     @extend_schema(operation_id="tasks_list", responses=TaskSummaryOutput(many=True))
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(TaskSummaryOutput(page, many=True).data)
+        tasks = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(tasks.values(*TaskSummaryOutput.value_names()))
+        return self.get_paginated_response(TaskSummaryOutput.rows(page or []))
 
     @extend_schema(operation_id="tasks_create", request=TaskInput, responses={201: TaskOutput})
     def post(self, request: Request) -> Response:

@@ -157,3 +157,40 @@ def test_me_requires_credentials(tree):
     bad = api("340100")
     bad.credentials(HTTP_AUTHORIZATION="Token not-a-token")
     assert bad.get("/api/v1/me/").status_code == 401
+
+
+def test_signing_in_deletes_the_users_expired_tokens_and_requests_do_not_sweep(tree):
+    """A request reads only its own token (core.authentication); the user's other expired tokens
+    go at the next sign-in."""
+    import datetime as dt
+
+    from knox.models import AuthToken
+
+    from tests.conftest import user
+
+    drafter = user("340100-drafter")
+    stale, _token = AuthToken.objects.create(user=drafter, expiry=-dt.timedelta(minutes=1))
+    client = api("340100", "340100-drafter")
+    assert client.get("/api/v1/me/").status_code == 200
+    assert AuthToken.objects.filter(pk=stale.pk).exists()
+
+    answer = api("340100").post(
+        "/api/v1/auth/login/", {"username": "340100-drafter", "password": PASSWORD}, format="json"
+    )
+    assert answer.status_code == 200
+    assert not AuthToken.objects.filter(pk=stale.pk).exists()
+    assert AuthToken.objects.filter(user=drafter).count() == 2  # the one `api` made, and the new one
+
+
+def test_an_expired_token_is_refused_and_deleted(tree):
+    import datetime as dt
+
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
+
+    from tests.conftest import HOSTS, user
+
+    instance, token = AuthToken.objects.create(user=user("340100-drafter"), expiry=-dt.timedelta(seconds=1))
+    client = APIClient(HTTP_HOST=HOSTS["340100"], HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/me/").status_code == 401
+    assert not AuthToken.objects.filter(pk=instance.pk).exists()

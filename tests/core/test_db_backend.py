@@ -77,3 +77,41 @@ def test_without_pooling_the_path_is_session_state():
         assert _session_search_path(connection) == "j340100, public"
     finally:
         connection.set_schema_to_public()
+
+
+def _sets(context: Any) -> int:
+    return sum(1 for q in context.captured_queries if q["sql"].startswith("SET search_path"))
+
+
+def test_a_set_that_would_not_change_the_session_is_skipped():
+    from django.test.utils import CaptureQueriesContext
+
+    try:
+        with CaptureQueriesContext(connection) as context:
+            connection.set_schema("j340100")
+            assert _current_schema(connection) == "j340100"
+            connection.set_schema_to_public()  # chosen but never queried: nothing sent
+            connection.set_schema("j340100")
+            assert _current_schema(connection) == "j340100"
+        assert _sets(context) == 1
+    finally:
+        connection.set_schema_to_public()
+
+
+def test_after_a_rollback_the_path_is_set_again():
+    """ROLLBACK TO SAVEPOINT undoes a SET issued after the savepoint: the backend must not
+    believe the session still holds it."""
+    from django.db import transaction
+
+    try:
+        connection.set_schema("j340100")
+        assert _current_schema(connection) == "j340100"
+        savepoint = transaction.savepoint()
+        connection.set_schema("j340200")
+        assert _current_schema(connection) == "j340200"
+        transaction.savepoint_rollback(savepoint)
+        assert _current_schema(connection) == "j340200"
+        connection.set_schema("j340100")
+        assert _current_schema(connection) == "j340100"
+    finally:
+        connection.set_schema_to_public()

@@ -11,7 +11,14 @@ session state at all. Every statement is sent as
 message: PostgreSQL runs the two in the same transaction (the open one, or an implicit one in
 autocommit), the setting ends with that transaction, and psycopg2 returns the last statement's
 result. The pooler may hand out any server connection between two statements or transactions;
-each one carries its own path. Without pooling it behaves exactly as django-tenants' backend.
+each one carries its own path.
+
+Without pooling it is django-tenants' backend, minus the redundant round trips: django-tenants
+forgets the session's path at every schema switch and sets it again at the next query, even when
+the session already has it (two `SET`s per request when consecutive requests on a thread serve
+the same jurisdiction). This backend remembers what the session holds and skips a `SET` that
+would not change it; the memory is dropped whenever the session may have lost the setting
+(rollback, savepoint rollback, a new or closed connection).
 """
 
 from __future__ import annotations
@@ -55,6 +62,8 @@ class DatabaseWrapper(TenantDatabaseWrapper):
         super().__init__(*args, **kwargs)
         self.transaction_pooling = self.settings_dict.get("POOLING") == TRANSACTION_POOLING
         self._path_prefixes: dict[tuple[str, ...], str] = {}
+        # The search path the server session holds for sure (unpooled mode), or None.
+        self._session_search_path: list[str] | None = None
 
     @property
     def search_path_prefix(self) -> str:
@@ -76,8 +85,43 @@ class DatabaseWrapper(TenantDatabaseWrapper):
         return self.search_path_prefix + sql
 
     def _handle_search_path(self, cursor: Any = None) -> None:
-        if not self.transaction_pooling:
-            super()._handle_search_path(cursor)  # type: ignore[no-untyped-call]
+        if self.transaction_pooling:
+            return  # the path travels with each statement (with_search_path)
+        issuing = getattr(self, "search_path_set_schemas", None) is None
+        if (
+            issuing
+            and self._session_search_path is not None
+            and not self._setting_search_path
+            and self.schema_name
+            and self._get_cursor_search_paths() == self._session_search_path
+        ):
+            self.search_path_set_schemas = self._session_search_path
+            return
+        super()._handle_search_path(cursor)  # type: ignore[no-untyped-call]
+        if issuing and self.search_path_set_schemas is not None:  # a SET went through just now
+            self._session_search_path = list(self.search_path_set_schemas)
+
+    def connect(self) -> None:
+        self._session_search_path = None
+        super().connect()
+
+    def close(self) -> None:
+        self._session_search_path = None
+        super().close()  # type: ignore[no-untyped-call]
+
+    # A SET issued in the rolled-back transaction or after the savepoint is undone. Forgotten
+    # after the rollback: the cursor it uses may itself issue a SET the rollback discards.
+    def rollback(self) -> None:
+        try:
+            super().rollback()  # type: ignore[no-untyped-call]
+        finally:
+            self._session_search_path = None
+
+    def savepoint_rollback(self, sid: str) -> None:
+        try:
+            super().savepoint_rollback(sid)  # type: ignore[no-untyped-call]
+        finally:
+            self._session_search_path = None
 
     def make_cursor(self, cursor: Any) -> Any:
         if self.transaction_pooling:
