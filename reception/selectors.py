@@ -23,6 +23,7 @@ from reception.models import (
     PlanItem,
     Standard,
     Task,
+    TaskAction,
     TaskStatus,
 )
 from reception.standards import DEFAULT_STANDARD, StandardValues
@@ -114,10 +115,28 @@ def task_detail(task_id: int) -> Task:
     return task
 
 
+#: What each recorded step of a task is called on its page (the audit action codes stay in the log).
+TASK_STEP_LABELS: dict[str, Any] = {
+    **{f"reception.task.{t.done}": TaskAction(action).label for action, t in TRANSITIONS.items()},
+    "reception.task.created": _("创建任务"),
+    "reception.task.updated": _("修改方案"),
+    "reception.task.evaluated": _("满意度评价"),
+    "reception.task.itinerary_issued": _("发出来宾行程链接"),
+    "reception.task.itinerary_revoked": _("收回来宾行程链接"),
+}
+
+
 def task_history(*, jurisdiction: Jurisdiction, task: Task) -> list[dict[str, Any]]:
-    """The task's recorded steps, oldest first."""
+    """The task's recorded steps, oldest first: what was done (its label) and by whom (by name)."""
     return [
-        {"action": entry.action, "actor": entry.actor_username, "at": entry.at, "comment": entry.comment}
+        {
+            "action": entry.action,
+            "label": TASK_STEP_LABELS.get(entry.action, _("其他操作")),
+            "actor": entry.actor_username,
+            "actor_name": entry.actor.label if entry.actor else entry.actor_username,
+            "at": entry.at,
+            "comment": entry.comment,
+        }
         for entry in object_history(
             jurisdiction_code=jurisdiction.code, object_type="reception.task", object_id=task.pk
         )
