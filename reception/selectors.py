@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import object_history
@@ -90,9 +90,35 @@ def tasks_matching(tasks: QuerySet[Task], q: str) -> QuerySet[Task]:
     return tasks.filter(Q(title__icontains=q) | Q(counterpart_unit__icontains=q) | Q(letter__number__icontains=q))
 
 
-def task_list(*, status: str | None = None, handler_id: int | None = None, q: str | None = None) -> QuerySet[Task]:
-    """Newest first, with what a list row shows, in a constant number of queries."""
-    tasks = Task.objects.select_related("letter", "handler").order_by("-created_at", "-id")
+#: The pages' order: what waits for someone first (sent back, waiting for review, being drafted,
+#: to assign, under way, to settle), history last; soonest first within each.
+ACTION_ORDER = [
+    TaskStatus.RETURNED,
+    TaskStatus.SUBMITTED,
+    TaskStatus.DRAFT,
+    TaskStatus.APPROVED,
+    TaskStatus.IN_PROGRESS,
+    TaskStatus.COMPLETED,
+    TaskStatus.SETTLED,
+    TaskStatus.CANCELLED,
+]
+
+
+def task_list(
+    *, status: str | None = None, handler_id: int | None = None, q: str | None = None, by_action: bool = False
+) -> QuerySet[Task]:
+    """Newest first (the API), or by what needs action (`by_action`, the pages), with what a list
+    row shows, in a constant number of queries."""
+    tasks = Task.objects.select_related("letter", "handler")
+    if by_action:
+        rank = Case(
+            *(When(status=value, then=Value(index)) for index, value in enumerate(ACTION_ORDER)),
+            default=Value(len(ACTION_ORDER)),
+            output_field=IntegerField(),
+        )
+        tasks = tasks.annotate(action_rank=rank).order_by("action_rank", "start_date", "id")
+    else:
+        tasks = tasks.order_by("-created_at", "-id")
     if status:
         tasks = tasks.filter(status=status)
     if handler_id is not None:

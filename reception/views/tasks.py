@@ -31,7 +31,7 @@ class TaskListView(ReceptionPage):
     preset: dict[str, Any] = {}
 
     def rows(self, filters: dict[str, str]) -> Any:
-        return selectors.task_list(status=filters.get("status"), q=filters.get("q"))
+        return selectors.task_list(status=filters.get("status"), q=filters.get("q"), by_action=True)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -62,7 +62,9 @@ class AssignedTasksView(TaskListView):
     heading = gettext_lazy("分配给我的任务")
 
     def rows(self, filters: dict[str, str]) -> Any:
-        return selectors.task_list(handler_id=self.actor.pk, status=filters.get("status"), q=filters.get("q"))
+        return selectors.task_list(
+            handler_id=self.actor.pk, status=filters.get("status"), q=filters.get("q"), by_action=True
+        )
 
 
 class TaskCreateView(ReceptionPage):
