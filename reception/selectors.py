@@ -243,6 +243,12 @@ def plan_object(model: type[Any], *, task_id: int, object_id: int) -> Any:
     return obj
 
 
+def counterpart_unit(*, jurisdiction: Jurisdiction, user: User) -> str:
+    """The unit a counterpart works in here (their membership's), or ""."""
+    found = Membership.objects.filter(jurisdiction=jurisdiction, user=user, role=Role.COUNTERPART).first()
+    return found.unit_name if found else ""
+
+
 def jurisdiction_handlers(*, jurisdiction: Jurisdiction) -> list[User]:
     """The active handlers of this jurisdiction (whom a task may be assigned to)."""
     memberships = Membership.objects.filter(jurisdiction=jurisdiction, role=Role.HANDLER, user__is_active=True)

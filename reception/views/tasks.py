@@ -14,6 +14,7 @@ from core.errors import DomainError
 from core.notifications.selectors import task_messages
 from reception import selectors, selectors_rules
 from reception.forms import AssignForm, CommentForm, ReasonForm, TaskForm, VersionForm, form_errors
+from reception.letter_prefill import task_initial
 from reception.models import TRANSITIONS, TaskAction, TaskStatus
 from reception.services import links, orders, transitions
 from reception.services.tasks import TASK_CREATE_ROLES, task_create
@@ -71,13 +72,20 @@ class TaskCreateView(ReceptionPage):
     template_name = "reception/task_form.html"
     roles = TASK_CREATE_ROLES
 
-    def form(self, data: Any = None) -> TaskForm:
-        form = TaskForm(data, initial={"letter": self.request.GET.get("letter")})
+    def form(self, data: Any = None, initial: dict[str, Any] | None = None) -> TaskForm:
+        form = TaskForm(data, initial=initial or {})
         form.fields["letter"].queryset = selectors.registered_letters()  # type: ignore[attr-defined]
         return form
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.render_to_response(self.get_context_data(form=self.form()))
+        """Opened from a letter (`?letter=`), the form carries the letter's data."""
+        wanted = request.GET.get("letter", "")
+        letter = selectors.registered_letters().filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        if letter is None:
+            return self.render_to_response(self.get_context_data(form=self.form()))
+        unit = selectors.counterpart_unit(jurisdiction=self.jurisdiction, user=self.actor)
+        initial = task_initial(letter, counterpart_unit=unit)
+        return self.render_to_response(self.get_context_data(form=self.form(initial=initial), letter=letter))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self.form(request.POST)
