@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core import pwa
 from core.auth_api import LoginApi, LogoutApi
 from core.views import logout_view, ping, profile_view
 from tenants.api import JurisdictionDirectoryApi, MeApi
@@ -22,5 +23,7 @@ common = [
     path("accounts/logout/", logout_view, name="logout"),
     path("accounts/profile/", profile_view, name="profile"),
     path("ping/", ping, name="ping"),
+    path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
+    path("sw.js", pwa.service_worker, name="pwa-service-worker"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
