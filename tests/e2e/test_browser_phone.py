@@ -132,7 +132,9 @@ def test_a_handlers_tasks_reload_offline_showing_when_they_were_updated(bengbu, 
         assert page.get_by_test_id("updated-at").inner_text() == updated
         assert page.get_by_test_id("offline-note").is_visible()
         # A page not kept for the road is not served from a stale copy
-        with pytest.raises(Exception):
+        from playwright.sync_api import Error as BrowserError
+
+        with pytest.raises(BrowserError):
             page.goto(site("bengbu", "/reception/letters/"))
     finally:
         context.close()
