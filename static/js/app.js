@@ -32,7 +32,7 @@
       var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
       table.querySelectorAll("tbody tr").forEach(function (row) {
         Array.prototype.forEach.call(row.children, function (cell, index) {
-          if (heads[index] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", heads[index]); }
+          if (heads[index] && !cell.hasAttribute("data-label") && !(cell.colSpan > 1)) { cell.setAttribute("data-label", heads[index]); }
         });
       });
     });
