@@ -104,3 +104,10 @@ def test_each_roles_workplace(bengbu: Any, chromium: Any, site: Any, size: str) 
         chromium, "provider-inbox", size, "shot-hotel-staff", site(None, "/provider/"), "[data-testid=inbox-row]"
     )
     assert provider.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_the_provinces_map_of_subordinates(committed: Any, chromium: Any, site: Any, size: str) -> None:
+    url = site("anhui", "/reporting/oversight/")
+    path = shoot(chromium, "oversight-map", size, "340000-admin", url, "[data-testid=subordinate-map][data-drawn]")
+    assert path.stat().st_size > 10_000
