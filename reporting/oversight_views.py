@@ -8,8 +8,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.staticfiles import finders
-from django.templatetags.static import static
 from django.http import HttpRequest, HttpResponse
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy

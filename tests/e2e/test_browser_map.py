@@ -3,8 +3,6 @@ division of the current list, with ECharts served by the app (no other host is c
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.conftest import PASSWORD
