@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-slow check migrate bench venv clean-data messages
+.PHONY: run test test-slow screenshots check migrate bench venv clean-data messages
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: venv
 ## Long-running proofs: fuzzing, load and fault tests.
 test-slow: venv
 	$(PY) scripts/dev.py test-slow $(PYTEST_ARGS)
+
+## Screenshots of each role's workplace on a PC and a phone, into docs/screenshots/.
+screenshots: venv
+	$(PY) scripts/dev.py screenshots
 
 ## Lint, format, types, migrations.
 check: venv

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from core import pwa
 from core.auth_api import LoginApi, LogoutApi
 from core.views import logout_view, password_change_view, ping, profile_view
 from tenants.api import JurisdictionDirectoryApi, MeApi
@@ -24,5 +25,7 @@ common = [
     path("accounts/profile/", profile_view, name="profile"),
     path("accounts/password/", password_change_view, name="password-change"),
     path("ping/", ping, name="ping"),
+    path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
+    path("sw.js", pwa.service_worker, name="pwa-service-worker"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -65,3 +66,40 @@ class ContentSecurityPolicyMiddleware:
             policy = settings.CONTENT_SECURITY_POLICY_DOCS if docs else settings.CONTENT_SECURITY_POLICY
             response["Content-Security-Policy"] = policy
         return response
+
+
+#: The cookie static/js/app.js sets to the browser's IANA time zone (e.g. "Europe/Berlin").
+TIME_ZONE_COOKIE = "tz"
+
+
+def user_time_zone(request: HttpRequest) -> Any:
+    """The browser's time zone from its cookie, when it names a real zone; None otherwise."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = request.COOKIES.get(TIME_ZONE_COOKIE, "")
+    if not name or len(name) > 64 or ".." in name or name.startswith("/"):
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+class UserTimeZoneMiddleware:
+    """Pages show times in the user's own time zone (the browser's, sent by app.js in a cookie);
+    without one, in TIME_ZONE (Asia/Shanghai). The API keeps TIME_ZONE, as its contract says."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        from django.utils import timezone
+
+        zone = None if request.path.startswith("/api/") else user_time_zone(request)
+        if zone is None:
+            return self.get_response(request)
+        timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

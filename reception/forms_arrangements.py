@@ -68,13 +68,27 @@ class ScheduleEntryForm(forms.ModelForm):
         return data, data.pop("version", None)
 
 
+#: What people write for a room type: its label (Chinese or English), a short form, or its code.
+ROOM_TYPE_WORDS = {
+    "标准间": RoomType.STANDARD,
+    "标间": RoomType.STANDARD,
+    "普通套间": RoomType.SUITE,
+    "套间": RoomType.SUITE,
+    "套": RoomType.SUITE,
+    "standard": RoomType.STANDARD,
+    "suite": RoomType.SUITE,
+    "standard room": RoomType.STANDARD,
+    "ordinary suite": RoomType.SUITE,
+}
+
+
 class AllocateForm(forms.Form):
     provider = forms.TypedChoiceField(label=_("宾馆"), coerce=int)
     rooms = forms.CharField(
-        label=_("房间（每行一间：房号 房型，房型为 standard 或 suite；留空则用资源库中登记的客房）"),
+        label=_("房间（每行一间：房号 房型，房型为标准间或套间；留空则用资源库中登记的客房）"),
         required=False,
         max_length=40000,
-        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "601 standard\n801 suite"}),
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": _("601 标准间\n801 套间")}),
     )
     check_in = forms.DateField(label=_("入住日期"), required=False, widget=DATE)
     check_out = forms.DateField(label=_("退房日期"), required=False, widget=DATE)
@@ -89,9 +103,9 @@ class AllocateForm(forms.Form):
             return None
         rooms = []
         for parts in lines:
-            room_type = parts[1] if len(parts) > 1 else RoomType.STANDARD
+            room_type = ROOM_TYPE_WORDS.get(parts[1].casefold(), "") if len(parts) > 1 else RoomType.STANDARD
             if len(parts) > 2 or room_type not in RoomType.values:
-                raise forms.ValidationError(_("每行写“房号 房型”，房型为 standard 或 suite。"))
+                raise forms.ValidationError(_("每行写“房号 房型”，房型为标准间或套间。"))
             rooms.append({"number": parts[0], "type": room_type})
         return rooms
 

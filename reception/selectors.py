@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import object_history
@@ -23,6 +23,7 @@ from reception.models import (
     PlanItem,
     Standard,
     Task,
+    TaskAction,
     TaskStatus,
 )
 from reception.standards import DEFAULT_STANDARD, StandardValues
@@ -89,9 +90,35 @@ def tasks_matching(tasks: QuerySet[Task], q: str) -> QuerySet[Task]:
     return tasks.filter(Q(title__icontains=q) | Q(counterpart_unit__icontains=q) | Q(letter__number__icontains=q))
 
 
-def task_list(*, status: str | None = None, handler_id: int | None = None, q: str | None = None) -> QuerySet[Task]:
-    """Newest first, with what a list row shows, in a constant number of queries."""
-    tasks = Task.objects.select_related("letter", "handler").order_by("-created_at", "-id")
+#: The pages' order: what waits for someone first (sent back, waiting for review, being drafted,
+#: to assign, under way, to settle), history last; soonest first within each.
+ACTION_ORDER = [
+    TaskStatus.RETURNED,
+    TaskStatus.SUBMITTED,
+    TaskStatus.DRAFT,
+    TaskStatus.APPROVED,
+    TaskStatus.IN_PROGRESS,
+    TaskStatus.COMPLETED,
+    TaskStatus.SETTLED,
+    TaskStatus.CANCELLED,
+]
+
+
+def task_list(
+    *, status: str | None = None, handler_id: int | None = None, q: str | None = None, by_action: bool = False
+) -> QuerySet[Task]:
+    """Newest first (the API), or by what needs action (`by_action`, the pages), with what a list
+    row shows, in a constant number of queries."""
+    tasks = Task.objects.select_related("letter", "handler")
+    if by_action:
+        rank = Case(
+            *(When(status=value, then=Value(index)) for index, value in enumerate(ACTION_ORDER)),
+            default=Value(len(ACTION_ORDER)),
+            output_field=IntegerField(),
+        )
+        tasks = tasks.annotate(action_rank=rank).order_by("action_rank", "start_date", "id")
+    else:
+        tasks = tasks.order_by("-created_at", "-id")
     if status:
         tasks = tasks.filter(status=status)
     if handler_id is not None:
@@ -114,10 +141,28 @@ def task_detail(task_id: int) -> Task:
     return task
 
 
+#: What each recorded step of a task is called on its page (the audit action codes stay in the log).
+TASK_STEP_LABELS: dict[str, Any] = {
+    **{f"reception.task.{t.done}": TaskAction(action).label for action, t in TRANSITIONS.items()},
+    "reception.task.created": _("创建任务"),
+    "reception.task.updated": _("修改方案"),
+    "reception.task.evaluated": _("满意度评价"),
+    "reception.task.itinerary_issued": _("发出来宾行程链接"),
+    "reception.task.itinerary_revoked": _("收回来宾行程链接"),
+}
+
+
 def task_history(*, jurisdiction: Jurisdiction, task: Task) -> list[dict[str, Any]]:
-    """The task's recorded steps, oldest first."""
+    """The task's recorded steps, oldest first: what was done (its label) and by whom (by name)."""
     return [
-        {"action": entry.action, "actor": entry.actor_username, "at": entry.at, "comment": entry.comment}
+        {
+            "action": entry.action,
+            "label": TASK_STEP_LABELS.get(entry.action, _("其他操作")),
+            "actor": entry.actor_username,
+            "actor_name": entry.actor.label if entry.actor else entry.actor_username,
+            "at": entry.at,
+            "comment": entry.comment,
+        }
         for entry in object_history(
             jurisdiction_code=jurisdiction.code, object_type="reception.task", object_id=task.pk
         )
@@ -196,6 +241,12 @@ def plan_object(model: type[Any], *, task_id: int, object_id: int) -> Any:
     if obj is None:
         raise NotFound(_("方案事项不存在。"))
     return obj
+
+
+def counterpart_unit(*, jurisdiction: Jurisdiction, user: User) -> str:
+    """The unit a counterpart works in here (their membership's), or ""."""
+    found = Membership.objects.filter(jurisdiction=jurisdiction, user=user, role=Role.COUNTERPART).first()
+    return found.unit_name if found else ""
 
 
 def jurisdiction_handlers(*, jurisdiction: Jurisdiction) -> list[User]:

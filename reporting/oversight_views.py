@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,7 +52,40 @@ class OversightView(ReceptionPage):
         for t in trend:
             t["bar"] = int(t["cost_total"] / peak * 100)
         context.update(summary=summary, trend=trend, period=period, missing=summary["expected"] - summary["reported"])
+        context.update(subordinate_map(self.jurisdiction.code, summary["children"]))
         return context
+
+
+#: The legend of the map of subordinates, by the cells' status classes.
+MAP_STATUS_LABELS = {
+    "submitted": gettext_lazy("已报"),
+    "accepted": gettext_lazy("已报"),
+    "late": gettext_lazy("迟报"),
+    "returned": gettext_lazy("已退回"),
+    "missing": gettext_lazy("未报"),
+    "none": gettext_lazy("未接入"),
+}
+
+
+def subordinate_map(code: str, children: list[dict[str, Any]]) -> dict[str, Any]:
+    """The boundary file of this jurisdiction's subordinates (static/maps/<code>.json, shipped
+    with the product; none for a county or a city whose boundaries are out of date) and what each
+    direct subordinate's region shows: its report status and its spending."""
+    if finders.find(f"maps/{code}.json") is None:
+        return {"map_url": None}
+    regions = [
+        {
+            "code": row["code"],
+            "name": row["name"],
+            "status": row["css"],
+            "cost": float((row["figures"] or {}).get("cost_total", 0) or 0),
+        }
+        for row in children
+        if row["depth"] == 1
+    ]
+    labels = {key: str(label) for key, label in MAP_STATUS_LABELS.items()}
+    labels.update(cost=str(gettext_lazy("接待费用（元）")), status=str(gettext_lazy("上报情况")))
+    return {"map_url": static(f"maps/{code}.json"), "map_regions": regions, "map_labels": labels}
 
 
 class SubordinateReportsView(ReceptionPage):

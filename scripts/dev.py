@@ -215,12 +215,13 @@ def cmd_run() -> int:
     return 0
 
 
-def cmd_test(args: list[str], *, slow: bool = False) -> int:
+def cmd_test(args: list[str], *, slow: bool = False, marker: str | None = None) -> int:
     ensure_chromium()
     env = environment()
     compile_messages(env)
     pytest_args = list(args)
-    pytest_args = ["-m", "slow", *pytest_args] if slow else ["-m", "not slow", *pytest_args]
+    chosen = marker or ("slow" if slow else "not slow and not screenshots")
+    pytest_args = ["-m", chosen, *pytest_args]
     if not any(a.startswith("-n") for a in args):
         pytest_args = ["-n", env.get("PYTEST_WORKERS", "2"), *pytest_args]
     return subprocess.run([PY, "-m", "pytest", *pytest_args], env=env, cwd=ROOT).returncode
@@ -244,7 +245,7 @@ def cmd_stop_db() -> int:
 
 def main() -> int:
     if len(sys.argv) < 2:
-        print("usage: dev.py run|test|test-slow|bench|manage ARGS|stop-db")
+        print("usage: dev.py run|test|test-slow|screenshots|bench|manage ARGS|stop-db")
         return 2
     command, args = sys.argv[1], sys.argv[2:]
     if command == "run":
@@ -253,6 +254,9 @@ def main() -> int:
         return cmd_test(args)
     if command == "test-slow":
         return cmd_test(args, slow=True)
+    if command == "screenshots":
+        # docs/screenshots/: each role's workplace on a PC and a phone (tests/e2e/test_screenshots.py)
+        return cmd_test([*args, "-n", "0", "tests/e2e/test_screenshots.py"], marker="screenshots")
     if command == "bench":
         return cmd_bench(args)
     if command == "manage":

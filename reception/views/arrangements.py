@@ -202,7 +202,11 @@ class LodgingView(ArrangementPage):
         context = super().get_context_data(**kwargs)
         context.update(
             overview=selectors_meetings.lodging_overview(context["task"]),
-            allocate_form=AllocateForm(hotels=self.hotels()),
+            # The task's nights: check in on its first day, check out on its last
+            allocate_form=AllocateForm(
+                hotels=self.hotels(),
+                initial={"check_in": context["task"].start_date, "check_out": context["task"].end_date},
+            ),
             place_form=PlaceForm(),
         )
         return context

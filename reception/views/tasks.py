@@ -14,6 +14,7 @@ from core.errors import DomainError
 from core.notifications.selectors import task_messages
 from reception import selectors, selectors_rules
 from reception.forms import AssignForm, CommentForm, ReasonForm, TaskForm, VersionForm, form_errors
+from reception.letter_prefill import task_initial
 from reception.models import TRANSITIONS, TaskAction, TaskStatus
 from reception.scopes import letters_in_scope, tasks_in_scope
 from reception.services import links, orders, transitions
@@ -32,7 +33,9 @@ class TaskListView(ReceptionPage):
     preset: dict[str, Any] = {}
 
     def rows(self, filters: dict[str, str]) -> Any:
-        return tasks_in_scope(selectors.task_list(status=filters.get("status"), q=filters.get("q")), self.scope)
+        return tasks_in_scope(
+            selectors.task_list(status=filters.get("status"), q=filters.get("q"), by_action=True), self.scope
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -63,22 +66,32 @@ class AssignedTasksView(TaskListView):
     heading = gettext_lazy("分配给我的任务")
 
     def rows(self, filters: dict[str, str]) -> Any:
-        return selectors.task_list(handler_id=self.actor.pk, status=filters.get("status"), q=filters.get("q"))
+        return selectors.task_list(
+            handler_id=self.actor.pk, status=filters.get("status"), q=filters.get("q"), by_action=True
+        )
 
 
 class TaskCreateView(ReceptionPage):
     template_name = "reception/task_form.html"
     roles = TASK_CREATE_ROLES
 
-    def form(self, data: Any = None) -> TaskForm:
-        form = TaskForm(data, initial={"letter": self.request.GET.get("letter")})
+    def form(self, data: Any = None, initial: dict[str, Any] | None = None) -> TaskForm:
+        form = TaskForm(data, initial=initial or {})
         form.fields["letter"].queryset = letters_in_scope(  # type: ignore[attr-defined]
             selectors.registered_letters(), self.scope
         )
         return form
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.render_to_response(self.get_context_data(form=self.form()))
+        """Opened from a letter (`?letter=`), the form carries the letter's data."""
+        wanted = request.GET.get("letter", "")
+        letters = letters_in_scope(selectors.registered_letters(), self.scope)
+        letter = letters.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        if letter is None:
+            return self.render_to_response(self.get_context_data(form=self.form()))
+        unit = selectors.counterpart_unit(jurisdiction=self.jurisdiction, user=self.actor)
+        initial = task_initial(letter, counterpart_unit=unit)
+        return self.render_to_response(self.get_context_data(form=self.form(initial=initial), letter=letter))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self.form(request.POST)

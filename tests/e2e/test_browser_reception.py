@@ -114,6 +114,7 @@ def test_the_whole_cycle_in_the_browser(committed, chromium, page, site):
 
     # The reviewer approves and assigns the handler
     reviewer.goto(site("bengbu", task_path))
+    reviewer.once("dialog", lambda dialog: dialog.accept())  # approving asks first
     reviewer.click("[data-testid=approve]")
     assert reviewer.get_by_test_id("task-status").get_attribute("data-status") == "approved"
     reviewer.select_option("#id_handler", "340300-handler")

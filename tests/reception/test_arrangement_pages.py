@@ -144,10 +144,13 @@ def test_the_lodging_page_allocates_and_moves_guests(meeting_task, hotel):
     client = browser("340100-drafter")
     response = client.post(
         page(meeting_task, "lodging"),
-        {"form": "allocate", "provider": hotel.pk, "rooms": "801 suite\n601\n602 standard\n701\n702"},
+        {"form": "allocate", "provider": hotel.pk, "rooms": "801 套间\n601\n602 标准间\n701\n702"},
     )
     assert response.status_code == 303
     html = text(client.get(page(meeting_task, "lodging")))
+    # the form offers the task's nights, and room types by their names
+    assert f'name="check_in" value="{meeting_task.start_date:%Y-%m-%d}"' in html
+    assert f'name="check_out" value="{meeting_task.end_date:%Y-%m-%d}"' in html
     assert html.count('data-testid="room"') == 5 and 'data-testid="room-grid"' in html
     assert "未分配的来宾（0）" in html
     with in_tenant("340100"):
@@ -161,7 +164,7 @@ def test_the_lodging_page_allocates_and_moves_guests(meeting_task, hotel):
     bad = client.post(
         page(meeting_task, "lodging"), {"form": "allocate", "provider": hotel.pk, "rooms": "601 palace"}, follow=True
     )
-    assert "房型为 standard 或 suite" in text(bad)
+    assert "房型为标准间或套间" in text(bad)
     dup = client.post(
         page(meeting_task, "lodging"), {"form": "allocate", "provider": hotel.pk, "rooms": "601\n601"}, follow=True
     )

@@ -344,3 +344,26 @@ def test_standards_page_and_the_admin_publishes_a_version(tree):
     assert 'data-testid="standard-form"' not in text(browser("340100-drafter").get("/reception/standards/"))
     assert browser("340100-drafter").post("/reception/standards/", data).status_code == 403
     assert browser("340000-admin").post("/reception/standards/", data).status_code == 403
+
+
+def test_the_task_list_puts_what_needs_action_first_with_coloured_badges(tree):
+    with in_tenant("340100"):
+        for title, status, start in [
+            ("已结算的", "settled", DAY),
+            ("待审核的", "submitted", DAY + dt.timedelta(days=3)),
+            ("已取消的", "cancelled", DAY),
+            ("承办中的", "in_progress", DAY),
+            ("退回的", "returned", DAY + dt.timedelta(days=9)),
+            ("较早待审核的", "submitted", DAY),
+        ]:
+            TaskFactory(title=title, status=status, start_date=start, end_date=start)
+    page = text(browser("340100-reviewer").get("/reception/"))
+    titles = re.findall(r'<a href="/reception/tasks/\d+/">([^<]+)</a>', page)
+    assert titles == ["退回的", "较早待审核的", "待审核的", "承办中的", "已结算的", "已取消的"]
+    badges = re.findall(r'<span class="badge status-(\w+)" data-status="\w+">', page)
+    assert badges == ["returned", "submitted", "submitted", "in_progress", "settled", "cancelled"]
+    # The API keeps its newest-first order
+    from tests.conftest import api
+
+    newest = api("340100", "340100-reviewer").get("/api/v1/tasks/").json()["results"]
+    assert [t["title"] for t in newest][:2] == ["较早待审核的", "退回的"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 from html import unescape
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
@@ -21,6 +22,51 @@ from tests.conftest import HOSTS, PASSWORD, PUBLIC_HOST, user
 PER_SHAPE = 3
 MAX_PAGES = 300
 HREF = re.compile(r'href="([^"]+)"')
+#: Internal codes that must never reach a page's text (each is shown by its label): audit
+#: actions, statuses, kinds, room types, roles, payers, meal types, payment methods.
+CODES = re.compile(
+    r"\b(?:reception|reporting|provider|tenants|core)\.[a-z_]+\.[a-z_]+\b|(?<![\w-])(?:"
+    r"standard|suite|draft|submitted|returned|approved|in_progress|completed|settled|cancelled|"
+    r"submitted_by_visitor|registered|rejected|breakfast|lunch|dinner|meal|lodging|vehicle|visit|"
+    r"hotel|restaurant|fleet|venue|admin|drafter|reviewer|handler|finance|supervisor|counterpart|"
+    r"sent|accepted|declined|fulfilled|cost_reported|cost_approved|withdrawn|official_card|transfer|"
+    r"provincial_ministerial|bureau|division|section|delivered|acknowledged|queued|failed"
+    r")(?![\w-])"
+)
+
+#: People are shown by name: a demo login (`340100-drafter`, `provider-hotel`) may appear only on
+#: the profile page, which shows the user's own username.
+USERNAMES = re.compile(r"(?<![\w-])(?:\d{6}|provider)-[a-z]+(?![\w-])")
+PROFILE = "/accounts/profile/"
+
+
+class _Text(HTMLParser):
+    """The text a reader sees: no tags, attributes, scripts or styles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in ("script", "style", "title"):
+            self._hidden += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "title") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def codes_shown(html: str, path: str) -> set[str]:
+    reader = _Text()
+    reader.feed(html)
+    text = " ".join(reader.parts)
+    found = set(CODES.findall(text))
+    return found if path.startswith(PROFILE) else found | set(USERNAMES.findall(text))
 
 
 @pytest.fixture
@@ -30,6 +76,14 @@ def demo(tree: dict[str, Any]) -> None:
     cache.clear()
     for step in sorted(_demo_steps.values(), key=lambda s: (s.order, s.name)):
         step.run(PASSWORD, io.StringIO())
+    # People named as the demo names them (the test tree's users are named by their codes)
+    from core.models import User
+    from tenants.models import Membership
+
+    for membership in Membership.objects.select_related("user", "jurisdiction"):
+        User.objects.filter(pk=membership.user_id).update(
+            display_name=f"{membership.jurisdiction.name}{membership.get_role_display()}"
+        )
 
 
 def shape(path: str) -> str:
@@ -56,7 +110,10 @@ def crawl(client: Client, host: str, start: str = "/") -> tuple[int, list[tuple[
             continue  # a redirect to sign-in or another host: not a refusal
         if "text/html" not in response.get("Content-Type", ""):
             continue
-        for raw in HREF.findall(response.content.decode()):
+        html = response.content.decode()
+        for code in sorted(codes_shown(html, path)):
+            bad.append((path, 0, f"shows the code {code!r}"))
+        for raw in HREF.findall(html):
             link, _fragment = urldefrag(unescape(raw))
             parts = urlsplit(link)
             if parts.scheme in ("mailto", "tel", "javascript", "data") or not link:
@@ -75,7 +132,10 @@ def crawl(client: Client, host: str, start: str = "/") -> tuple[int, list[tuple[
 
 
 def report(bad: list[tuple[str, int, str]]) -> str:
-    return "\n" + "\n".join(f"{status} {path}  (linked from {source})" for path, status, source in bad)
+    return "\n" + "\n".join(
+        f"{path}  {source}" if status == 0 else f"{status} {path}  (linked from {source})"
+        for path, status, source in bad
+    )
 
 
 ROLES = ["admin", "drafter", "reviewer", "handler", "finance", "supervisor", "counterpart"]
