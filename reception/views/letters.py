@@ -14,7 +14,7 @@ from core.http import open_stored
 from reception import selectors
 from reception.forms import LetterForm, MultipleFileField, ReasonForm
 from reception.models import LetterStatus
-from reception.scopes import letters_in_scope
+from reception.scopes import letters_in_scope, tasks_in_scope
 from reception.services.letters import (
     LETTER_ROLES,
     letter_accept,
@@ -92,6 +92,7 @@ class LetterDetailView(ReceptionPage):
         letter = selectors.letter_detail(self.kwargs["letter_id"])
         context.update(
             letter=letter,
+            tasks=tasks_in_scope(letter.tasks.all(), self.scope),  # a counterpart sees its unit's only
             can_register=self.can(LETTER_ROLES) and letter.status == LetterStatus.SUBMITTED_BY_VISITOR,
             can_open_task=self.can(TASK_CREATE_ROLES) and letter.status == LetterStatus.REGISTERED,
             reject_form=ReasonForm(),
