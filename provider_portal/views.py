@@ -120,6 +120,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+def order_amendment_rows(order: Any) -> list[tuple[str, Any, Any]]:
+    """What the last approved amendment changed on the order: (field's label, before, after)."""
+    return [
+        (str(order._meta.get_field(change["field"]).verbose_name), change["before"], change["after"])
+        for change in order.amendment_changes or []
+    ]
+
+
 @require_http_methods(["GET", "POST"])
 @_signed_in
 def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
@@ -182,6 +190,7 @@ def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
             "decline_form": decline_form,
             "cost_form": cost_form,
             "headcount": order.guests_count + order.accompanying_count,
+            "amendment_rows": order_amendment_rows(order),
         },
         status=status,
     )

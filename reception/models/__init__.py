@@ -7,6 +7,7 @@ from reception.models.lodging import LodgingAllocation, RoomAssignment
 from reception.models.meetings import ARRANGEABLE_STATUSES, GuestStay, Meeting, MeetingNotice, NoticeKind
 from reception.models.plans import ITEM_FIELDS, ItemKind, MealType, Payer, PlanItem, RoomType
 from reception.models.resources import Resource, ResourceKind
+from reception.models.revisions import OPEN_REVISION_STATUSES, Revision, RevisionStatus
 from reception.models.schedule import ScheduleChange, ScheduleEntry
 from reception.models.seating import Layout, SeatingChart, SeatingConvention, Side
 from reception.models.settlement import (
@@ -37,6 +38,7 @@ __all__ = [
     "ITEM_FIELDS",
     "LIST_TRANSITIONS",
     "NO_LIST",
+    "OPEN_REVISION_STATUSES",
     "TRANSITIONS",
     "AccompanyingStaff",
     "Evaluation",
@@ -65,6 +67,8 @@ __all__ = [
     "ReceptionListLine",
     "Resource",
     "ResourceKind",
+    "Revision",
+    "RevisionStatus",
     "RoomAssignment",
     "RoomType",
     "ScheduleChange",
