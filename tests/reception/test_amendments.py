@@ -216,3 +216,25 @@ def test_dispatch_and_complete_wait_for_the_amendment(draft):
         response = post("340100-handler", draft, action)
         assert response.status_code == 409 and response.json()["code"] == "invalid_transition"
     assert snapshot() == before
+
+
+def test_the_task_page_amends_and_shows_the_current_revision_and_its_diff(draft):
+    from tests.reception.test_views import browser, text
+
+    set_status(draft, "in_progress")
+    handler = browser("340100-handler")
+    page = text(handler.get(f"/reception/tasks/{draft.pk}/"))
+    assert 'data-testid="amend"' in page
+    with in_tenant("340100"):
+        version = Task.objects.get(pk=draft.pk).version
+    refused = handler.post(f"/reception/tasks/{draft.pk}/amend/", {"version": version, "reason": ""})
+    assert refused.status_code in (303, 400) and status_of(draft) == "in_progress"
+    done = handler.post(f"/reception/tasks/{draft.pk}/amend/", {"version": version, "reason": REASON})
+    assert done.status_code == 303 and status_of(draft) == "amending"
+    with in_tenant("340100"):
+        item = draft.items.get()
+    drafter = api("340100", "340100-drafter")
+    drafter.patch(task_url(draft, f"items/{item.pk}/"), {"venue": "市委接待中心"}, format="json")
+    page = text(browser("340100-drafter").get(f"/reception/tasks/{draft.pk}/"))
+    assert 'data-testid="current-amendment"' in page and REASON in page
+    assert "市政府机关食堂" in page and "市委接待中心" in page and 'data-testid="edit-plan"' in page
