@@ -239,7 +239,13 @@ class FollowResult:
 
 
 def orders_follow_plan(
-    *, actor: User, jurisdiction: Jurisdiction, task_id: int, reason: str, specs: list[OrderSpec]
+    *,
+    actor: User,
+    jurisdiction: Jurisdiction,
+    task_id: int,
+    reason: str,
+    specs: list[OrderSpec],
+    item_ids: list[int] | None = None,
 ) -> FollowResult:
     """Make the task's open orders follow its plan after an approved amendment (in the caller's
     transaction, schema active; the caller holds the task's lock, so no dispatch runs meanwhile).
@@ -252,9 +258,10 @@ def orders_follow_plan(
     if current_schema() != jurisdiction.schema_name:
         raise RuntimeError(f"orders of {jurisdiction.code} amended from schema {current_schema()}")
     by_item = {spec.item_id: spec for spec in specs}
-    candidates = list(
-        Order.objects.filter(task_id=task_id).exclude(status__in=CLOSED_STATUSES).values_list("pk", flat=True)
-    )
+    orders = Order.objects.filter(task_id=task_id).exclude(status__in=CLOSED_STATUSES)
+    if item_ids is not None:  # only these items' orders (a lodging re-allocation)
+        orders = orders.filter(item_id__in=item_ids)
+    candidates = list(orders.values_list("pk", flat=True))
     withdrawn: list[Order] = []
     amended: list[Order] = []
     now = timezone.now()

@@ -1,6 +1,7 @@
 """Reception workflow models (tenant schema): letters, tasks, plans, standards, meetings, schedules,
 lodging, seating and the resource library."""
 
+from reception.models.bookings import Booking, BookingKind
 from reception.models.common import ReceptionLevel
 from reception.models.letters import Letter, LetterAttachment, LetterStatus, Purpose
 from reception.models.lodging import LodgingAllocation, RoomAssignment
@@ -41,6 +42,8 @@ __all__ = [
     "OPEN_REVISION_STATUSES",
     "TRANSITIONS",
     "AccompanyingStaff",
+    "Booking",
+    "BookingKind",
     "Evaluation",
     "EvaluationParty",
     "Guest",

@@ -25,8 +25,9 @@ from reception.models.tasks import AMENDMENT_STATUSES, RESUMED
 from reception.notifications import task_transition_notify
 from reception.rules import check_plan
 from reception.selectors import standard_in_force, standard_values
-from reception.selectors_rules import PLAN_PARTS, plan_input
+from reception.selectors_rules import PLAN_PARTS, plan_input, venue_clashes
 from reception.services import amendments
+from reception.services.bookings import bookings_free, venue_bookings_sync
 from reception.services.common import check_version, lock_task, require_roles, required_text
 from reception.services.standards import standards_ensure
 from tenants.models import Jurisdiction, Membership, Role
@@ -91,7 +92,8 @@ def task_submit(*, actor: User, jurisdiction: Jurisdiction, task_id: int, versio
         standard = standard_in_force(task.start_date)
         prefetch_related_objects([task], *PLAN_PARTS)
         prices = agreed_price_book(jurisdiction=jurisdiction, provider_ids=(i.provider_id for i in task.items.all()))
-        checks = check_plan(plan_input(task, standard=standard_values(standard), prices=prices))
+        plan = plan_input(task, standard=standard_values(standard), prices=prices, clashes=venue_clashes(task))
+        checks = check_plan(plan)
         if checks.errors:
             raise RuleViolation(
                 _("方案不符合接待规定，不能提交。"), errors=[finding.as_dict() for finding in checks.errors]
@@ -160,6 +162,7 @@ def task_approve(*, actor: User, jurisdiction: Jurisdiction, task_id: int, versi
 
     def approve(task: Task) -> str | None:
         require_other_than(task.submitted_by_id, actor, message=SUBMITTER_REVIEWS)
+        venue_bookings_sync(task)  # the approved plan holds its venues (409 booking_conflict)
         if task.status == TaskStatus.AMENDMENT_SUBMITTED:
             return amendments.revision_approve(actor=actor, jurisdiction=jurisdiction, task=task)
         return None
@@ -230,6 +233,7 @@ def task_cancel(
         orders_withdraw(actor=actor, jurisdiction=jurisdiction, task_id=task.pk, reason=text)
         if task.status in AMENDMENT_STATUSES:
             amendments.revision_cancel(task=task)
+        bookings_free(task)
 
     return _transition(
         TaskAction.CANCEL,
