@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import audit_record
+from core.audit import AuditItem, audit_record, audit_record_many
+from core.bulk import update_rows
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.models import User
 from provider_portal.models import OrderIndex, ProviderServiceArea
@@ -232,6 +233,10 @@ def _shown(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
+#: What an amendment writes on an order beside its content.
+AMENDED_MARKS = ("status", "amendment_reason", "amendment_changes", "amended_at", "updated_at")
+
+
 @dataclass(frozen=True)
 class FollowResult:
     withdrawn: list[Order]
@@ -264,6 +269,7 @@ def orders_follow_plan(
     candidates = list(orders.values_list("pk", flat=True))
     withdrawn: list[Order] = []
     amended: list[Order] = []
+    records: list[AuditItem] = []
     now = timezone.now()
     for order in _lock_orders(jurisdiction, candidates) if candidates else []:
         spec = by_item.get(order.item_id)
@@ -284,23 +290,35 @@ def orders_follow_plan(
         for name in AMENDABLE_FIELDS:
             setattr(order, name, getattr(spec, name))
         order.status = _check_transition(order, "amend")
-        order.amendment_reason, order.amendment_changes, order.amended_at = reason, changes, now
-        order.save()
-        _index_sync(order)
-        audit_record(
-            actor=actor,
-            action="provider_portal.order.amended",
-            jurisdiction_code=jurisdiction.code,
-            obj=order,
-            before=before,
-            after={**_order_state(order), "changes": changes},
-            comment=reason,
-        )
+        order.amendment_reason, order.amendment_changes = reason, changes
+        order.amended_at = order.updated_at = now
+        records.append(AuditItem(obj=order, before=before, after={**_order_state(order), "changes": changes}))
         amended.append(order)
+    if amended:
+        _amended_write(amended, now)
+    audit_record_many(
+        actor=actor,
+        action="provider_portal.order.amended",
+        jurisdiction_code=jurisdiction.code,
+        entries=records,
+        comment=reason,
+    )
     notify_orders_withdrawn(jurisdiction=jurisdiction, orders=withdrawn)
     if amended:
         orders_changed_notify(jurisdiction=jurisdiction, orders=amended, reason=reason)
     return FollowResult(withdrawn, amended)
+
+
+def _amended_write(amended: list[Order], now: datetime) -> None:
+    """Many orders change at once (an amendment of a long plan): one statement per table."""
+    update_rows(Order, amended, [*AMENDABLE_FIELDS, *AMENDED_MARKS])
+    indexes = list(OrderIndex.objects.filter(pk__in=[order.pk for order in amended]))
+    by_pk = {order.pk: order for order in amended}
+    for index in indexes:
+        order = by_pk[index.pk]
+        index.status, index.kind, index.venue = order.status, order.kind, order.venue
+        index.starts_at, index.ends_at, index.updated_at = order.starts_at, order.ends_at, now
+    update_rows(OrderIndex, indexes, ["status", "kind", "venue", "starts_at", "ends_at", "updated_at"])
 
 
 def orders_withdraw(*, actor: User, jurisdiction: Jurisdiction, task_id: int, reason: str) -> list[Order]:

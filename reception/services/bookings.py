@@ -77,7 +77,8 @@ def venue_bookings_sync(task: Task) -> None:
             resource=item.venue,
             during=(item.starts_at, item.ends_at or item.starts_at + MEETING_LENGTH),
         )
-        for item in task.items.filter(kind=ItemKind.MEETING, provider__isnull=False)
+        for item in task.items.all()  # prefetched by the approval
+        if item.kind == ItemKind.MEETING and item.provider_id is not None
     ]
     _write(task, rows)
 

@@ -162,10 +162,11 @@ def task_approve(*, actor: User, jurisdiction: Jurisdiction, task_id: int, versi
 
     def approve(task: Task) -> str | None:
         require_other_than(task.submitted_by_id, actor, message=SUBMITTER_REVIEWS)
-        venue_bookings_sync(task)  # the approved plan holds its venues (409 booking_conflict)
+        resumed = None
         if task.status == TaskStatus.AMENDMENT_SUBMITTED:
-            return amendments.revision_approve(actor=actor, jurisdiction=jurisdiction, task=task)
-        return None
+            resumed = amendments.revision_approve(actor=actor, jurisdiction=jurisdiction, task=task)
+        venue_bookings_sync(task)  # the approved plan holds its venues (409 booking_conflict)
+        return resumed
 
     return _transition(
         TaskAction.APPROVE, actor=actor, jurisdiction=jurisdiction, task_id=task_id, version=version, prepare=approve
