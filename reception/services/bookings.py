@@ -12,12 +12,28 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Conflict
+from provider_portal.services import BookingRow, booking_index_replace
 from reception.models import Booking, BookingKind, ItemKind, LodgingAllocation, Task
 from reception.models.bookings import MEETING_LENGTH
+from tenants.models import Jurisdiction
 
 
 def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(0)))
+
+
+def _index(
+    jurisdiction: Jurisdiction, task: Task, rows: list[Booking], *, kind: str | None, provider_id: int | None
+) -> None:
+    """The public copies the providers' live view reads (same transaction)."""
+    booking_index_replace(
+        jurisdiction=jurisdiction,
+        task_id=task.pk,
+        task_title=task.title,
+        kind=kind,
+        provider_id=provider_id,
+        rows=[BookingRow(b.provider_id, b.kind, b.resource, b.during[0], b.during[1]) for b in rows],
+    )
 
 
 def _write(task: Task, rows: list[Booking]) -> None:
@@ -43,28 +59,32 @@ def _write(task: Task, rows: list[Booking]) -> None:
         raise
 
 
-def room_bookings_sync(allocation: LodgingAllocation) -> None:
+def room_bookings_sync(*, jurisdiction: Jurisdiction, allocation: LodgingAllocation) -> None:
     """Book the allocation's occupied rooms for its nights (check-in day to check-out day)."""
     Booking.objects.filter(allocation=allocation).delete()
     during = (_midnight(allocation.check_in), _midnight(allocation.check_out))
     numbers = allocation.rooms.filter(guest__isnull=False).values_list("number", flat=True)
-    _write(
-        allocation.task,
-        [
-            Booking(
-                task=allocation.task,
-                allocation=allocation,
-                provider_id=allocation.provider_id,
-                kind=BookingKind.ROOM,
-                resource=number,
-                during=during,
-            )
-            for number in numbers
-        ],
-    )
+    rows = [
+        Booking(
+            task=allocation.task,
+            allocation=allocation,
+            provider_id=allocation.provider_id,
+            kind=BookingKind.ROOM,
+            resource=number,
+            during=during,
+        )
+        for number in numbers
+    ]
+    _write(allocation.task, rows)
+    _index(jurisdiction, allocation.task, rows, kind=BookingKind.ROOM, provider_id=allocation.provider_id)
 
 
-def venue_bookings_sync(task: Task) -> None:
+def room_bookings_free(*, jurisdiction: Jurisdiction, task: Task, provider_id: int) -> None:
+    """A released allocation holds nothing (its rows go with it)."""
+    _index(jurisdiction, task, [], kind=BookingKind.ROOM, provider_id=provider_id)
+
+
+def venue_bookings_sync(*, jurisdiction: Jurisdiction, task: Task) -> None:
     """Book the venues of the task's meeting items with a provider, as the plan stands (at its
     approval and at an amendment's)."""
     Booking.objects.filter(task=task, kind=BookingKind.VENUE).delete()
@@ -81,8 +101,10 @@ def venue_bookings_sync(task: Task) -> None:
         if item.kind == ItemKind.MEETING and item.provider_id is not None
     ]
     _write(task, rows)
+    _index(jurisdiction, task, rows, kind=BookingKind.VENUE, provider_id=None)
 
 
-def bookings_free(task: Task) -> None:
+def bookings_free(*, jurisdiction: Jurisdiction, task: Task) -> None:
     """A cancelled task holds nothing."""
     Booking.objects.filter(task=task).delete()
+    _index(jurisdiction, task, [], kind=None, provider_id=None)

@@ -32,7 +32,7 @@ from reception.seating import ranked
 from reception.selectors import task_standard
 from reception.services.amendments import order_spec
 from reception.services.arrangements import lock_arrangeable_task, serving_provider
-from reception.services.bookings import room_bookings_sync
+from reception.services.bookings import room_bookings_free, room_bookings_sync
 from reception.services.common import check_version
 from reception.services.tasks import task_touch
 from tenants.models import Jurisdiction
@@ -222,7 +222,7 @@ def lodging_allocate(
     )
     _sync_items(allocation, hotel, rates)
     allocation.save(update_fields=["item_ids", "updated_at"])
-    room_bookings_sync(allocation)
+    room_bookings_sync(jurisdiction=jurisdiction, allocation=allocation)
     _orders_follow(actor, jurisdiction, task, sorted({*earlier_items, *allocation.item_ids}))
     by_id = {guest.pk: guest for guest in guests}
     unassigned = [by_id[occupant.key] for occupant in plan.unassigned]
@@ -307,7 +307,7 @@ def lodging_place(
     _sync_items(allocation, allocation.provider)
     allocation.version += 1
     allocation.save(update_fields=["item_ids", "version", "updated_at"])
-    room_bookings_sync(allocation)
+    room_bookings_sync(jurisdiction=jurisdiction, allocation=allocation)
     _orders_follow(actor, jurisdiction, task, sorted({*earlier_items, *allocation.item_ids}))
     audit_record(
         actor=actor,
@@ -333,6 +333,7 @@ def lodging_release(*, actor: User, jurisdiction: Jurisdiction, task_id: int, pr
     allocation = _locked_allocation(task, provider)
     PlanItem.objects.filter(pk__in=allocation.item_ids).delete()
     _orders_follow(actor, jurisdiction, task, list(allocation.item_ids))
+    room_bookings_free(jurisdiction=jurisdiction, task=task, provider_id=allocation.provider_id)
     audit_record(
         actor=actor,
         action="reception.lodging.released",

@@ -165,7 +165,9 @@ def task_approve(*, actor: User, jurisdiction: Jurisdiction, task_id: int, versi
         resumed = None
         if task.status == TaskStatus.AMENDMENT_SUBMITTED:
             resumed = amendments.revision_approve(actor=actor, jurisdiction=jurisdiction, task=task)
-        venue_bookings_sync(task)  # the approved plan holds its venues (409 booking_conflict)
+        venue_bookings_sync(
+            jurisdiction=jurisdiction, task=task
+        )  # the approved plan holds its venues (409 booking_conflict)
         return resumed
 
     return _transition(
@@ -234,7 +236,7 @@ def task_cancel(
         orders_withdraw(actor=actor, jurisdiction=jurisdiction, task_id=task.pk, reason=text)
         if task.status in AMENDMENT_STATUSES:
             amendments.revision_cancel(task=task)
-        bookings_free(task)
+        bookings_free(jurisdiction=jurisdiction, task=task)
 
     return _transition(
         TaskAction.CANCEL,

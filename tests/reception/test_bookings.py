@@ -141,6 +141,11 @@ def test_approval_books_the_venues_and_the_constraint_decides_a_race(hotel):
     assert client("reviewer").post(task_url(first, "approve/"), {}, format="json").status_code == 200
     with in_tenant("340100"):
         assert list(Booking.objects.filter(task=first).values_list("kind", "resource")) == [("venue", "第一会议室")]
+    from provider_portal.models import BookingIndex
+
+    assert list(BookingIndex.objects.filter(task_id=first.pk).values_list("jurisdiction_code", "kind", "resource")) == [
+        ("340100", "venue", "第一会议室")
+    ]
     # The second was submitted before the first held the venue (the check passed then): its
     # approval is refused by the constraint, naming the task.
     before = snapshot()
