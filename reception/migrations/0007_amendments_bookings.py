@@ -127,7 +127,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='revision',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['open', 'submitted'])), fields=('task',), name='reception_revision_one_open'),
+            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open'), ('status', 'submitted'), _connector='OR'), fields=('task',), name='reception_revision_one_open'),
         ),
         migrations.AddConstraint(
             model_name='revision',

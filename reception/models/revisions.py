@@ -65,7 +65,7 @@ class Revision(models.Model):
             # Two amendments opened at once: the database keeps one.
             models.UniqueConstraint(
                 fields=["task"],
-                condition=models.Q(status__in=["open", "submitted"]),
+                condition=models.Q(status="open") | models.Q(status="submitted"),  # not IN: see the clone
                 name="reception_revision_one_open",
             ),
             models.CheckConstraint(

@@ -34,6 +34,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='order',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['declined', 'withdrawn']), _negated=True), fields=('item_id',), name='provider_order_one_open_per_item'),
+            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('status', 'declined'), _negated=True), models.Q(('status', 'withdrawn'), _negated=True)), fields=('item_id',), name='provider_order_one_open_per_item'),
         ),
     ]
