@@ -58,6 +58,7 @@ urlpatterns = [
     ),
     path("provider/", provider_views.inbox, name="provider-inbox"),
     path("provider/orders/<uuid:order_id>/", provider_views.order_page, name="provider-order-page"),
+    path("provider/bookings/", provider_views.bookings_page, name="provider-bookings"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     # The public host documents what it serves (the provider portal among it).

@@ -69,36 +69,75 @@ def audit_record(
     comment: str = "",
 ) -> AuditEntry:
     """Append one entry to the jurisdiction's chain. Call inside the writing transaction."""
-    if obj is not None:
-        object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
-        object_id = object_id or obj.pk
+    return audit_record_many(
+        actor=actor,
+        action=action,
+        jurisdiction_code=jurisdiction_code,
+        entries=[AuditItem(obj=obj, object_type=object_type, object_id=object_id, before=before, after=after)],
+        comment=comment,
+    )[0]
+
+
+@dataclass(frozen=True)
+class AuditItem:
+    """One object's entry of `audit_record_many`."""
+
+    obj: Any = None
+    object_type: str = ""
+    object_id: str | int = ""
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    comment: str | None = None  # None: the call's comment
+
+
+def audit_record_many(
+    *, actor: User | None, action: str, jurisdiction_code: str = "", entries: list[AuditItem], comment: str = ""
+) -> list[AuditEntry]:
+    """Append one entry per object, the same action by the same actor, to the jurisdiction's
+    chain in one go (one lock, one read of the chain's end, one insert): a change that touches
+    many objects at once (an amendment's orders) records each of them."""
+    if not entries:
+        return []
     chain = jurisdiction_code or PLATFORM_CHAIN
+    at = timezone.now()
     with transaction.atomic():
         with connection.cursor() as cursor:
             _chain_lock(cursor, chain)
         last = AuditEntry.objects.filter(chain=chain).order_by("-sequence").values_list("sequence", "hash").first()
         sequence, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-        entry = AuditEntry(
-            chain=chain,
-            sequence=sequence,
-            at=timezone.now(),
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            actor_username=getattr(actor, "username", "") or "",
-            jurisdiction_code=jurisdiction_code,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            before=_jsonable(before),
-            after=_jsonable(after),
-            comment=comment,
-            request_id=current_request_id(),
-            prev_hash=prev_hash,
-        )
-        entry.hash = entry.compute_hash()
-        entry.save(force_insert=True)
+        rows = []
+        for item in entries:
+            obj = item.obj
+            object_type, object_id = item.object_type, item.object_id
+            if obj is not None:
+                object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
+                object_id = object_id or obj.pk
+            entry = AuditEntry(
+                chain=chain,
+                sequence=sequence,
+                at=at,
+                actor=actor if actor is not None and actor.is_authenticated else None,
+                actor_username=getattr(actor, "username", "") or "",
+                jurisdiction_code=jurisdiction_code,
+                action=action,
+                object_type=object_type,
+                object_id=str(object_id),
+                before=_jsonable(item.before),
+                after=_jsonable(item.after),
+                comment=comment if item.comment is None else item.comment,
+                request_id=current_request_id(),
+                prev_hash=prev_hash,
+            )
+            entry.hash = entry.compute_hash()
+            rows.append(entry)
+            sequence, prev_hash = sequence + 1, entry.hash
+        if len(rows) == 1:
+            rows[0].save(force_insert=True)
+        else:
+            AuditEntry.objects.bulk_create(rows)
         with connection.cursor() as cursor:
-            _anchor_move(cursor, chain=chain, length=sequence, head_hash=entry.hash)
-    return entry
+            _anchor_move(cursor, chain=chain, length=rows[-1].sequence, head_hash=rows[-1].hash)
+    return rows
 
 
 @dataclass(frozen=True)

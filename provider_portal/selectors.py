@@ -1,16 +1,26 @@
-"""Reads of the provider portal: designated lists, the cross-jurisdiction inbox, one order."""
+"""Reads of the provider portal: designated lists, the cross-jurisdiction inbox, one order, the
+live view of bookings."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Forbidden, NotFound
-from provider_portal.models import AgreedPrice, OrderIndex, Provider, ProviderServiceArea, ProviderStaff
+from provider_portal.models import (
+    AgreedPrice,
+    BookingIndex,
+    OrderIndex,
+    Provider,
+    ProviderServiceArea,
+    ProviderStaff,
+)
 from provider_portal.prices import EMPTY_BOOK, AgreedPriceBook, PriceRow
 from tenants.models import Jurisdiction
 from tenants.schema import schema_context
@@ -108,3 +118,43 @@ def provider_order(*, provider: Provider, order_id: Any) -> ProviderOrderView:
         cost = OrderCost.objects.filter(order=order).first()
         lines = list(cost.lines.order_by("id")) if cost is not None else []
     return ProviderOrderView(index=index, order=order, cost=cost, lines=lines)
+
+
+@dataclass(frozen=True)
+class BookingDay:
+    """One day of a provider's live view: the rooms taken that night and the venues busy that day."""
+
+    day: date
+    rooms: list[BookingIndex]
+    venues: list[BookingIndex]
+
+
+MAX_DAYS = 31
+
+
+def provider_bookings(*, provider: Provider, start: date, days: int) -> list[BookingDay]:
+    """The provider's bookings in every jurisdiction it serves, day by day from `start` (at most
+    31 days), from the public index (one query, never a schema scan). A room counts on each night
+    of its stay; a venue on each day its time touches."""
+    days = max(1, min(days, MAX_DAYS))
+    first = timezone.make_aware(datetime.combine(start, time(0)))
+    last = first + timedelta(days=days)
+    rows = list(
+        BookingIndex.objects.filter(provider=provider, starts_at__lt=last, ends_at__gt=first).order_by(
+            "starts_at", "jurisdiction_code", "resource"
+        )
+    )
+    calendar = []
+    for n in range(days):
+        day = start + timedelta(days=n)
+        opens = timezone.make_aware(datetime.combine(day, time(0)))
+        closes = opens + timedelta(days=1)
+        on_day = [row for row in rows if row.starts_at < closes and row.ends_at > opens]
+        calendar.append(
+            BookingDay(
+                day,
+                sorted((r for r in on_day if r.kind == "room"), key=lambda r: (r.resource, r.jurisdiction_code)),
+                [r for r in on_day if r.kind == "venue"],
+            )
+        )
+    return calendar

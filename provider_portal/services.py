@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import audit_record
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.models import User
-from provider_portal.models import AgreedPrice, OrderKind, Provider, ProviderKind, ProviderServiceArea, ProviderStaff
+from provider_portal.models import (
+    AgreedPrice,
+    BookingIndex,
+    OrderKind,
+    Provider,
+    ProviderKind,
+    ProviderServiceArea,
+    ProviderStaff,
+)
 from provider_portal.prices import KIND_OF_PROVIDER, variant_from_item
 from tenants.models import Jurisdiction, Role
 from tenants.permissions import access_for
@@ -196,4 +204,49 @@ def designation_remove(*, actor: User, jurisdiction: Jurisdiction, provider_id: 
         jurisdiction_code=jurisdiction.code,
         obj=area.provider,
         before=before,
+    )
+
+
+@dataclass(frozen=True)
+class BookingRow:
+    """One booking as the provider's live view shows it."""
+
+    provider_id: int
+    kind: str
+    resource: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+def booking_index_replace(
+    *,
+    jurisdiction: Jurisdiction,
+    task_id: int,
+    task_title: str,
+    kind: str | None,
+    provider_id: int | None,
+    rows: list[BookingRow],
+) -> None:
+    """Replace the public copies of a task's bookings (of one kind and provider when given) by
+    `rows`, in the caller's transaction."""
+    stale = BookingIndex.objects.filter(jurisdiction=jurisdiction, task_id=task_id)
+    if kind is not None:
+        stale = stale.filter(kind=kind)
+    if provider_id is not None:
+        stale = stale.filter(provider_id=provider_id)
+    stale.delete()
+    BookingIndex.objects.bulk_create(
+        BookingIndex(
+            provider_id=row.provider_id,
+            jurisdiction=jurisdiction,
+            jurisdiction_code=jurisdiction.code,
+            jurisdiction_name=jurisdiction.name,
+            task_id=task_id,
+            task_title=task_title,
+            kind=row.kind,
+            resource=row.resource,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+        )
+        for row in rows
     )

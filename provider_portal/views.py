@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -120,6 +121,36 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+def order_amendment_rows(order: Any) -> list[tuple[str, Any, Any]]:
+    """What the last approved amendment changed on the order: (field's label, before, after)."""
+    return [
+        (str(order._meta.get_field(change["field"]).verbose_name), change["before"], change["after"])
+        for change in order.amendment_changes or []
+    ]
+
+
+@require_http_methods(["GET"])
+@_signed_in
+def bookings_page(request: HttpRequest) -> HttpResponse:
+    """The live view (实时安排进度): rooms taken and venues busy, day by day, across every
+    jurisdiction this provider serves (from `?from=YYYY-MM-DD`, 7 days, or `?days=` up to 31)."""
+    provider = _provider(request)
+    try:
+        start = date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        start = timezone.localdate()
+    try:
+        days = int(request.GET.get("days", "7"))
+    except ValueError:
+        days = 7
+    calendar = selectors.provider_bookings(provider=provider, start=start, days=days)
+    return render(
+        request,
+        "provider_portal/bookings.html",
+        {"provider": provider, "calendar": calendar, "start": start, "days": len(calendar)},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @_signed_in
 def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
@@ -182,6 +213,7 @@ def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
             "decline_form": decline_form,
             "cost_form": cost_form,
             "headcount": order.guests_count + order.accompanying_count,
+            "amendment_rows": order_amendment_rows(order),
         },
         status=status,
     )

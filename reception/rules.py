@@ -65,6 +65,7 @@ class RuleCode(StrEnum):
     VEHICLE_PER_GUEST = "vehicle_per_guest"
     BUDGET_EXCEEDED = "budget_exceeded"
     ITEM_OUTSIDE_DATES = "item_outside_dates"
+    BOOKING_CONFLICT = "booking_conflict"
     ACTUAL_OVER_STANDARD = "actual_over_standard"
 
 
@@ -104,6 +105,9 @@ class PlanInput:
     standard: StandardValues
     accompanying: Sequence[Any] = ()
     prices: AgreedPriceBook = field(default=EMPTY_BOOK)
+    #: Other tasks' meeting items overlapping one of this plan's at the same provider and venue:
+    #: (this plan's item id, the other task's title).
+    venue_clashes: Sequence[tuple[int, str]] = ()
 
 
 @dataclass(frozen=True)
@@ -467,6 +471,22 @@ def item_outside_dates(plan: PlanInput) -> Iterator[Finding]:
             )
 
 
+def booking_conflict(plan: PlanInput) -> Iterator[Finding]:
+    """A meeting room or venue is not held by two tasks at once."""
+    clashes: dict[int, list[str]] = {}
+    for item_id, title in plan.venue_clashes:
+        clashes.setdefault(item_id, []).append(title)
+    for position, item in numbered(plan, ItemKind.MEETING):
+        for title in clashes.get(item.pk, []):
+            yield error(
+                RuleCode.BOOKING_CONFLICT,
+                _("%(item)s：%(venue)s在该时段已被接待任务“%(title)s”预订")
+                % {"item": item_label(position, item), "venue": item.venue, "title": title},
+                item=item,
+                field="venue",
+            )
+
+
 RULES: tuple[Rule, ...] = (
     meal_headcount,
     accompany_limit,
@@ -482,6 +502,7 @@ RULES: tuple[Rule, ...] = (
     vehicle_per_guest,
     budget_exceeded,
     item_outside_dates,
+    booking_conflict,
 )
 
 

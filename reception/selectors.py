@@ -32,7 +32,15 @@ from tenants.models import Jurisdiction, Membership, Role
 from tenants.permissions import Access
 
 #: Guests see their itinerary once the plan is approved, until the visit is over.
-ITINERARY_STATUSES = frozenset({TaskStatus.APPROVED, TaskStatus.IN_PROGRESS, TaskStatus.COMPLETED})
+ITINERARY_STATUSES = frozenset(
+    {
+        TaskStatus.APPROVED,
+        TaskStatus.IN_PROGRESS,
+        TaskStatus.COMPLETED,
+        TaskStatus.AMENDING,
+        TaskStatus.AMENDMENT_SUBMITTED,
+    }
+)
 
 # --- Standards ----------------------------------------------------------------------------
 

@@ -9,13 +9,15 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
 from provider_portal.orders.models import Order, OrderCostLine, OrderStatus
 from provider_portal.selectors import agreed_price_book
-from reception.models import PlanItem, Task
+from reception.models import ItemKind, PlanItem, Task, TaskStatus
+from reception.models.bookings import MEETING_LENGTH
 from reception.rules import RULES, Checks, Finding, PlanInput, Rule, check_plan
 from reception.rules_costs import ReportedCost, judge_cost
 from reception.selectors import standard_values, standard_versions, task_standard
@@ -74,7 +76,41 @@ def _provider_ids(tasks: Iterable[Task]) -> set[int | None]:
     return {item.provider_id for task in tasks for item in task.items.all()}
 
 
-def plan_input(task: Task, *, standard: StandardValues, prices: Any) -> PlanInput:
+def venue_clashes(task: Task) -> list[tuple[int, str]]:
+    """Other tasks' (not cancelled) meeting items overlapping one of this task's at the same
+    provider and venue: (this task's item id, the other task's title). One query, none without
+    a meeting at a provider. An item without an end holds its venue for `MEETING_LENGTH`."""
+    meetings = [i for i in task.items.all() if i.kind == ItemKind.MEETING and i.provider_id is not None]
+    if not meetings:
+        return []
+    ends = {i.pk: i.ends_at or i.starts_at + MEETING_LENGTH for i in meetings}
+    overlapping = Q()
+    for item in meetings:
+        overlapping |= Q(
+            provider_id=item.provider_id, venue=item.venue, starts_at__lt=ends[item.pk], end__gt=item.starts_at
+        )
+    others = (
+        PlanItem.objects.filter(kind=ItemKind.MEETING)
+        .exclude(task=task)
+        .exclude(task__status=TaskStatus.CANCELLED)
+        .annotate(end=Coalesce("ends_at", F("starts_at") + MEETING_LENGTH))
+        .filter(overlapping)
+        .select_related("task")
+        .order_by("starts_at", "pk")
+    )
+    return [
+        (mine.pk, other.task.title)
+        for other in others
+        for mine in meetings
+        if (mine.provider_id, mine.venue) == (other.provider_id, other.venue)
+        and mine.starts_at < other.end  # type: ignore[attr-defined]
+        and other.starts_at < ends[mine.pk]
+    ]
+
+
+def plan_input(
+    task: Task, *, standard: StandardValues, prices: Any, clashes: Sequence[tuple[int, str]] = ()
+) -> PlanInput:
     return PlanInput(
         task=task,
         guests=list(task.guests.all()),
@@ -82,13 +118,15 @@ def plan_input(task: Task, *, standard: StandardValues, prices: Any) -> PlanInpu
         items=list(task.items.all()),
         standard=standard,
         prices=prices,
+        venue_clashes=clashes,
     )
 
 
 def task_plan_input(task: Task, *, jurisdiction: Jurisdiction) -> PlanInput:
-    """The plan of one task (its guests, staff and items prefetched or not) as the rules read it."""
+    """The plan of one task (its guests, staff and items prefetched or not) as the rules read it,
+    with the venues other tasks hold."""
     prices = agreed_price_book(jurisdiction=jurisdiction, provider_ids=_provider_ids([task]))
-    return plan_input(task, standard=task_standard(task), prices=prices)
+    return plan_input(task, standard=task_standard(task), prices=prices, clashes=venue_clashes(task))
 
 
 def task_checks(task: Task, *, jurisdiction: Jurisdiction) -> Checks:

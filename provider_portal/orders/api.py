@@ -100,6 +100,18 @@ class InboxRowOutput(OrderSnapshotOutput):
     created_at = serializers.DateTimeField()
 
 
+class AmendmentChangeOutput(serializers.Serializer):
+    field = serializers.CharField()
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+
+
+class AmendmentOutput(serializers.Serializer):
+    reason = serializers.CharField()
+    at = serializers.DateTimeField()
+    changes = AmendmentChangeOutput(many=True)
+
+
 class ProviderOrderOutput(OrderSnapshotOutput):
     """What a provider sees of an order: the itinerary it must serve, nothing else of the tenant."""
 
@@ -115,6 +127,7 @@ class ProviderOrderOutput(OrderSnapshotOutput):
     decline_reason = serializers.CharField()
     cost_comment = serializers.CharField()
     cost = CostOutput(allow_null=True)
+    amendment = AmendmentOutput(allow_null=True, help_text="What the last approved amendment changed (null if none).")
 
 
 def provider_order_data(view: ProviderOrderView) -> dict[str, Any]:
@@ -141,6 +154,9 @@ def provider_order_data(view: ProviderOrderView) -> dict[str, Any]:
         "planned_amount": order.planned_amount,
         "decline_reason": order.decline_reason,
         "cost_comment": order.cost_comment,
+        "amendment": None
+        if order.amended_at is None
+        else {"reason": order.amendment_reason, "at": order.amended_at, "changes": order.amendment_changes},
         "cost": None
         if cost is None
         else {

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from provider_portal.models import OrderKind, OrderStatus
 
 __all__ = [
+    "CLOSED_STATUSES",
     "ORDER_TRANSITIONS",
     "SETTLED_FOR_COMPLETION",
     "Order",
@@ -44,9 +45,14 @@ ORDER_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "return_cost": (frozenset({_O.COST_REPORTED}), _O.FULFILLED),
     # Finance reopens an approved cost, with a reason, so that a returned reception list can be corrected.
     "reopen_cost": (frozenset({_O.COST_APPROVED}), _O.COST_REPORTED),
-    # The task was cancelled: work not yet done is called off (terminal). Fulfilled work stays.
+    # The task was cancelled, or an amendment dropped the item: work not yet done is called off
+    # (terminal). Fulfilled work stays.
     "withdraw": (frozenset({_O.SENT, _O.ACCEPTED}), _O.WITHDRAWN),
+    # An approved amendment changed the item: the provider confirms the order again.
+    "amend": (frozenset({_O.SENT, _O.ACCEPTED}), _O.SENT),
 }
+#: An order in these states is closed; every other one is open (at most one per plan item).
+CLOSED_STATUSES = frozenset({_O.DECLINED, _O.WITHDRAWN})
 #: An order in these states no longer blocks completing its task.
 SETTLED_FOR_COMPLETION = frozenset({_O.FULFILLED, _O.COST_REPORTED, _O.COST_APPROVED, _O.DECLINED, _O.WITHDRAWN})
 
@@ -83,7 +89,11 @@ class Order(models.Model):
     unit_price = models.DecimalField(_("单价"), max_digits=12, decimal_places=2)
     planned_amount = models.DecimalField(_("计划金额"), max_digits=14, decimal_places=2)
     decline_reason = models.TextField(_("拒单原因"), blank=True)
-    withdraw_reason = models.TextField(_("撤回原因"), blank=True)  # the task's cancel reason
+    withdraw_reason = models.TextField(_("撤回原因"), blank=True)  # the cancel or amendment reason
+    # The last approved amendment that changed this order: its reason and [{field, before, after}].
+    amendment_reason = models.TextField(_("变更原因"), blank=True)
+    amendment_changes = models.JSONField(_("变更内容"), default=list, blank=True)
+    amended_at = models.DateTimeField(_("变更时间"), null=True, blank=True)
     cost_comment = models.TextField(_("费用退回意见"), blank=True)
     # The reported cost's total, kept here so that figures read it in the same query.
     cost_amount = models.DecimalField(_("费用金额"), max_digits=14, decimal_places=2, null=True, blank=True)
@@ -97,9 +107,13 @@ class Order(models.Model):
         ordering = ["starts_at", "created_at"]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=OrderStatus.values), name="provider_order_status"),
-            # At most one live order per plan item: a declined one may be followed by another.
+            # At most one open order per plan item: a declined or withdrawn one may be followed by another.
             models.UniqueConstraint(
-                fields=["item_id"], condition=~models.Q(status="declined"), name="provider_order_one_live_per_item"
+                fields=["item_id"],
+                # Written as two comparisons, not IN: PostgreSQL prints an IN list back differently
+                # after a clone replays it, and the clone must equal a migrated schema.
+                condition=~models.Q(status="declined") & ~models.Q(status="withdrawn"),
+                name="provider_order_one_open_per_item",
             ),
         ]
         indexes = [models.Index(fields=["item_id", "status"], name="provider_order_item_idx")]

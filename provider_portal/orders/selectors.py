@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
-from provider_portal.orders.models import SETTLED_FOR_COMPLETION, Order, OrderCostLine, OrderStatus
+from provider_portal.orders.models import CLOSED_STATUSES, SETTLED_FOR_COMPLETION, Order, OrderCostLine, OrderStatus
 
 
 def task_orders(task_id: int) -> QuerySet[Order]:
@@ -35,8 +35,8 @@ def order_detail(order_id: Any) -> Order:
 
 
 def live_orders_by_item_ids(item_ids: list[int]) -> dict[int, Order]:
-    """The order of each item that is not declined (at most one per item)."""
-    orders = Order.objects.filter(item_id__in=item_ids).exclude(status=OrderStatus.DECLINED)
+    """The open order of each item (neither declined nor withdrawn: at most one per item)."""
+    orders = Order.objects.filter(item_id__in=item_ids).exclude(status__in=CLOSED_STATUSES)
     return {order.item_id: order for order in orders}
 
 

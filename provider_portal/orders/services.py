@@ -19,11 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import audit_record
+from core.audit import AuditItem, audit_record, audit_record_many
+from core.bulk import update_rows
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.models import User
 from provider_portal.models import OrderIndex, ProviderServiceArea
 from provider_portal.orders.models import (
+    CLOSED_STATUSES,
     ORDER_TRANSITIONS,
     Order,
     OrderCost,
@@ -31,7 +33,12 @@ from provider_portal.orders.models import (
     OrderStatus,
     PaymentMethod,
 )
-from provider_portal.orders.notifications import notify_order_declined, notify_orders_sent, notify_orders_withdrawn
+from provider_portal.orders.notifications import (
+    notify_order_declined,
+    notify_orders_sent,
+    notify_orders_withdrawn,
+    orders_changed_notify,
+)
 from provider_portal.orders.review import cost_review
 from provider_portal.selectors import staff_provider
 from tenants.models import Jurisdiction, Role
@@ -78,7 +85,13 @@ def _order_state(order: Order) -> dict[str, Any]:
 def _index_sync(order: Order) -> None:
     """Keep the inbox snapshot in step with the order (same transaction)."""
     OrderIndex.objects.filter(pk=order.pk).update(
-        status=order.status, venue=order.venue, withdraw_reason=order.withdraw_reason, updated_at=timezone.now()
+        status=order.status,
+        kind=order.kind,
+        starts_at=order.starts_at,
+        ends_at=order.ends_at,
+        venue=order.venue,
+        withdraw_reason=order.withdraw_reason,
+        updated_at=timezone.now(),
     )
 
 
@@ -117,7 +130,7 @@ def orders_send(
     )
     live = set(
         Order.objects.filter(item_id__in=[s.item_id for s in specs])
-        .exclude(status=OrderStatus.DECLINED)
+        .exclude(status__in=CLOSED_STATUSES)
         .values_list("item_id", flat=True)
     )
     sent: list[Order] = []
@@ -172,6 +185,142 @@ def orders_send(
     return sent
 
 
+def _lock_orders(jurisdiction: Jurisdiction, order_ids: list[Any]) -> list[Order]:
+    """Lock the index rows, then the orders: the order every provider action takes them in, so a
+    provider acting at the same moment either went first (its order is then changed from its new
+    state) or waits and finds the change."""
+    list(OrderIndex.objects.select_for_update().filter(pk__in=order_ids, jurisdiction=jurisdiction).order_by("pk"))
+    return list(Order.objects.select_for_update(of=("self",)).filter(pk__in=order_ids).order_by("pk"))
+
+
+def _withdraw(order: Order, *, actor: User, jurisdiction: Jurisdiction, reason: str) -> None:
+    before = _order_state(order)
+    order.status = _check_transition(order, "withdraw")
+    order.withdraw_reason = reason
+    order.save()
+    _index_sync(order)
+    audit_record(
+        actor=actor,
+        action="provider_portal.order.withdrawn",
+        jurisdiction_code=jurisdiction.code,
+        obj=order,
+        before=before,
+        after={**_order_state(order), "reason": reason},
+        comment=reason,
+    )
+
+
+#: What an amendment may change on an order: the spec's fields the provider works from.
+AMENDABLE_FIELDS = (
+    "kind",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "meal_type",
+    "guests_count",
+    "accompanying_count",
+    "quantity",
+    "room_type",
+    "menu",
+    "unit_price",
+    "planned_amount",
+)
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat()
+    return str(value) if isinstance(value, Decimal) else value
+
+
+#: What an amendment writes on an order beside its content.
+AMENDED_MARKS = ("status", "amendment_reason", "amendment_changes", "amended_at", "updated_at")
+
+
+@dataclass(frozen=True)
+class FollowResult:
+    withdrawn: list[Order]
+    amended: list[Order]
+
+
+def orders_follow_plan(
+    *,
+    actor: User,
+    jurisdiction: Jurisdiction,
+    task_id: int,
+    reason: str,
+    specs: list[OrderSpec],
+    item_ids: list[int] | None = None,
+) -> FollowResult:
+    """Make the task's open orders follow its plan after an approved amendment (in the caller's
+    transaction, schema active; the caller holds the task's lock, so no dispatch runs meanwhile).
+
+    `specs` are the plan's items with a provider. An open order whose item is gone (or has lost
+    or changed its provider) is withdrawn with the amendment's reason; one whose item changed is
+    updated and goes back to `sent` for the provider to confirm again, with the changes listed on
+    it. Orders already carried out (fulfilled and beyond) stay as they are. Items without an open
+    order get theirs at the next dispatch. The providers are told after commit."""
+    if current_schema() != jurisdiction.schema_name:
+        raise RuntimeError(f"orders of {jurisdiction.code} amended from schema {current_schema()}")
+    by_item = {spec.item_id: spec for spec in specs}
+    orders = Order.objects.filter(task_id=task_id).exclude(status__in=CLOSED_STATUSES)
+    if item_ids is not None:  # only these items' orders (a lodging re-allocation)
+        orders = orders.filter(item_id__in=item_ids)
+    candidates = list(orders.values_list("pk", flat=True))
+    withdrawn: list[Order] = []
+    amended: list[Order] = []
+    records: list[AuditItem] = []
+    now = timezone.now()
+    for order in _lock_orders(jurisdiction, candidates) if candidates else []:
+        spec = by_item.get(order.item_id)
+        if order.status not in ORDER_TRANSITIONS["amend"][0]:
+            continue  # closed meanwhile, or carried out already: the work stands
+        if spec is None or spec.provider_id != order.provider_id:
+            _withdraw(order, actor=actor, jurisdiction=jurisdiction, reason=reason)
+            withdrawn.append(order)
+            continue
+        changes = [
+            {"field": name, "before": _shown(getattr(order, name)), "after": _shown(getattr(spec, name))}
+            for name in AMENDABLE_FIELDS
+            if getattr(order, name) != getattr(spec, name)
+        ]
+        if not changes:
+            continue
+        before = _order_state(order)
+        for name in AMENDABLE_FIELDS:
+            setattr(order, name, getattr(spec, name))
+        order.status = _check_transition(order, "amend")
+        order.amendment_reason, order.amendment_changes = reason, changes
+        order.amended_at = order.updated_at = now
+        records.append(AuditItem(obj=order, before=before, after={**_order_state(order), "changes": changes}))
+        amended.append(order)
+    if amended:
+        _amended_write(amended, now)
+    audit_record_many(
+        actor=actor,
+        action="provider_portal.order.amended",
+        jurisdiction_code=jurisdiction.code,
+        entries=records,
+        comment=reason,
+    )
+    notify_orders_withdrawn(jurisdiction=jurisdiction, orders=withdrawn)
+    if amended:
+        orders_changed_notify(jurisdiction=jurisdiction, orders=amended, reason=reason)
+    return FollowResult(withdrawn, amended)
+
+
+def _amended_write(amended: list[Order], now: datetime) -> None:
+    """Many orders change at once (an amendment of a long plan): one statement per table."""
+    update_rows(Order, amended, [*AMENDABLE_FIELDS, *AMENDED_MARKS])
+    indexes = list(OrderIndex.objects.filter(pk__in=[order.pk for order in amended]))
+    by_pk = {order.pk: order for order in amended}
+    for index in indexes:
+        order = by_pk[index.pk]
+        index.status, index.kind, index.venue = order.status, order.kind, order.venue
+        index.starts_at, index.ends_at, index.updated_at = order.starts_at, order.ends_at, now
+    update_rows(OrderIndex, indexes, ["status", "kind", "venue", "starts_at", "ends_at", "updated_at"])
+
+
 def orders_withdraw(*, actor: User, jurisdiction: Jurisdiction, task_id: int, reason: str) -> list[Order]:
     """Withdraw (撤回) every order of a cancelled task that is not carried out yet (sent or
     accepted), keeping the cancel reason; in the caller's transaction, schema active.
@@ -189,27 +338,11 @@ def orders_withdraw(*, actor: User, jurisdiction: Jurisdiction, task_id: int, re
     candidates = list(Order.objects.filter(task_id=task_id, status__in=sources).values_list("pk", flat=True))
     if not candidates:
         return []
-    list(OrderIndex.objects.select_for_update().filter(pk__in=candidates, jurisdiction=jurisdiction).order_by("pk"))
-    locked = Order.objects.select_for_update(of=("self",)).filter(pk__in=candidates).order_by("pk")
     withdrawn: list[Order] = []
-    for order in locked:
-        if order.status not in sources:
-            continue
-        before = _order_state(order)
-        order.status = _check_transition(order, "withdraw")
-        order.withdraw_reason = reason
-        order.save()
-        _index_sync(order)
-        audit_record(
-            actor=actor,
-            action="provider_portal.order.withdrawn",
-            jurisdiction_code=jurisdiction.code,
-            obj=order,
-            before=before,
-            after={**_order_state(order), "reason": reason},
-            comment=reason,
-        )
-        withdrawn.append(order)
+    for order in _lock_orders(jurisdiction, candidates):
+        if order.status in sources:
+            _withdraw(order, actor=actor, jurisdiction=jurisdiction, reason=reason)
+            withdrawn.append(order)
     notify_orders_withdrawn(jurisdiction=jurisdiction, orders=withdrawn)
     return withdrawn
 

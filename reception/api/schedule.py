@@ -23,11 +23,15 @@ class EntryInput(serializers.Serializer):
     venue = serializers.CharField(max_length=200)
     provider = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    item = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="the plan item it shows (POST only): kept in step"
+    )
     version = serializers.IntegerField(required=False, min_value=1)
 
 
 class EntryOutput(serializers.ModelSerializer):
     provider = serializers.IntegerField(source="provider_id", allow_null=True)
+    item = serializers.IntegerField(source="item_id", allow_null=True)
     provider_name = serializers.CharField(source="provider.name", allow_null=True, default=None)
 
     class Meta:
@@ -41,6 +45,7 @@ class EntryOutput(serializers.ModelSerializer):
             "provider",
             "provider_name",
             "note",
+            "item",
             "version",
             "created_at",
             "updated_at",

@@ -298,6 +298,31 @@ class CommentInput(VersionInput):
     comment = serializers.CharField(max_length=TEXT_MAX)
 
 
+class AmendInput(VersionInput):
+    reason = serializers.CharField(max_length=TEXT_MAX)
+
+
+class RevisionChangeOutput(serializers.Serializer):
+    part = serializers.ChoiceField(choices=["item", "guest", "staff"])
+    id = serializers.IntegerField()
+    item = serializers.IntegerField(allow_null=True, help_text="the plan item's id (null for guests and staff)")
+    change = serializers.ChoiceField(choices=["added", "deleted", "changed"])
+    field = serializers.CharField(allow_null=True, help_text="null when the whole object was added or deleted")
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+
+
+class RevisionOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    reason = serializers.CharField()
+    opened_by = serializers.CharField(source="opened_by.username")
+    opened_at = serializers.DateTimeField()
+    submitted_by = serializers.CharField(source="submitted_by.username", allow_null=True)
+    approved_by = serializers.CharField(source="approved_by.username", allow_null=True)
+    approved_at = serializers.DateTimeField()
+    changes = RevisionChangeOutput(many=True)
+
+
 class AssignInput(VersionInput):
     handler = serializers.CharField(max_length=150)
 

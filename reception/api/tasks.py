@@ -11,11 +11,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reception import selectors, selectors_rules
+from reception import selectors, selectors_revisions, selectors_rules
 from reception.api.base import ReceptionApi, split_version, valid
 from reception.api.serializers import (
     ChecksOutput,
     HistoryOutput,
+    RevisionOutput,
     TaskInput,
     TaskOutput,
     TaskSummaryOutput,
@@ -108,3 +109,14 @@ class TaskHistoryApi(ReceptionApi):
         task = selectors.task_detail(task_id)
         history = selectors.task_history(jurisdiction=self.jurisdiction, task=task)
         return Response(HistoryOutput(history, many=True).data)
+
+
+class TaskRevisionsApi(ReceptionApi):
+    """Every approved amendment of the task, oldest first, with what it changed field by field."""
+
+    roles = ALL_ROLES
+
+    @extend_schema(operation_id="tasks_revisions", responses=RevisionOutput(many=True))
+    def get(self, request: Request, task_id: int) -> Response:
+        task = selectors.task_detail(task_id)
+        return Response(RevisionOutput(selectors_revisions.task_revisions(task), many=True).data)

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from reception.api.base import ReceptionApi, valid
 from reception.api.serializers import (
+    AmendInput,
     AssignInput,
     CancelInput,
     CommentInput,
@@ -74,6 +75,13 @@ TaskAssignApi = transition_api(
 )
 TaskCancelApi = transition_api(
     TaskAction.CANCEL, transitions.task_cancel, CancelInput, doc="Cancel the task (drafter, reviewer or admin)."
+)
+
+TaskAmendApi = transition_api(
+    TaskAction.AMEND,
+    transitions.task_amend,
+    AmendInput,
+    doc="Open an amendment of an approved or in-progress plan, with its reason (drafter or handler).",
 )
 
 

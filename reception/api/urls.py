@@ -50,6 +50,8 @@ urlpatterns = [
     path("tasks/<int:task_id>/approve/", transitions.TaskApproveApi.as_view(), name="task-approve"),
     path("tasks/<int:task_id>/assign/", transitions.TaskAssignApi.as_view(), name="task-assign"),
     path("tasks/<int:task_id>/cancel/", transitions.TaskCancelApi.as_view(), name="task-cancel"),
+    path("tasks/<int:task_id>/amend/", transitions.TaskAmendApi.as_view(), name="task-amend"),
+    path("tasks/<int:task_id>/revisions/", tasks.TaskRevisionsApi.as_view(), name="task-revisions"),
     path("tasks/<int:task_id>/itinerary-link/", transitions.ItineraryLinkApi.as_view(), name="task-itinerary-link"),
     # Orders, settlement and evaluations (issue 4)
     path("tasks/<int:task_id>/dispatch/", settlement.TaskDispatchApi.as_view(), name="task-dispatch"),

@@ -18,6 +18,8 @@ ARRANGEABLE_STATUSES = frozenset(
         TaskStatus.APPROVED,
         TaskStatus.IN_PROGRESS,
         TaskStatus.COMPLETED,
+        TaskStatus.AMENDING,
+        TaskStatus.AMENDMENT_SUBMITTED,
     }
 )
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from reception.models.plans import PlanItem
 from reception.models.tasks import Task
 
 SCHEDULE_FIELDS = ("starts_at", "ends_at", "title", "venue", "provider", "note")
@@ -28,6 +29,15 @@ class ScheduleEntry(models.Model):
         related_name="+",
     )
     note = models.CharField(_("备注"), max_length=500, blank=True)
+    # The plan item this entry shows (its time and venue kept in step with it), if any.
+    item = models.ForeignKey(
+        PlanItem,
+        verbose_name=_("方案事项"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="schedule_entries",
+    )
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

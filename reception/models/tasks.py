@@ -24,6 +24,8 @@ class TaskStatus(models.TextChoices):
     COMPLETED = "completed", _("已办结")
     SETTLED = "settled", _("已结算")
     CANCELLED = "cancelled", _("已取消")
+    AMENDING = "amending", _("变更中")
+    AMENDMENT_SUBMITTED = "amendment_submitted", _("变更待审核")
 
 
 class TaskAction(models.TextChoices):
@@ -35,6 +37,11 @@ class TaskAction(models.TextChoices):
     COMPLETE = "complete", _("办结")
     SETTLE = "settle", _("结算")
     CANCEL = "cancel", _("取消")
+    AMEND = "amend", _("发起变更")
+
+
+#: A target meaning "the state the task had before its amendment" (kept on the open revision).
+RESUMED = "resumed"
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,13 @@ class Transition:
     target: str
     roles: frozenset[str]
     done: str  # the audit action's last word: reception.task.<done>
+    # The amendment cycle (变更) reuses submit, return and approve: from these sources they lead
+    # elsewhere and are recorded under their own name (source → (target, done)).
+    detours: tuple[tuple[str, tuple[str, str]], ...] = ()
+
+    def step(self, source: str) -> tuple[str, str]:
+        """The (target, done) of this action taken from `source` (one of `sources`)."""
+        return dict(self.detours).get(source, (self.target, self.done))
 
 
 _S = TaskStatus
@@ -50,10 +64,29 @@ _S = TaskStatus
 #: `dispatch` (orders to providers) and `complete`/`settle` are carried out by later issues.
 TRANSITIONS: dict[str, Transition] = {
     TaskAction.SUBMIT: Transition(
-        frozenset({_S.DRAFT, _S.RETURNED}), _S.SUBMITTED, frozenset({Role.DRAFTER}), "submitted"
+        frozenset({_S.DRAFT, _S.RETURNED, _S.AMENDING}),
+        _S.SUBMITTED,
+        frozenset({Role.DRAFTER}),
+        "submitted",
+        detours=((_S.AMENDING, (_S.AMENDMENT_SUBMITTED, "amendment_submitted")),),
     ),
-    TaskAction.RETURN: Transition(frozenset({_S.SUBMITTED}), _S.RETURNED, frozenset({Role.REVIEWER}), "returned"),
-    TaskAction.APPROVE: Transition(frozenset({_S.SUBMITTED}), _S.APPROVED, frozenset({Role.REVIEWER}), "approved"),
+    TaskAction.RETURN: Transition(
+        frozenset({_S.SUBMITTED, _S.AMENDMENT_SUBMITTED}),
+        _S.RETURNED,
+        frozenset({Role.REVIEWER}),
+        "returned",
+        detours=((_S.AMENDMENT_SUBMITTED, (_S.AMENDING, "amendment_returned")),),
+    ),
+    TaskAction.APPROVE: Transition(
+        frozenset({_S.SUBMITTED, _S.AMENDMENT_SUBMITTED}),
+        _S.APPROVED,
+        frozenset({Role.REVIEWER}),
+        "approved",
+        detours=((_S.AMENDMENT_SUBMITTED, (RESUMED, "amendment_approved")),),
+    ),
+    TaskAction.AMEND: Transition(
+        frozenset({_S.APPROVED, _S.IN_PROGRESS}), _S.AMENDING, frozenset({Role.DRAFTER, Role.HANDLER}), "amended"
+    ),
     TaskAction.ASSIGN: Transition(
         frozenset({_S.APPROVED}), _S.IN_PROGRESS, frozenset({Role.REVIEWER, Role.ADMIN}), "assigned"
     ),
@@ -63,16 +96,20 @@ TRANSITIONS: dict[str, Transition] = {
     TaskAction.COMPLETE: Transition(frozenset({_S.IN_PROGRESS}), _S.COMPLETED, frozenset({Role.HANDLER}), "completed"),
     TaskAction.SETTLE: Transition(frozenset({_S.COMPLETED}), _S.SETTLED, frozenset({Role.REVIEWER}), "settled"),
     TaskAction.CANCEL: Transition(
-        frozenset({_S.DRAFT, _S.RETURNED, _S.SUBMITTED, _S.APPROVED, _S.IN_PROGRESS}),
+        frozenset(
+            {_S.DRAFT, _S.RETURNED, _S.SUBMITTED, _S.APPROVED, _S.IN_PROGRESS, _S.AMENDING, _S.AMENDMENT_SUBMITTED}
+        ),
         _S.CANCELLED,
         frozenset({Role.DRAFTER, Role.REVIEWER, Role.ADMIN}),
         "cancelled",
     ),
 }
 #: The plan (guests, staff, items) and the task's own fields change only in these states.
-EDITABLE_STATUSES = frozenset({_S.DRAFT, _S.RETURNED})
-#: Who edits the plan.
+EDITABLE_STATUSES = frozenset({_S.DRAFT, _S.RETURNED, _S.AMENDING})
+#: Who edits the plan (also while amending: a handler opens an amendment, the drafter writes it).
 PLAN_ROLES = frozenset({Role.DRAFTER})
+#: An amendment is open: the approved plan stays in force for providers meanwhile.
+AMENDMENT_STATUSES = frozenset({_S.AMENDING, _S.AMENDMENT_SUBMITTED})
 
 
 class Task(models.Model):

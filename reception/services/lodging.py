@@ -23,12 +23,16 @@ from core.audit import audit_record
 from core.errors import InvalidInput, NotFound
 from core.models import User
 from provider_portal.models import Provider, ProviderKind
+from provider_portal.orders.services import orders_follow_plan
 from reception import lodging
 from reception.models import Guest, ItemKind, LodgingAllocation, PlanItem, Resource, ResourceKind, RoomAssignment, Task
 from reception.models.plans import RoomType, default_payer
+from reception.models.tasks import AMENDMENT_STATUSES
 from reception.seating import ranked
 from reception.selectors import task_standard
+from reception.services.amendments import order_spec
 from reception.services.arrangements import lock_arrangeable_task, serving_provider
+from reception.services.bookings import room_bookings_free, room_bookings_sync
 from reception.services.common import check_version
 from reception.services.tasks import task_touch
 from tenants.models import Jurisdiction
@@ -142,6 +146,26 @@ def _sync_items(allocation: LodgingAllocation, provider: Provider, rates: dict[s
     allocation.item_ids = keep
 
 
+REALLOCATED = _("住宿重新分配")
+
+
+def _orders_follow(actor: User, jurisdiction: Jurisdiction, task: Task, item_ids: list[int]) -> None:
+    """Lodging items rewritten after dispatch: their open orders follow at once (updated and sent
+    back to the hotel, or withdrawn), never a second order. While an amendment is open the
+    approved plan stays in force: its approval makes them follow."""
+    if task.status in AMENDMENT_STATUSES or not item_ids:
+        return
+    items = PlanItem.objects.filter(pk__in=item_ids, provider__isnull=False)
+    orders_follow_plan(
+        actor=actor,
+        jurisdiction=jurisdiction,
+        task_id=task.pk,
+        reason=str(REALLOCATED),
+        specs=[order_spec(item) for item in items],
+        item_ids=item_ids,
+    )
+
+
 def _result(allocation: LodgingAllocation, unassigned: list[Guest]) -> LodgingResult:
     rooms = list(allocation.rooms.filter(guest__isnull=False).select_related("guest"))
     by_guest = {room.guest_id: room for room in rooms}
@@ -169,8 +193,10 @@ def lodging_allocate(
     check_in, check_out = _stay_dates(task, check_in, check_out)
     rates = {**library_rates(hotel), **(rates or {})}
     previous = LodgingAllocation.objects.select_for_update().filter(task=task, provider=hotel).first()
+    # The earlier allocation's lodging items are kept and rewritten (their orders follow them).
+    earlier_items: list[int] = []
     if previous is not None:
-        PlanItem.objects.filter(pk__in=previous.item_ids).delete()
+        earlier_items = list(previous.item_ids)
         previous.delete()
     lodged_elsewhere = RoomAssignment.objects.filter(allocation__task=task, guest__isnull=False).values("guest_id")
     guests = list(task.guests.exclude(pk__in=lodged_elsewhere).order_by("id"))
@@ -181,7 +207,7 @@ def lodging_allocate(
         suite_grades=standard.suite_grades,
     )
     allocation = LodgingAllocation.objects.create(
-        task=task, provider=hotel, check_in=check_in, check_out=check_out, created_by=actor
+        task=task, provider=hotel, check_in=check_in, check_out=check_out, created_by=actor, item_ids=earlier_items
     )
     occupant_of = {room.number: occupant.key for occupant, room in plan.assigned}
     RoomAssignment.objects.bulk_create(
@@ -196,6 +222,8 @@ def lodging_allocate(
     )
     _sync_items(allocation, hotel, rates)
     allocation.save(update_fields=["item_ids", "updated_at"])
+    room_bookings_sync(jurisdiction=jurisdiction, allocation=allocation)
+    _orders_follow(actor, jurisdiction, task, sorted({*earlier_items, *allocation.item_ids}))
     by_id = {guest.pk: guest for guest in guests}
     unassigned = [by_id[occupant.key] for occupant in plan.unassigned]
     audit_record(
@@ -275,9 +303,12 @@ def lodging_place(
     if target is not None:
         target.guest = person
         target.save(update_fields=["guest"])
+    earlier_items = list(allocation.item_ids)
     _sync_items(allocation, allocation.provider)
     allocation.version += 1
     allocation.save(update_fields=["item_ids", "version", "updated_at"])
+    room_bookings_sync(jurisdiction=jurisdiction, allocation=allocation)
+    _orders_follow(actor, jurisdiction, task, sorted({*earlier_items, *allocation.item_ids}))
     audit_record(
         actor=actor,
         action="reception.lodging.moved",
@@ -301,6 +332,8 @@ def lodging_release(*, actor: User, jurisdiction: Jurisdiction, task_id: int, pr
     task = lock_arrangeable_task(actor=actor, jurisdiction=jurisdiction, task_id=task_id)
     allocation = _locked_allocation(task, provider)
     PlanItem.objects.filter(pk__in=allocation.item_ids).delete()
+    _orders_follow(actor, jurisdiction, task, list(allocation.item_ids))
+    room_bookings_free(jurisdiction=jurisdiction, task=task, provider_id=allocation.provider_id)
     audit_record(
         actor=actor,
         action="reception.lodging.released",

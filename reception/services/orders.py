@@ -14,9 +14,10 @@ from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
 from core.models import User
 from provider_portal.orders.selectors import live_orders_by_item_ids, orders_blocking_completion
-from provider_portal.orders.services import OrderSpec, orders_send
+from provider_portal.orders.services import orders_send
 from provider_portal.selectors import providers_serving
 from reception.models import PlanItem, Task, TaskAction
+from reception.services.amendments import order_spec
 from reception.services.transitions import _transition
 from tenants.models import Jurisdiction
 
@@ -27,26 +28,6 @@ class Reassignment:
 
     item: int
     provider: int
-
-
-def _spec(item: PlanItem) -> OrderSpec:
-    assert item.provider_id is not None
-    return OrderSpec(
-        item_id=item.pk,
-        provider_id=item.provider_id,
-        kind=item.kind,
-        starts_at=item.starts_at,
-        ends_at=item.ends_at,
-        venue=item.venue,
-        meal_type=item.meal_type,
-        guests_count=item.guests_count,
-        accompanying_count=item.accompanying_count,
-        quantity=item.quantity,
-        room_type=item.room_type,
-        menu=item.menu,
-        unit_price=item.unit_price,
-        planned_amount=item.amount,
-    )
 
 
 @transaction.atomic
@@ -96,7 +77,7 @@ def task_dispatch(
             jurisdiction=jurisdiction,
             task_id=task.pk,
             task_title=task.title,
-            specs=[_spec(item) for item in sorted(pending, key=lambda i: (i.starts_at, i.pk))],
+            specs=[order_spec(item) for item in sorted(pending, key=lambda i: (i.starts_at, i.pk))],
         )
 
     return _transition(

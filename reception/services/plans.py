@@ -22,6 +22,7 @@ from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, RoomT
 from reception.models.plans import default_payer
 from reception.rule_facts import meal_type_at
 from reception.services.common import check_version, required_text, snapshot, validated
+from reception.services.schedule import schedule_follow_item
 from reception.services.tasks import lock_editable_task, task_touch
 from tenants.models import Jurisdiction
 
@@ -163,6 +164,8 @@ def _update(
         setattr(obj, name, value)
     obj.version += 1
     validated(obj).save()
+    if part is ITEM:
+        schedule_follow_item(actor=actor, jurisdiction=jurisdiction, task=task, item=obj)
     _audit(
         part,
         "updated",

@@ -8,7 +8,7 @@ and the providers the entry concerns are told of the change (delivered after com
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -17,15 +17,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import audit_record
-from core.errors import InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from core.models import User
 from core.notifications import Recipient, notify
 from provider_portal.models import Provider
-from reception.models import ScheduleChange, ScheduleEntry, Task
+from reception.models import PlanItem, ScheduleChange, ScheduleEntry, Task
 from reception.models.schedule import SCHEDULE_FIELDS
+from reception.models.tasks import PLAN_ROLES
 from reception.selectors import ITINERARY_STATUSES
 from reception.services.arrangements import clean_text, lock_arrangeable_task, serving_provider
-from reception.services.common import check_version, validated
+from reception.services.common import check_version, require_roles, validated
 from reception.tokens import itinerary_token, itinerary_url
 from tenants.models import Jurisdiction
 
@@ -153,6 +154,58 @@ def _record(
     return change
 
 
+#: What an entry for a plan item shares with it.
+LINKED_FIELDS = ("starts_at", "ends_at", "venue")
+LINKED = gettext_lazy("该日程对应方案事项，方案已批准：请发起变更修改其时间或地点。")
+
+
+def _item_follow_entry(*, actor: User, jurisdiction: Jurisdiction, task: Task, entry: ScheduleEntry) -> None:
+    """A linked entry's new time or venue is the item's too, while the plan may be edited (by
+    whoever edits the plan); after approval it changes only by an amendment (409 `item_linked`)."""
+    if not task.is_editable:
+        raise Conflict(LINKED, code="item_linked")
+    require_roles(actor=actor, jurisdiction=jurisdiction, roles=PLAN_ROLES)
+    assert entry.item_id is not None
+    item = PlanItem.objects.select_for_update().get(pk=entry.item_id)
+    before = {name: getattr(item, name) for name in LINKED_FIELDS}
+    item.starts_at, item.ends_at, item.venue = entry.starts_at, entry.ends_at, entry.venue
+    item.version += 1
+    item.save(update_fields=[*LINKED_FIELDS, "version"])
+    audit_record(
+        actor=actor,
+        action="reception.item.updated",
+        jurisdiction_code=jurisdiction.code,
+        obj=item,
+        before={"task": task.pk, **before},
+        after={"task": task.pk, **{name: getattr(item, name) for name in LINKED_FIELDS}},
+    )
+
+
+def schedule_follow_item(*, actor: User, jurisdiction: Jurisdiction, task: Task, item: PlanItem) -> None:
+    """The entries for a plan item take its new time and venue (an entry keeps its length when
+    the item has no end); each change is kept in the schedule's history (in the caller's
+    transaction, the task locked)."""
+    for entry in ScheduleEntry.objects.select_for_update().filter(item=item):
+        before = entry_state(entry)
+        length = entry.ends_at - entry.starts_at
+        entry.starts_at, entry.venue = item.starts_at, item.venue
+        entry.ends_at = item.ends_at or item.starts_at + length
+        after = entry_state(entry)
+        if after == before:
+            continue
+        entry.version += 1
+        entry.save(update_fields=["starts_at", "ends_at", "venue", "version", "updated_at"])
+        _record(
+            actor=actor,
+            jurisdiction=jurisdiction,
+            task=task,
+            entry_id=entry.pk,
+            action=ScheduleChange.Action.UPDATED,
+            before=before,
+            after=after,
+        )
+
+
 @transaction.atomic
 def schedule_entry_add(
     *,
@@ -165,11 +218,23 @@ def schedule_entry_add(
     venue: str,
     provider: int | None = None,
     note: str = "",
+    item: int | None = None,
 ) -> ScheduleEntry:
-    """Add an entry (drafter or handler, any state before settlement)."""
+    """Add an entry (drafter or handler, any state before settlement). An entry for a plan item
+    (`item`) takes the item's time and venue, and stays in step with it."""
     task = lock_arrangeable_task(actor=actor, jurisdiction=jurisdiction, task_id=task_id)
+    linked = None
+    if item is not None:
+        linked = PlanItem.objects.filter(pk=item, task=task).first()
+        if linked is None:
+            raise InvalidInput(gettext_lazy("方案事项不存在。"), field="item", code="not_found")
+        length = max(ends_at - starts_at, timedelta(0))  # kept when the item has no end
+        starts_at, venue = linked.starts_at, linked.venue
+        ends_at = linked.ends_at or starts_at + length
     values = {"starts_at": starts_at, "ends_at": ends_at, "title": title, "venue": venue, "provider": provider}
-    entry = ScheduleEntry(task=task, created_by=actor, **_clean(jurisdiction, {**values, "note": note}, set(values)))
+    entry = ScheduleEntry(
+        task=task, created_by=actor, item=linked, **_clean(jurisdiction, {**values, "note": note}, set(values))
+    )
     validated(entry).save()
     _record(
         actor=actor,
@@ -207,6 +272,8 @@ def schedule_entry_update(
     after = entry_state(entry)
     if after == before:
         return entry  # nothing changed: no new version, no history, nobody told
+    if entry.item_id is not None and any(after[name] != before[name] for name in LINKED_FIELDS):
+        _item_follow_entry(actor=actor, jurisdiction=jurisdiction, task=task, entry=entry)
     entry.version += 1
     validated(entry).save()
     _record(

@@ -1,4 +1,5 @@
-"""The review cycle: submit, return, approve, assign, cancel (which withdraws the task's open orders).
+"""The review cycle: submit, return, approve, assign, cancel (which withdraws the task's open orders),
+and amend (变更), which reopens an approved plan for the same submit, return and approve.
 
 Each transition locks the task row, checks the role and then the state against the one table
 (`reception.models.TRANSITIONS`), writes, records `reception.task.<done>` and publishes the event
@@ -20,10 +21,13 @@ from core.models import User
 from provider_portal.orders.services import orders_withdraw
 from provider_portal.selectors import agreed_price_book
 from reception.models import TRANSITIONS, Task, TaskAction, TaskStatus
+from reception.models.tasks import AMENDMENT_STATUSES, RESUMED
 from reception.notifications import task_transition_notify
 from reception.rules import check_plan
 from reception.selectors import standard_in_force, standard_values
-from reception.selectors_rules import PLAN_PARTS, plan_input
+from reception.selectors_rules import PLAN_PARTS, plan_input, venue_clashes
+from reception.services import amendments
+from reception.services.bookings import bookings_free, venue_bookings_sync
 from reception.services.common import check_version, lock_task, require_roles, required_text
 from reception.services.standards import standards_ensure
 from tenants.models import Jurisdiction, Membership, Role
@@ -42,8 +46,10 @@ def _transition(
     task_id: int,
     version: int | None,
     comment: str = "",
-    prepare: Callable[[Task], None] | None = None,
+    prepare: Callable[[Task], object] | None = None,
 ) -> Task:
+    """`prepare` checks and writes what the transition carries; for a target that depends on the
+    task (`RESUMED`), it answers the state to go to."""
     transition = TRANSITIONS[action]
     task = lock_task(task_id, jurisdiction=jurisdiction)
     require_roles(actor=actor, jurisdiction=jurisdiction, roles=transition.roles)
@@ -55,12 +61,12 @@ def _transition(
         )
     check_version(task, version)
     before = _state(task)
-    if prepare is not None:
-        prepare(task)
-    task.status = transition.target
+    target, done = transition.step(task.status)
+    resolved = prepare(task) if prepare is not None else None
+    task.status = resolved if target == RESUMED and isinstance(resolved, str) else target
     task.version += 1
     task.save()
-    audit_action = f"reception.task.{transition.done}"
+    audit_action = f"reception.task.{done}"
     audit_record(
         actor=actor,
         action=audit_action,
@@ -71,28 +77,31 @@ def _transition(
         comment=comment,
     )
     task_transition_notify(
-        jurisdiction=jurisdiction, task=task, action=audit_action, done=transition.done, actor=actor, comment=comment
+        jurisdiction=jurisdiction, task=task, action=audit_action, done=done, actor=actor, comment=comment
     )
     return task
 
 
 @transaction.atomic
 def task_submit(*, actor: User, jurisdiction: Jurisdiction, task_id: int, version: int | None = None) -> Task:
-    """Submit the plan for review. Rule errors block (400 with the findings); the standards
-    version the plan passed is recorded on the task."""
+    """Submit the plan (or its amendment) for review. Rule errors block (400 with the findings);
+    the standards version the plan passed is recorded on the task."""
 
     def check_rules(task: Task) -> None:
         standards_ensure(jurisdiction=jurisdiction)
         standard = standard_in_force(task.start_date)
         prefetch_related_objects([task], *PLAN_PARTS)
         prices = agreed_price_book(jurisdiction=jurisdiction, provider_ids=(i.provider_id for i in task.items.all()))
-        checks = check_plan(plan_input(task, standard=standard_values(standard), prices=prices))
+        plan = plan_input(task, standard=standard_values(standard), prices=prices, clashes=venue_clashes(task))
+        checks = check_plan(plan)
         if checks.errors:
             raise RuleViolation(
                 _("方案不符合接待规定，不能提交。"), errors=[finding.as_dict() for finding in checks.errors]
             )
         task.standard = standard
         task.submitted_by = actor
+        if task.status == TaskStatus.AMENDING:
+            amendments.revision_submit(actor=actor, task=task)
 
     return _transition(
         TaskAction.SUBMIT, actor=actor, jurisdiction=jurisdiction, task_id=task_id, version=version, prepare=check_rules
@@ -125,13 +134,20 @@ def _with_text(
 def task_return(
     *, actor: User, jurisdiction: Jurisdiction, task_id: int, comment: str, version: int | None = None
 ) -> Task:
-    """Send the plan back to the drafter; the comment is required and kept in the history."""
+    """Send the plan (or its amendment) back to the drafter; the comment is required and kept in
+    the history."""
+
+    def check(task: Task) -> None:
+        require_other_than(task.submitted_by_id, actor, message=SUBMITTER_REVIEWS)
+        if task.status == TaskStatus.AMENDMENT_SUBMITTED and (comment or "").strip():
+            amendments.revision_return(task=task)
+
     return _with_text(
         TaskAction.RETURN,
         text=comment,
         field="comment",
         message=_("退回时必须填写意见。"),
-        check=lambda task: require_other_than(task.submitted_by_id, actor, message=SUBMITTER_REVIEWS),
+        check=check,
         actor=actor,
         jurisdiction=jurisdiction,
         task_id=task_id,
@@ -141,14 +157,44 @@ def task_return(
 
 @transaction.atomic
 def task_approve(*, actor: User, jurisdiction: Jurisdiction, task_id: int, version: int | None = None) -> Task:
-    """Approve the submitted plan (never by whoever submitted it)."""
+    """Approve the submitted plan (never by whoever submitted it). An approved amendment takes
+    the task back to the state it had before, its orders following in the same transaction."""
+
+    def approve(task: Task) -> str | None:
+        require_other_than(task.submitted_by_id, actor, message=SUBMITTER_REVIEWS)
+        resumed = None
+        if task.status == TaskStatus.AMENDMENT_SUBMITTED:
+            resumed = amendments.revision_approve(actor=actor, jurisdiction=jurisdiction, task=task)
+        venue_bookings_sync(
+            jurisdiction=jurisdiction, task=task
+        )  # the approved plan holds its venues (409 booking_conflict)
+        return resumed
+
     return _transition(
-        TaskAction.APPROVE,
+        TaskAction.APPROVE, actor=actor, jurisdiction=jurisdiction, task_id=task_id, version=version, prepare=approve
+    )
+
+
+@transaction.atomic
+def task_amend(
+    *, actor: User, jurisdiction: Jurisdiction, task_id: int, reason: str, version: int | None = None
+) -> Task:
+    """Open an amendment (变更) of an approved or in-progress plan, with its reason (required).
+    The plan is editable again; the orders already sent stay in force until it is approved."""
+    text = (reason or "").strip()
+
+    def open_revision(task: Task) -> None:
+        required_text(text, field="reason", message=_("发起变更时必须填写原因。"))
+        amendments.revision_open(actor=actor, task=task, reason=text)
+
+    return _transition(
+        TaskAction.AMEND,
         actor=actor,
         jurisdiction=jurisdiction,
         task_id=task_id,
         version=version,
-        prepare=lambda task: require_other_than(task.submitted_by_id, actor, message=SUBMITTER_REVIEWS),
+        comment=text,
+        prepare=open_revision,
     )
 
 
@@ -188,6 +234,9 @@ def task_cancel(
         # lock, the order every provider action takes them in (else the two could deadlock).
         # The task row is locked already, so no dispatch adds an order meanwhile.
         orders_withdraw(actor=actor, jurisdiction=jurisdiction, task_id=task.pk, reason=text)
+        if task.status in AMENDMENT_STATUSES:
+            amendments.revision_cancel(task=task)
+        bookings_free(jurisdiction=jurisdiction, task=task)
 
     return _transition(
         TaskAction.CANCEL,

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.notifications.selectors import task_messages
-from reception import selectors, selectors_rules
+from reception import selectors, selectors_revisions, selectors_rules
 from reception.forms import AssignForm, CommentForm, ReasonForm, TaskForm, VersionForm, form_errors
 from reception.letter_prefill import task_initial
-from reception.models import TRANSITIONS, TaskAction, TaskStatus
+from reception.models import TRANSITIONS, AccompanyingStaff, Guest, PlanItem, TaskAction, TaskStatus
 from reception.scopes import letters_in_scope, tasks_in_scope
 from reception.services import links, orders, transitions
 from reception.services.tasks import TASK_CREATE_ROLES, task_create
@@ -105,6 +105,45 @@ class TaskCreateView(ReceptionPage):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
+#: The model whose field labels name each part's changes.
+_CHANGED_PARTS: dict[str, Any] = {
+    "item": (PlanItem, gettext_lazy("方案事项")),
+    "guest": (Guest, gettext_lazy("来宾")),
+    "staff": (AccompanyingStaff, gettext_lazy("陪同人员")),
+}
+
+
+def change_rows(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Field-level changes for people: the part, the field's label, before and after."""
+    rows = []
+    for change in changes:
+        model, part = _CHANGED_PARTS[change["part"]]
+        whole = change["after"] or change["before"] or {}
+        if change["field"] is None:
+            field = _("新增") if change["change"] == "added" else _("删除")
+            before = after = None
+            label = whole.get("name") or whole.get("venue") or ""
+        else:
+            field = str(model._meta.get_field(change["field"]).verbose_name)
+            before, after, label = change["before"], change["after"], ""
+        rows.append(
+            {"part": part, "id": change["id"], "label": label, "field": field, "before": before, "after": after}
+        )
+    return rows
+
+
+def amendment_context(task: Any) -> dict[str, Any]:
+    """The open amendment with its diff against the approved plan, and the approved revisions."""
+    current = selectors_revisions.open_amendment(task)
+    return {
+        "amendment": current.revision if current is not None else None,
+        "amendment_rows": change_rows(current.changes) if current is not None else [],
+        "revisions": [
+            (revision, change_rows(revision.changes)) for revision in selectors_revisions.task_revisions(task)
+        ],
+    }
+
+
 class TaskDetailView(ReceptionPage):
     """A task: status, plan, findings, history and the actions this user may take now."""
 
@@ -135,6 +174,7 @@ class TaskDetailView(ReceptionPage):
                 else None
             ),
             **settlement_context(self, task),
+            **amendment_context(task),
         )
         return context
 
@@ -146,6 +186,7 @@ ACTIONS: dict[str, tuple[Any, type[VersionForm], Any]] = {
     TaskAction.APPROVE: (transitions.task_approve, VersionForm, gettext_lazy("方案已批准。")),
     TaskAction.ASSIGN: (transitions.task_assign, AssignForm, gettext_lazy("已指派承办人。")),
     TaskAction.CANCEL: (transitions.task_cancel, ReasonForm, gettext_lazy("任务已取消。")),
+    TaskAction.AMEND: (transitions.task_amend, ReasonForm, gettext_lazy("已发起变更，可以修改方案。")),
     TaskAction.DISPATCH: (orders.task_dispatch, VersionForm, gettext_lazy("已向服务单位派单。")),
     TaskAction.COMPLETE: (orders.task_complete, VersionForm, gettext_lazy("任务已办结。")),
 }

@@ -211,3 +211,45 @@ def test_a_chain_without_anchor_is_caught(tree):
     _entries(1)
     _without_trigger("DELETE FROM core_auditanchor WHERE chain = %s", ["340100"])
     assert audit_verify(chain="340100")[0].reason.startswith("no anchor")
+
+
+def test_many_entries_at_once_continue_the_chain(tree):
+    from core.audit import AuditItem, audit_record_many
+
+    before = _entries(1)[0]
+    many = audit_record_many(
+        actor=user("340100-reviewer"),
+        action="provider_portal.order.amended",
+        jurisdiction_code="340100",
+        entries=[
+            AuditItem(object_type="provider_orders.order", object_id=f"o{i}", after={"n": i}, comment=c)
+            for i, c in enumerate([None, "单独意见"])
+        ],
+        comment="共同原因",
+    )
+    stored = list(AuditEntry.objects.filter(chain="340100", sequence__gt=before.sequence).order_by("sequence"))
+    assert [(e.sequence, e.object_id, e.comment) for e in stored] == [
+        (before.sequence + 1, "o0", "共同原因"),
+        (before.sequence + 2, "o1", "单独意见"),
+    ]
+    assert stored[0].prev_hash == before.hash and stored[1].prev_hash == stored[0].hash == many[0].hash
+    assert audit_verify(chain="340100") == []
+
+
+def test_update_rows_writes_each_row_its_own_values(tree):
+    from decimal import Decimal
+
+    from core.bulk import update_rows
+    from reception.models import PlanItem
+    from tests.conftest import in_tenant
+    from tests.reception.factories import PlanItemFactory
+
+    with in_tenant("340100"):
+        items = PlanItemFactory.create_batch(3)
+        for n, item in enumerate(items):
+            item.venue, item.unit_price, item.ends_at = f"地点{n}", Decimal(n) + Decimal("0.5"), None
+        assert update_rows(PlanItem, items[:2], ["venue", "unit_price", "ends_at"]) == 2
+        stored = {i.pk: (i.venue, i.unit_price) for i in PlanItem.objects.filter(pk__in=[i.pk for i in items])}
+    assert stored[items[0].pk] == ("地点0", Decimal("0.50"))
+    assert stored[items[1].pk] == ("地点1", Decimal("1.50"))
+    assert stored[items[2].pk] == ("市政府机关食堂", Decimal("60.00"))

@@ -8,6 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from reception.models import EDITABLE_STATUSES, TRANSITIONS, ItemKind, TaskAction, TaskStatus
+from reception.models.tasks import RESUMED
 from tests.conftest import in_tenant
 from tests.reception.factories import PlanItemFactory, TaskFactory
 
@@ -21,14 +22,21 @@ def test_the_transition_table_is_the_documented_lifecycle():
         ("complete", "completed"),
         ("settle", "settled"),
     ]
-    assert TRANSITIONS["return"].sources == {"submitted"} and TRANSITIONS["return"].target == "returned"
-    assert TRANSITIONS["submit"].sources == {"draft", "returned"}
+    assert TRANSITIONS["return"].sources == {"submitted", "amendment_submitted"}
+    assert TRANSITIONS["return"].target == "returned"
+    assert TRANSITIONS["submit"].sources == {"draft", "returned", "amending"}
+    # The amendment cycle takes detours from its own states (docs/amendments.md).
+    assert TRANSITIONS["amend"].sources == {"approved", "in_progress"} and TRANSITIONS["amend"].target == "amending"
+    assert TRANSITIONS["submit"].step("amending") == ("amendment_submitted", "amendment_submitted")
+    assert TRANSITIONS["return"].step("amendment_submitted") == ("amending", "amendment_returned")
+    assert TRANSITIONS["approve"].step("amendment_submitted") == (RESUMED, "amendment_approved")
+    assert TRANSITIONS["approve"].step("submitted") == ("approved", "approved")
     assert "completed" not in TRANSITIONS["cancel"].sources and "settled" not in TRANSITIONS["cancel"].sources
     assert set(TRANSITIONS) == set(TaskAction.values)
     for transition in TRANSITIONS.values():
         assert transition.sources <= set(TaskStatus.values) and transition.target in TaskStatus.values
         assert transition.roles, "every transition names who takes it"
-    assert {"draft", "returned"} == EDITABLE_STATUSES
+    assert {"draft", "returned", "amending"} == EDITABLE_STATUSES
     # every status but the ends is left by some transition
     left = set().union(*(t.sources for t in TRANSITIONS.values()))
     assert set(TaskStatus.values) - left == {"settled", "cancelled"}

@@ -365,8 +365,9 @@ def test_every_rule_has_a_stable_code_and_a_clean_plan_has_no_findings() -> None
         "agreed_price_exceeded",
         "hosted_meal_not_allowed",
         "actual_over_standard",
+        "booking_conflict",
     }
-    assert len(RULES) == 14
+    assert len(RULES) == 15
     clean = [meal(price="50.00", working=True), lodging(), item("meeting")]
     assert codes(items=clean) == ([], [])
     assert DEFAULT_STANDARD.lodging_ceiling("bureau") == Decimal("480.00")
