@@ -53,10 +53,18 @@ def test_amend_an_in_progress_task_and_the_provider_confirms_the_change(
     form = page.locator("[data-testid=amend-form]")
     form.locator("summary").click()
     form.locator("textarea[name=reason]").fill(REASON)
+    questions: list[str] = []
+
+    def accept(dialog: Any) -> None:  # amending asks first
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
     form.locator("[data-testid=amend]").click()
     page.wait_for_selector("[data-testid=current-amendment]")
     assert REASON in page.inner_text("[data-testid=current-amendment]")
     assert handler.get(f"/api/v1/tasks/{task.pk}/").json()["status"] == "amending"
+    assert len(questions) == 1 and task.title in questions[0]
 
     # The drafter changes the lodging (four room-nights to six), submits; the reviewer approves.
     with in_tenant("340300"):
