@@ -149,6 +149,7 @@ def _origin_task(province: Any, user: Any) -> int:
     from django.utils import timezone
 
     from reception.models import Guest, Letter, PlanItem, Task
+    from reception.models.plans import default_payer
     from tenants.schema import tenant_context
 
     day = dt.date(2026, 6, 1)
@@ -185,6 +186,7 @@ def _origin_task(province: Any, user: Any) -> int:
                 accompanying_count=3,
                 unit_price=Decimal("60.00"),
                 quantity=13,
+                payer=default_payer("meal", False),
             )
             for n in range(20)
         )

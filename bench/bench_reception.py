@@ -27,6 +27,7 @@ def _fill(jurisdiction: Any, user: Any, *, tasks: int, items: int) -> int:
     from django.utils import timezone
 
     from reception.models import Guest, Letter, PlanItem, Task
+    from reception.models.plans import default_payer
     from tenants.schema import tenant_context
 
     day = dt.date(2026, 6, 1)
@@ -74,6 +75,7 @@ def _fill(jurisdiction: Any, user: Any, *, tasks: int, items: int) -> int:
                 unit_price=Decimal("60.00"),
                 quantity=13,
                 menu="家常菜",
+                payer=default_payer(kinds[n % 5], False),
             )
             for n in range(items)
         )

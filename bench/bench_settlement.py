@@ -34,6 +34,7 @@ def _completed_task(province: Any) -> int:
     from core.models import User
     from provider_portal.orders.models import Order
     from reception.models import AccompanyingStaff, Guest, Letter, PlanItem, ReceptionList, Task
+    from reception.models.plans import default_payer
     from reception.services.settlement import reception_list_draft
     from tenants.schema import tenant_context
 
@@ -84,6 +85,7 @@ def _completed_task(province: Any) -> int:
                 unit_price=Decimal("58.50") + n,
                 quantity=7,
                 menu="家常菜四菜一汤",
+                payer=default_payer(kinds[n % 5], False),
             )
             for n in range(ITEMS)
         )

@@ -15,8 +15,8 @@ from typing import Any
 
 from bench.common import Context, Result, request_latency
 
-TENANT, TENANT_SLUG = "970000", "bench-statistics"
-PROVINCE, PROVINCE_SLUG = "980000", "bench-province"
+TENANT, TENANT_SLUG = "950000", "bench-stat-tenant"
+PROVINCE, PROVINCE_SLUG = "940000", "bench-stat-province"
 USERNAME = "bench-statistics-finance"
 TASKS, CITIES, COUNTIES_PER_CITY = 5000, 12, 9  # 12 cities + 108 counties = 120 subordinates
 YEAR = 2026
@@ -42,6 +42,7 @@ def _fill_tenant(jurisdiction: Any, user: Any, tasks: int) -> None:
     from django.utils import timezone
 
     from reception.models import AccompanyingStaff, Guest, Letter, PlanItem, Purpose, ReceptionLevel, Standard, Task
+    from reception.models.plans import default_payer
     from tenants.schema import tenant_context
 
     rng = random.Random(7)
@@ -98,6 +99,7 @@ def _fill_tenant(jurisdiction: Any, user: Any, tasks: int) -> None:
                     accompanying_count=1,
                     unit_price=price,
                     quantity=4,
+                    payer=default_payer("meal", False),
                 )
             )
             items.append(
@@ -110,6 +112,7 @@ def _fill_tenant(jurisdiction: Any, user: Any, tasks: int) -> None:
                     guests_count=3,
                     unit_price=Decimal("330.00"),
                     quantity=2,
+                    payer=default_payer("lodging", False),
                 )
             )
             items.append(
@@ -121,6 +124,7 @@ def _fill_tenant(jurisdiction: Any, user: Any, tasks: int) -> None:
                     guests_count=3,
                     unit_price=Decimal("200.00"),
                     quantity=1,
+                    payer=default_payer("vehicle", False),
                 )
             )
         Guest.objects.bulk_create(guests, batch_size=5000)
@@ -138,19 +142,19 @@ def _fill_province(province: Any, user: Any) -> int:
     Jurisdiction.objects.filter(path__startswith=province.path + ".").delete()
     subordinates = []
     for c in range(1, CITIES + 1):
-        city_code = f"98{c:02d}00"
+        city_code = f"94{c:02d}00"
         city = Jurisdiction.objects.create(
             code=city_code,
             name=f"基准市{c}",
             level="city",
             parent=province,
             path=f"{province.path}.{city_code}",
-            slug=f"bench-city-{c}",
+            slug=f"bench-stat-city-{c}",
             schema_name=f"j{city_code}",
         )
         subordinates.append(city)
         for k in range(1, COUNTIES_PER_CITY + 1):
-            code = f"98{c:02d}{k:02d}"
+            code = f"94{c:02d}{k:02d}"
             subordinates.append(
                 Jurisdiction(
                     code=code,
@@ -158,7 +162,7 @@ def _fill_province(province: Any, user: Any) -> int:
                     level="county",
                     parent=city,
                     path=f"{city.path}.{code}",
-                    slug=f"bench-county-{c}-{k}",
+                    slug=f"bench-stat-county-{c}-{k}",
                     schema_name=f"j{code}",
                 )
             )

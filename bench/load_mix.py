@@ -34,6 +34,7 @@ def _tasks(city: Any, drafter: str, count: int) -> list[int]:
 
     from core.models import User
     from reception.models import Guest, Letter, PlanItem, Task
+    from reception.models.plans import default_payer
 
     day = dt.date(2026, 5, 6)
     created_by = User.objects.get(username=drafter)
@@ -74,6 +75,7 @@ def _tasks(city: Any, drafter: str, count: int) -> list[int]:
                     accompanying_count=1,
                     unit_price=Decimal("50.00"),
                     quantity=6,
+                    payer=default_payer("meal", False),
                 )
                 for _ in range(10)
             )

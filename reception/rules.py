@@ -255,8 +255,8 @@ def meal_standard(plan: PlanInput) -> Iterator[Finding]:
     level = applied_level(plan)
     for position, item in numbered(plan, ItemKind.MEAL):
         ceiling, meal_type = meal_ceiling(plan, level.level, item)
-        if ceiling is None:
-            continue
+        if ceiling is None or item.unit_price * 100 <= ceiling * plan.standard.meal_warning_percent:
+            continue  # within 90% of the ceiling: nothing to say (the message is built only when needed)
         values = {
             "item": item_label(position, item),
             "level": level.phrase(),

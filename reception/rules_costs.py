@@ -110,11 +110,12 @@ def _over_standard(plan: PlanInput, item: Any, cost: ReportedCost, where: str) -
         )
 
 
-def judge_cost(plan: PlanInput, item: Any, cost: ReportedCost) -> list[Finding]:
+def judge_cost(plan: PlanInput, item: Any, cost: ReportedCost, *, position: int | None = None) -> list[Finding]:
     """The findings of a reported cost of `item` (one of `plan.items`): `actual_over_standard`
     above what the standards or the agreed price allow, `banned_item` for a line naming a
-    banned item (each line checked alone, normalised as menus are)."""
-    where = item_label(_position(plan, item), item)
+    banned item (each line checked alone, normalised as menus are). `position` (the item's
+    place in the whole plan) is counted from `plan.items` when not given."""
+    where = item_label(position if position is not None else _position(plan, item), item)
     findings = list(_over_standard(plan, item, cost, where))
     for description in cost.lines:
         words = banned_words_in(description, plan.standard.banned_menu_words)

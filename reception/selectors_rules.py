@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
@@ -131,14 +131,26 @@ def _reported(order: Order, lines: Iterable[OrderCostLine]) -> ReportedCost | No
 
 def order_cost_findings(*, jurisdiction: Jurisdiction, order: Order, lines: Sequence[OrderCostLine]) -> list[Finding]:
     """What the standards say of an order's reported cost (`lines`: its cost lines), judged
-    against its item in the task's plan as it stands (five queries); no item, no findings."""
+    against its item in the task's plan as it stands; no item, no findings. Only what a cost is
+    judged by is read (the task, its guests' grades, the one item and its place in the plan, the
+    standard, the provider's agreed prices): the same number of queries whatever the plan's size."""
     cost = _reported(order, lines)
-    task = with_plan(Task.objects.filter(pk=order.task_id)).first()
-    if cost is None or task is None:
+    if cost is None or order.item_id is None:
         return []
-    plan = task_plan_input(task, jurisdiction=jurisdiction)
-    item = next((item for item in plan.items if item.pk == order.item_id), None)
-    return judge_cost(plan, item, cost) if item is not None else []
+    task = Task.objects.filter(pk=order.task_id).first()
+    item = PlanItem.objects.filter(pk=order.item_id, task_id=order.task_id).first()
+    if task is None or item is None:
+        return []
+    earlier = Q(starts_at__lt=item.starts_at) | Q(starts_at=item.starts_at, pk__lt=item.pk)
+    position = PlanItem.objects.filter(earlier, task_id=task.pk).count() + 1
+    plan = PlanInput(
+        task=task,
+        guests=list(task.guests.only("pk", "task_id", "grade")),
+        items=[item],
+        standard=task_standard(task),
+        prices=agreed_price_book(jurisdiction=jurisdiction, provider_ids={item.provider_id}),
+    )
+    return judge_cost(plan, item, cost, position=position)
 
 
 def costs_findings(plans: dict[int, PlanInput]) -> dict[int, list[Finding]]:

@@ -17,12 +17,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Case, Count, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
 from reception.figures import CENT, ZERO, Satisfaction, counted_tasks, grouped_costs, satisfaction_of
 from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, Purpose, ReceptionLevel, Task
+from reception.models.common import LEVEL_RANK
+from reception.rule_facts import meal_type_at, rank
 from reception.selectors_rules import StandardBook
 from reception.standards import StandardValues
 from reporting.models import Report
@@ -61,8 +63,8 @@ def group_label(group_by: str) -> str:
 
 @dataclass
 class Row:
-    """One group's figures. `over_standard`: meal items over the meal ceiling or the
-    accompanying limit of the standards the task was checked against."""
+    """One group's figures. `over_standard`: meal and lodging items over the standards the task
+    is judged by, at the level they apply at (see `_over_standard`)."""
 
     key: str
     label: str = ""
@@ -143,28 +145,58 @@ class Statistics:
 # --- Over-standard findings ---------------------------------------------------------------
 
 
-def _over_standard(tasks: dict[int, dict[str, Any]], held: Any) -> dict[int, int]:
-    """Over-standard meal items per task (`held`: the tasks' queryset, used as a subquery).
+def _top_grade() -> Any:
+    """A correlated subquery: the most senior grade among the task's guests (None without any)."""
+    seniority = Case(*(When(grade=grade, then=Value(n)) for grade, n in LEVEL_RANK.items()), default=Value(99))
+    guests = Guest.objects.filter(task_id=OuterRef("pk")).annotate(seniority=seniority).order_by("seniority")
+    return Subquery(guests.values("grade")[:1])
 
-    Each task is checked against the standards version it recorded on submission; one held
-    without a recorded version (entered afterwards) against the version in force on its start
-    date. One query for the meal items; the same checks as the rules `meal_standard` and
-    `accompany_limit` (errors only)."""
+
+def _applied_level(task: dict[str, Any]) -> str:
+    """The level a task's standards apply at: the lower of its level and its guests' highest
+    grade (the rules' `applied_level`)."""
+    grade = task.get("top_grade")
+    return grade if grade is not None and rank(grade) >= rank(task["level"]) else task["level"]
+
+
+def _over_standard(tasks: dict[int, dict[str, Any]], held: Any) -> dict[int, int]:
+    """Over-standard items per task (`held`: the tasks' queryset, used as a subquery).
+
+    Judged on the facts as the rules judge them (errors only): at the level the standards apply
+    at (the lower of the task's level and its guests' highest grade), a meal over the stricter
+    of the ceilings for its declared type and the type its time makes it (`meal_standard`) or
+    with more accompanying than allowed (`accompany_limit`), a room-night over the lodging
+    ceiling (`lodging_standard`). Each task is checked against the standards version it recorded
+    on submission; one held without a recorded version (entered afterwards) against the version
+    in force on its start date. One query (the meal and lodging items); the guests' highest grade
+    comes with the tasks (`_top_grade`)."""
     book = StandardBook()
-    meals = PlanItem.objects.filter(task_id__in=held.values("pk"), kind=ItemKind.MEAL).values_list(
-        "task_id", "meal_type", "unit_price", "guests_count", "accompanying_count"
-    )
+    items = PlanItem.objects.filter(
+        task_id__in=held.values("pk"), kind__in=(ItemKind.MEAL, ItemKind.LODGING)
+    ).values_list("task_id", "kind", "meal_type", "starts_at", "unit_price", "guests_count", "accompanying_count")
     counts: dict[int, int] = {}
     standards: dict[int, StandardValues] = {}
-    for task_id, meal_type, unit_price, guests_count, accompanying_count in meals:
+    for task_id, kind, meal_type, starts_at, unit_price, guests_count, accompanying_count in items:
         values = standards.get(task_id)
         task = tasks[task_id]
         if values is None:
             values = standards[task_id] = book.for_task(
                 standard_id=task["standard_id"], start_date=task["start_date"], editable=False
             )
-        ceiling = values.meal_ceilings.get((task["level"], meal_type))
-        if (ceiling is not None and unit_price > ceiling) or accompanying_count > values.accompany_limit(guests_count):
+        level = _applied_level(task)
+        if kind == ItemKind.LODGING:
+            ceiling = values.lodging_ceiling(level)
+            over = ceiling is not None and unit_price > ceiling
+        else:
+            ceilings = [
+                c
+                for t in {meal_type or meal_type_at(starts_at), meal_type_at(starts_at)}
+                if (c := values.meal_ceiling(level, t)) is not None
+            ]
+            over = (bool(ceilings) and unit_price > min(ceilings)) or accompanying_count > values.accompany_limit(
+                guests_count
+            )
+        if over:
             counts[task_id] = counts.get(task_id, 0) + 1
     return counts
 
@@ -244,7 +276,9 @@ def load_held(start: date, end: date) -> Held:
     held = counted_tasks(start, end)
     tasks: dict[int, dict[str, Any]] = {
         t["id"]: dict(t)
-        for t in held.annotate(guest_n=_count_of(Guest), accompanying_n=_count_of(AccompanyingStaff)).values(
+        for t in held.annotate(
+            guest_n=_count_of(Guest), accompanying_n=_count_of(AccompanyingStaff), top_grade=_top_grade()
+        ).values(
             "id",
             "start_date",
             "level",
@@ -253,6 +287,7 @@ def load_held(start: date, end: date) -> Held:
             "standard_id",
             "guest_n",
             "accompanying_n",
+            "top_grade",
         )
     }
     if not tasks:

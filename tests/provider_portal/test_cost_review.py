@@ -251,3 +251,27 @@ def test_whoever_drafted_the_list_may_not_approve_or_return_it(task: Any, tree: 
         f"/api/v1/tasks/{task.pk}/reception-list/approve/", {}, format="json"
     )
     assert approved.status_code == 200
+
+
+def test_one_orders_cost_is_judged_as_the_whole_plan_would_judge_it(task: Any) -> None:
+    """Approve-cost reads only the ordered item (and counts its place in the plan); what it finds
+    is exactly what judging the same cost inside the whole plan finds, the item's number included."""
+    from provider_portal.orders.models import OrderCostLine
+    from reception.rules_costs import ReportedCost, judge_cost
+    from reception.selectors_rules import order_cost_findings, task_for_checks, task_plan_input
+    from tenants.models import Jurisdiction
+
+    orders = fulfilled(task)
+    assert report("p-hotel", orders["lodging"], "1920.01", description="住宿费含茅台酒").status_code == 200
+    assert report("p-restaurant", orders["meal"], "270.01").status_code == 200
+    jurisdiction = Jurisdiction.objects.get(code="340100")
+    with in_tenant("340100"):
+        for order_id in (orders["lodging"], orders["meal"]):
+            order = Order.objects.get(pk=order_id)
+            lines = list(OrderCostLine.objects.filter(cost__order=order).order_by("id"))
+            found = order_cost_findings(jurisdiction=jurisdiction, order=order, lines=lines)
+            plan = task_plan_input(task_for_checks(order.task_id), jurisdiction=jurisdiction)
+            item = next(item for item in plan.items if item.pk == order.item_id)
+            whole = judge_cost(plan, item, ReportedCost(total=order.cost_amount, lines=[x.description for x in lines]))
+            assert [f.as_dict() for f in found] == [f.as_dict() for f in whole]
+            assert {f.code for f in found} >= {"actual_over_standard"}

@@ -181,6 +181,28 @@ def test_over_standard_uses_the_version_each_task_recorded(hefei_receptions: Any
     assert data["totals"]["over_standard"] == 0
 
 
+def test_over_standard_judges_at_the_guests_grade_and_counts_rooms(hefei_receptions: Any) -> None:
+    """T1 is a bureau-level reception. Its guests are all 县处级, so the standards apply at
+    division level: a lunch at 75.00 (within bureau's 90, over division's 70) and a room-night at
+    400.00 (within bureau's 480, over division's 350) are both over the standard, as the plan's
+    rules would say; with one 厅局级 guest neither is."""
+    from reception.models import Guest, PlanItem
+    from tests.conftest import in_tenant
+
+    t1 = hefei_receptions["t1"]
+    with in_tenant("340100"):
+        PlanItem.objects.filter(task=t1, kind="meal").update(unit_price=Decimal("75.00"))
+        PlanItem.objects.filter(task=t1, kind="lodging").update(unit_price=Decimal("400.00"))
+        Guest.objects.filter(task=t1).update(grade="division")
+    data = get("340100", "340100-finance", f"{RANGE}&group_by=level")
+    assert [(r["key"], r["over_standard"]) for r in data["rows"]] == [("bureau", 2), ("division", 1)]
+
+    with in_tenant("340100"):
+        Guest.objects.filter(pk=Guest.objects.filter(task=t1).order_by("id").values("pk")[:1]).update(grade="bureau")
+    data = get("340100", "340100-finance", f"{RANGE}&group_by=level")
+    assert [(r["key"], r["over_standard"]) for r in data["rows"]] == [("bureau", 0), ("division", 1)]
+
+
 def test_a_report_row_keeps_its_total_and_tolerates_missing_or_bad_fields() -> None:
     from reporting.statistics import report_row
 
