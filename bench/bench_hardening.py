@@ -4,12 +4,12 @@ roster reader on decompression bombs and on a 5,000-row roster (the tag count it
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import zipfile
 from typing import Any
 
+from bench.bench_meetings import _roster
 from bench.common import Context, Result, median_seconds
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -18,20 +18,6 @@ HEAD = (
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
     '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>'
 )
-
-
-def _roster(rows: int) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["姓名", "单位", "职务", "级别", "手机号", "抵达时间", "离开时间"])
-    for n in range(rows):
-        sheet.append([f"代表{n}", f"单位{n % 40}", "处长", "县处级", f"139{n:08d}", dt.datetime(2026, 5, 6, 9), None])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _bomb(empty_rows: int) -> bytes:
