@@ -57,7 +57,8 @@ def test_the_window_slides(approved: Any, monkeypatch: Any) -> None:
     for _n in range(ITINERARY_SMS_LIMIT):
         assert send(approved).status_code == 201
     refused = send(approved)
-    assert (refused.status_code, refused["Retry-After"]) == (429, "2")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] in ("1", "2")  # the window's end, rounded up
     time.sleep(2.1)  # the oldest send leaves the window (audit entries cannot be back-dated)
     assert send(approved).status_code == 201
 

@@ -20,6 +20,8 @@ from tests.reception.test_api_meetings import GOOD, import_roster, workbook
 pytestmark = pytest.mark.django_db
 
 SHEET = "xl/worksheets/sheet1.xml"
+#: Seconds: well under one on a quiet machine (bench/RESULTS.md); slack for a loaded test run.
+PROMPT = 3.0
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -63,7 +65,7 @@ def test_a_bomb_of_five_million_empty_rows_is_refused_at_once(meeting_task: Any)
     before = full_snapshot()
     status, body, took = refused(meeting_task, content)
     assert (status, body["errors"][0]["field"], body["errors"][0]["code"]) == (400, "file", "too_large")
-    assert took < 1.5
+    assert took < PROMPT
     assert full_snapshot() == before
 
 
@@ -72,7 +74,7 @@ def test_a_bomb_under_the_size_limit_is_refused_by_its_tags(meeting_task: Any) -
     before = full_snapshot()
     status, body, took = refused(meeting_task, content)
     assert (status, body["errors"][0]["field"], body["errors"][0]["code"]) == (400, "file", "too_large")
-    assert took < 1.5
+    assert took < PROMPT
     assert full_snapshot() == before
 
 
@@ -82,7 +84,7 @@ def test_empty_rows_count_toward_the_rows_read(meeting_task: Any) -> None:
     status, body, took = refused(meeting_task, content)
     assert (status, body["code"]) == (400, "roster_invalid")
     assert [(e["row"], e["code"]) for e in body["errors"]] == [(10001, "too_many_rows")]
-    assert took < 1.5
+    assert took < PROMPT
     assert full_snapshot() == before
 
 
@@ -91,7 +93,7 @@ def test_a_gap_to_the_last_row_of_a_sheet_counts_its_rows(meeting_task: Any) -> 
     before = full_snapshot()
     status, body, took = refused(meeting_task, replaced(SHEET, [HEAD, far, TAIL]))
     assert (status, [e["code"] for e in body["errors"]]) == (400, ["too_many_rows"])
-    assert took < 1.5
+    assert took < PROMPT
     assert full_snapshot() == before
 
 
@@ -108,7 +110,7 @@ def test_a_very_wide_row_is_read_only_as_far_as_the_roster_goes(meeting_task: An
     response = import_roster(meeting_task, out.getvalue())
     assert response.status_code == 201, response.content
     assert response.json()["imported"] == 1
-    assert time.perf_counter() - started < 1.5
+    assert time.perf_counter() - started < PROMPT
 
 
 BILLION_LAUGHS = (
@@ -146,7 +148,7 @@ def test_malformed_or_entity_laden_xml_is_not_xlsx(meeting_task: Any, member: st
     status, body, took = refused(meeting_task, replaced(member, [xml]))
     assert status == 400, body
     assert [(e["field"], e["code"]) for e in body["errors"]] == [("file", "not_xlsx")]
-    assert took < 1.5
+    assert took < PROMPT
     assert full_snapshot() == before
 
 
