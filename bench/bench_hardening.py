@@ -16,7 +16,8 @@ SHEET = "xl/worksheets/sheet1.xml"
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>'
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c><c r="B1" t="inlineStr"><is><t>单位</t></is></c>'
+    '<c r="C1" t="inlineStr"><is><t>职务</t></is></c><c r="D1" t="inlineStr"><is><t>级别</t></is></c></row>'
 )
 
 
@@ -67,9 +68,11 @@ def run(ctx: Context) -> list[Result]:
             note=f"json.loads alone {plain * 1000:.1f} ms",
         )
     )
-    bombs: dict[str, Any] = {"5,000,000 empty rows": 5_000_000, "3,000,000 empty rows": 3_000_000}
-    if not ctx.quick:
-        bombs["50,000 empty rows"] = 50_000
+    bombs: dict[str, Any] = {
+        "5,000,000 empty rows (past the size)": 5_000_000,
+        "1,600,000 empty rows (past the tags)": 1_600_000,
+        "300,000 empty rows (past the rows read)": 300_000,
+    }
     for name, rows in bombs.items():
         content = _bomb(rows)
         outcome = _refused(content)
@@ -79,5 +82,5 @@ def run(ctx: Context) -> list[Result]:
     roster = _roster(500 if ctx.quick else 5000)
     seconds = median_seconds(lambda: _refused(roster), repeat=3)
     note = f"{len(roster) // 1024} KB; {_refused(roster)}"
-    results.append(Result("roster of 5,000 rows read (caps included)", seconds * 1000, "ms", note=note))
+    results.append(Result("roster of 5,000 rows read, checks included", seconds * 1000, "ms", note=note))
     return results
