@@ -41,6 +41,9 @@ BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost").lower()
 # Secrets come only from the environment. A local run on loopback may go without one (a fixed
 # key that `check --deploy` flags); any other domain refuses to start without SECRET_KEY.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Seals each audit chain's head (core.audit): a key outside the database. Defaults to one derived
+# from SECRET_KEY; set its own to keep the audit seal when SECRET_KEY rotates.
+AUDIT_ANCHOR_KEY = os.environ.get("AUDIT_ANCHOR_KEY", "")
 if not SECRET_KEY:
     if BASE_DOMAIN not in {"localhost", "127.0.0.1"} and not BASE_DOMAIN.endswith(".localhost"):
         raise ImproperlyConfigured("SECRET_KEY must be set in the environment outside local development.")
@@ -129,6 +132,11 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # --- Database -----------------------------------------------------------------------------
 
+# "transaction" when DATABASE_URL points at PgBouncer in transaction-pooling mode.
+DATABASE_POOLING = os.environ.get("DATABASE_POOLING", "").strip().lower()
+if DATABASE_POOLING not in {"", "session", "transaction"}:
+    raise ImproperlyConfigured("DATABASE_POOLING must be empty, session or transaction")
+
 
 def database_from_url(url: str) -> dict:
     config: dict = dj_database_url.parse(  # type: ignore[assignment]
@@ -138,9 +146,15 @@ def database_from_url(url: str) -> dict:
     options = config.setdefault("OPTIONS", {})
     if "host" in options:
         config["HOST"] = options.pop("host")
-    config["ENGINE"] = "django_tenants.postgresql_backend"
+    # django-tenants' backend, which also works behind a transaction-pooling PgBouncer.
+    config["ENGINE"] = "core.db.backend"
     config["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "600"))
     config["CONN_HEALTH_CHECKS"] = True
+    if DATABASE_POOLING == "transaction":
+        # Behind PgBouncer (docs/scaling.md): the search path travels with every statement, and
+        # no server-side cursor (it would outlive the transaction's server connection).
+        config["POOLING"] = DATABASE_POOLING
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
     return config
 
 
@@ -157,7 +171,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/work/"  # tenants.views.landing: where the user's work is
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 SESSION_COOKIE_HTTPONLY = True
@@ -255,7 +269,7 @@ else:
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "core.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -435,6 +449,8 @@ LOGGING = {
 # Public letter intake: submissions per client address per hour; guest itinerary links: lifetime.
 RECEPTION_INTAKE_PER_HOUR = int(os.environ.get("RECEPTION_INTAKE_PER_HOUR", "10"))
 RECEPTION_ITINERARY_DAYS = int(os.environ.get("RECEPTION_ITINERARY_DAYS", "30"))
+# Evaluation links sent to the parties expire (410 `link_expired`); staff can resend fresh ones.
+RECEPTION_EVALUATION_LINK_DAYS = int(os.environ.get("RECEPTION_EVALUATION_LINK_DAYS", "30"))
 
 # --- Onboarding ---------------------------------------------------------------------------
 # Applications per client address per hour (docs/api.md: 30); spare schemas kept ready.

@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.auth_api import LoginApi, LogoutApi
-from core.views import logout_view, ping, profile_view
+from core.views import logout_view, password_change_view, ping, profile_view
 from tenants.api import JurisdictionDirectoryApi, MeApi
 
 api_common = [
@@ -22,6 +22,7 @@ common = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("accounts/logout/", logout_view, name="logout"),
     path("accounts/profile/", profile_view, name="profile"),
+    path("accounts/password/", password_change_view, name="password-change"),
     path("ping/", ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

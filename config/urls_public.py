@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from config.urls_common import api_common, common
 from core.notifications.receipts import SmsReceiptsApi
-from core.views import login_view
+from core.views import login_view, password_reset_confirm_view
 from provider_portal import views as provider_views
 from provider_portal.urls_api import public_api as provider_public_api
 from tenants import onboarding_views
@@ -18,7 +18,7 @@ from tenants.onboarding_api import (
     ApplicationRejectApi,
     ApplicationsApi,
 )
-from tenants.views import public_home, sso_authorize
+from tenants.views import landing, public_home, sso_authorize
 
 api_v1 = [
     *api_common,
@@ -45,6 +45,8 @@ api_v1 = [
 urlpatterns = [
     path("", public_home, name="home"),
     path("accounts/login/", login_view, name="login"),
+    path("work/", landing, name="landing"),
+    path("accounts/reset/<str:uidb64>/<str:token>/", password_reset_confirm_view, name="password-reset-confirm"),
     path("sso/authorize/", sso_authorize, name="sso-authorize"),
     path("onboarding/apply/", onboarding_views.apply, name="onboarding-apply"),
     path("onboarding/track/<int:application_id>/<str:token>/", onboarding_views.track, name="onboarding-track"),

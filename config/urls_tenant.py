@@ -8,7 +8,7 @@ from config.urls_common import api_common, common
 from provider_portal.urls_api import tenant_api as tenant_provider_api
 from provider_portal.views import DesignatedListView
 from reporting import oversight_urls
-from tenants.api import JurisdictionDetailApi
+from tenants.api import JurisdictionDetailApi, MemberPasswordResetApi
 from tenants.outbox_api import api_urlpatterns as outbox_api
 from tenants.outbox_views import OutboxView
 from tenants.views import SubtreeView, TenantHomeView, sso_callback, sso_start
@@ -16,6 +16,7 @@ from tenants.views import SubtreeView, TenantHomeView, sso_callback, sso_start
 api_v1: list[URLPattern | URLResolver] = [
     *api_common,
     path("jurisdiction/", JurisdictionDetailApi.as_view(), name="api-jurisdiction"),
+    path("members/<int:user_id>/password-reset/", MemberPasswordResetApi.as_view(), name="api-member-password-reset"),
     *outbox_api(),
     path("", include("reception.api.urls")),
     *tenant_provider_api,

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.http import client_ip
-from core.services import LoginThrottled, login_attempt, sessions_end_everywhere
+from core.services import LoginThrottled, login_attempt, sessions_end_everywhere, token_issue
 
 
 class LoginInput(serializers.Serializer):
@@ -56,7 +56,7 @@ class LoginApi(APIView):
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
                 headers={"Retry-After": str(exc.retry_after)},
             )
-        instance, token = AuthToken.objects.create(user=user)
+        instance, token = token_issue(user=user)
         return Response(
             {
                 "token": token,

@@ -113,20 +113,35 @@ class AuditEntry(models.Model):
         return hashlib.sha256((self.prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
-class LoginFailure(models.Model):
-    """A failed login, kept to throttle guessing by username and by client address."""
+class AuditAnchor(models.Model):
+    """The head of one audit chain (审计链锚点): its length and last hash, sealed with a key kept
+    outside the database (AUDIT_ANCHOR_KEY). Written with every entry, under the chain's lock.
 
-    username = models.CharField(max_length=150, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(db_index=True)
+    Deleting the newest entries, or every entry, leaves the anchor pointing past the end; a forged
+    anchor needs the key. A trigger refuses DELETE and TRUNCATE here as on the entries.
+    """
+
+    chain = models.CharField(_("链"), max_length=32, unique=True)
+    length = models.PositiveBigIntegerField(_("条目数"))
+    head_hash = models.CharField(max_length=64)
+    seal = models.CharField(max_length=64)
+    updated_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = _("登录失败")
-        verbose_name_plural = _("登录失败")
+        verbose_name = _("审计链锚点")
+        verbose_name_plural = _("审计链锚点")
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.length}"
 
 
-class LoginLock(models.Model):
-    """A username or client address refused logins until `until`."""
+class LoginCounter(models.Model):
+    """Failed sign-ins of one username or one client address (登录失败计数), shared by every path.
+
+    One row per key, read and written under `SELECT … FOR UPDATE`, so concurrent attempts in
+    every worker process count exactly. An attempt is counted *before* its password is checked
+    (a success gives its count back), so no burst of parallel guesses can pass the limit.
+    """
 
     class Kind(models.TextChoices):
         USERNAME = "username", _("用户名")
@@ -134,10 +149,14 @@ class LoginLock(models.Model):
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     key = models.CharField(max_length=150)
-    until = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="core_loginlock_kind_key_uniq")]
+        verbose_name = _("登录失败计数")
+        verbose_name_plural = _("登录失败计数")
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="core_logincounter_kind_key_uniq")]
 
 
 class SignOnCode(models.Model):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -14,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import InvalidInput
-from core.forms import ContactForm, LoginForm
+from core.forms import ContactForm, LoginForm, NewPasswordForm, PasswordChangeForm
 from core.http import client_ip, public_url
+from core.passwords import password_reset_complete, password_reset_user, user_password_change
 from core.services import LoginThrottled, login_attempt, sessions_end_everywhere, user_contact_update
 
 
@@ -28,7 +33,10 @@ def safe_next(request: HttpRequest, default: str = "/") -> str:
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    """The one login page, on the public host; tenant hosts reach it through single sign-on."""
+    """The one login page, on the public host; tenant hosts reach it through single sign-on.
+    A signed-in user never sees it again: they go where `next` says, or to their work."""
+    if request.user.is_authenticated:
+        return HttpResponseRedirect(safe_next(request, settings.LOGIN_REDIRECT_URL))
     form = LoginForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -44,7 +52,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             status = 400
         else:
             django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return HttpResponseRedirect(safe_next(request))
+            return HttpResponseRedirect(safe_next(request, settings.LOGIN_REDIRECT_URL))
     elif request.method == "POST":
         status = 400
     return render(request, "core/login.html", {"form": form, "next": safe_next(request, "")}, status=status)
@@ -69,6 +77,60 @@ def profile_view(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("个人资料已保存。"))
                 return HttpResponseRedirect(reverse("profile"), status=303)
     return render(request, "core/profile.html", {"form": form}, status=status)
+
+
+def _form_error(form: Any, exc: InvalidInput) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+
+
+@require_http_methods(["GET", "POST"])
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    """Any signed-in user, on any host: change one's own password (修改密码). This session stays
+    signed in; every other session and API token of the user ends."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = PasswordChangeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                user = user_password_change(
+                    user=request.user,  # type: ignore[arg-type]
+                    old_password=form.cleaned_data["old_password"],
+                    new_password=form.cleaned_data["new_password"],
+                    ip=client_ip(request),
+                )
+            except LoginThrottled as exc:
+                form.add_error(None, str(exc.message))
+                status = 429
+            except InvalidInput as exc:
+                _form_error(form, exc)
+            else:
+                update_session_auth_hash(request, user)
+                messages.success(request, _("密码已修改，其他设备上的登录已退出。"))
+                return HttpResponseRedirect(reverse("profile"), status=303)
+    return render(request, "core/password_change.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm_view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Public host: set a new password from the link an administrator had e-mailed (once)."""
+    if password_reset_user(uidb64=uidb64, token=token) is None:
+        return render(request, "core/password_reset.html", {"invalid": True}, status=400)
+    form = NewPasswordForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                password_reset_complete(uidb64=uidb64, token=token, new_password=form.cleaned_data["new_password"])
+            except InvalidInput as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("密码已重置，请用新密码登录。"))
+                return HttpResponseRedirect(reverse("login"), status=303)
+    return render(request, "core/password_reset.html", {"form": form}, status=status)
 
 
 @require_POST

@@ -10,6 +10,9 @@ class ReceptionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from reception import workplace
+
+        workplace.register()
         import reception.notifications  # noqa: F401 - registers the flow's message kinds
         from provider_portal.orders.review import register_cost_review
         from reception.costs import REVIEW

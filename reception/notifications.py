@@ -7,6 +7,8 @@ transition tells nobody and a committed one is never lost.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +18,7 @@ from core.http import site_url
 from core.models import User
 from core.notifications import MessageKind, Recipient, notify, register_message_kind
 from reception.models import LIST_TRANSITIONS, Guest, ListAction, PlanItem, ReceptionList, Task, TaskStatus
-from reception.tokens import itinerary_token, itinerary_url
+from reception.tokens import CONTACT_RECIPIENT, evaluation_token, itinerary_token, itinerary_url
 from tenants.models import Jurisdiction, Membership, Role
 
 #: The flow's messages and the variables of their vendor SMS templates (docs/messages.md).
@@ -63,11 +65,7 @@ def task_transition_notify(
     if done == "approved":
         arrangements_notify(jurisdiction=jurisdiction, task=task, event=action)
     elif done == "completed":
-        from reception.services.evaluations import evaluation_tokens
-
-        evaluation_links_notify(
-            jurisdiction=jurisdiction, task=task, tokens=evaluation_tokens(jurisdiction=jurisdiction, task=task)
-        )
+        evaluation_links_notify(jurisdiction=jurisdiction, task=task)
     recipients = task_recipients(jurisdiction=jurisdiction, task=task, done=done, actor=actor)
     if not recipients:
         return
@@ -149,29 +147,32 @@ def arrangements_notify(*, jurisdiction: Jurisdiction, task: Task, event: str, r
     return len(queued)
 
 
-def evaluation_links_notify(*, jurisdiction: Jurisdiction, task: Task, tokens: dict[str, str]) -> int:
-    """On completion: each party's evaluation link to that party, the visiting unit's to the
-    letter's contact, the counterpart's to the counterpart unit's users."""
-    audiences: dict[str, list[User | Recipient]] = {
-        "visiting_unit": [_contact(task)],
-        "counterpart": list(counterpart_users(jurisdiction=jurisdiction, task=task)),
+def evaluation_links_notify(
+    *, jurisdiction: Jurisdiction, task: Task, parties: Iterable[str] = ("visiting_unit", "counterpart"), key: str = ""
+) -> int:
+    """Each party's evaluation link to that party only, one link per recipient (so a rating
+    records who filed it): the visiting unit's to the letter's contact, the counterpart's to the
+    counterpart unit's users. `key` names the sending (completion, or one resend)."""
+    audiences: dict[str, list[tuple[User | Recipient, str]]] = {
+        "visiting_unit": [(_contact(task), CONTACT_RECIPIENT)],
+        "counterpart": [(u, f"user:{u.pk}") for u in counterpart_users(jurisdiction=jurisdiction, task=task)],
     }
     queued = 0
-    for party, recipients in audiences.items():
-        url = site_url(
-            jurisdiction.host, reverse("reception-evaluate", urlconf="config.urls_tenant", args=[tokens[party]])
-        )
-        queued += len(
-            notify(
-                recipients=recipients,
-                event="reception.task.evaluation_link_sent",
-                template=EVALUATION,
-                context={**_task_context(jurisdiction, task), "url": url, "party": party},
-                jurisdiction_code=jurisdiction.code,
-                task_id=task.pk,
-                key=f"evaluation:{jurisdiction.code}:{task.pk}:{party}",
+    for party in parties:
+        for recipient, claim in audiences[party]:
+            token = evaluation_token(schema=jurisdiction.schema_name, task_id=task.pk, party=party, recipient=claim)
+            url = site_url(jurisdiction.host, reverse("reception-evaluate", urlconf="config.urls_tenant", args=[token]))
+            queued += len(
+                notify(
+                    recipients=[recipient],
+                    event="reception.task.evaluation_link_sent",
+                    template=EVALUATION,
+                    context={**_task_context(jurisdiction, task), "url": url, "party": party},
+                    jurisdiction_code=jurisdiction.code,
+                    task_id=task.pk,
+                    key=f"evaluation:{jurisdiction.code}:{task.pk}:{party}:{claim}{key}",
+                )
             )
-        )
     return queued
 
 

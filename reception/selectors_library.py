@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from core.errors import NotFound
 from reception.models import Guest, ItemKind, PlanItem, Resource, ResourceKind, Task, TaskStatus
 from reception.models.resources import VENUE_KINDS
+from reception.scopes import UnitScope, guests_in_scope, tasks_in_scope
 
 SIMILAR_TASKS = 20
 SUGGESTIONS_EACH = 10
@@ -72,15 +73,16 @@ def library_for_plans() -> dict[str, list[Resource]]:
 # --- The guest database -----------------------------------------------------------------------
 
 
-def guest_directory(*, q: str | None = None) -> QuerySet[Guest]:
+def guest_directory(*, q: str | None = None, scope: UnitScope | None = None) -> QuerySet[Guest]:
     """One row per person (name + unit) met in tasks that were not cancelled: the latest post,
-    grade and phone, the number of receptions and the last one's date; most recent first."""
-    past = Guest.objects.exclude(task__status=TaskStatus.CANCELLED)
+    grade and phone, the number of receptions and the last one's date; most recent first. A
+    counterpart user's `scope` limits it to the guests of their unit's tasks."""
+    past = guests_in_scope(Guest.objects.exclude(task__status=TaskStatus.CANCELLED), scope)
     if q:
         past = past.filter(Q(name__icontains=q) | Q(unit__icontains=q) | Q(post__icontains=q))
     latest = past.order_by("name", "unit", "-task__start_date", "-id").distinct("name", "unit").values("id")
     same_person = (
-        Guest.objects.exclude(task__status=TaskStatus.CANCELLED)
+        guests_in_scope(Guest.objects.exclude(task__status=TaskStatus.CANCELLED), scope)
         .filter(name=OuterRef("name"), unit=OuterRef("unit"))
         .values("name")
     )
@@ -106,11 +108,13 @@ class Suggestions:
     venues: list[dict[str, Any]]
 
 
-def similar_tasks(task: Task) -> list[Task]:
-    """Tasks (not cancelled) from the same sending unit first, then of the same level, newest first."""
+def similar_tasks(task: Task, scope: UnitScope | None = None) -> list[Task]:
+    """Tasks (not cancelled) from the same sending unit first, then of the same level, newest first
+    (of the caller's unit only, for a counterpart user)."""
     unit = task.letter.sending_unit
     return list(
-        Task.objects.exclude(pk=task.pk)
+        tasks_in_scope(Task.objects.all(), scope)
+        .exclude(pk=task.pk)
         .exclude(status=TaskStatus.CANCELLED)
         .filter(Q(letter__sending_unit=unit) | Q(level=task.level))
         .select_related("letter")
@@ -181,11 +185,11 @@ def _scores(
     return scores
 
 
-def task_suggestions(task: Task) -> Suggestions:
+def task_suggestions(task: Task, scope: UnitScope | None = None) -> Suggestions:
     """Hotels, menus and venues the similar tasks used, most used first, with their costs (planned
     amounts: unit price × quantity) and the average satisfaction score of those tasks' evaluations
     (`score`, null where none was given)."""
-    similar = similar_tasks(task)
+    similar = similar_tasks(task, scope)
     items = PlanItem.objects.filter(task__in=[t.pk for t in similar])
     return Suggestions(
         similar=similar,

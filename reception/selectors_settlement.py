@@ -120,6 +120,7 @@ def evaluation_summary(task: Task) -> dict[str, Any]:
                 "party_label": str(parties[e.party]),
                 "score": e.score,
                 "comment": e.comment,
+                "filed_by": e.filed_by,
                 "at": e.submitted_at,
             }
             for e in evaluations

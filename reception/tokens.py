@@ -1,4 +1,5 @@
-"""Signed links that need no login: the intake tracking link and the guest itinerary link.
+"""Signed links that need no login: the intake tracking link, the guest itinerary link and the
+evaluation links (each issued to one recipient of one party, expiring).
 
 Both carry the schema, so a link of one jurisdiction never opens another's rows (ids repeat
 across schemas). The itinerary link also carries the task's link generation: bumping it
@@ -7,6 +8,7 @@ revokes every link issued before, and it expires after RECEPTION_ITINERARY_DAYS.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -48,20 +50,50 @@ def itinerary_claim(*, schema: str, token: str) -> tuple[int, int] | None:
     return task_id, generation
 
 
-def evaluation_token(*, schema: str, task_id: int, party: str) -> str:
-    """One link per task and party (the visiting unit, the counterpart): the same every time."""
-    return signing.dumps({"s": schema, "t": task_id, "p": party}, salt=EVALUATION_SALT, compress=False)
+def evaluation_max_age() -> timedelta:
+    return timedelta(days=getattr(settings, "RECEPTION_EVALUATION_LINK_DAYS", 30))
 
 
-def evaluation_claim(*, schema: str, token: str) -> tuple[int, str] | None:
-    """(task id, party) of a genuine evaluation link of this schema; None for a tampered one."""
-    data = _load(token, EVALUATION_SALT, None)
+#: The letter's contact (the visiting unit); a counterpart user is "user:<id>"; staff see previews.
+CONTACT_RECIPIENT = "contact"
+PREVIEW_RECIPIENT = "preview"
+
+
+@dataclass(frozen=True)
+class EvaluationClaim:
+    task_id: int
+    party: str
+    recipient: str  # CONTACT_RECIPIENT, "user:<id>" or PREVIEW_RECIPIENT
+    expired: bool
+
+    @property
+    def preview(self) -> bool:
+        return self.recipient == PREVIEW_RECIPIENT
+
+    @property
+    def user_id(self) -> int | None:
+        kind, _sep, value = self.recipient.partition(":")
+        return int(value) if kind == "user" and value.isdigit() else None
+
+
+def evaluation_token(*, schema: str, task_id: int, party: str, recipient: str) -> str:
+    """A party's link, issued to one recipient, valid RECEPTION_EVALUATION_LINK_DAYS days."""
+    return signing.dumps({"s": schema, "t": task_id, "p": party, "r": recipient}, salt=EVALUATION_SALT, compress=False)
+
+
+def evaluation_claim(*, schema: str, token: str) -> EvaluationClaim | None:
+    """What a genuine evaluation link of this schema says (expired or not); None if tampered."""
+    expired = False
+    data = _load(token, EVALUATION_SALT, evaluation_max_age())
+    if data is None:
+        data = _load(token, EVALUATION_SALT, None)
+        expired = True
     if data is None or data.get("s") != schema:
         return None
-    task_id, party = data.get("t"), data.get("p")
-    if not isinstance(task_id, int) or not isinstance(party, str):
+    task_id, party, recipient = data.get("t"), data.get("p"), data.get("r")
+    if not isinstance(task_id, int) or not isinstance(party, str) or not isinstance(recipient, str):
         return None
-    return task_id, party
+    return EvaluationClaim(task_id, party, recipient, expired)
 
 
 def _load(token: str, salt: str, max_age: timedelta | None) -> dict[str, Any] | None:

@@ -42,6 +42,11 @@ urlpatterns = [
         name="reception-itinerary-link",
     ),
     path(
+        "reception/tasks/<int:task_id>/evaluation-links/resend/",
+        settlement.EvaluationLinksResendView.as_view(),
+        name="reception-evaluation-links-resend",
+    ),
+    path(
         "reception/tasks/<int:task_id>/reception-list/<str:decision>/",
         settlement.ReceptionListActionView.as_view(),
         name="reception-list-action",

@@ -10,6 +10,9 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from reporting import workplace
+
+        workplace.register()
         # Celery tasks of directives and reports (the module's name leaves `reporting.tasks` free).
         from reporting import directives_tasks, warnings_digest  # noqa: F401 - tasks, message kinds
         from reporting.reports_demo import seed_reporting

@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import InvalidInput
-from tenants import selectors
-from tenants.models import ALL_ROLES, division_code_validator
-from tenants.permissions import JurisdictionPermission
+from tenants import selectors, services
+from tenants.models import ALL_ROLES, Role, division_code_validator
+from tenants.permissions import JurisdictionMemberPermission, JurisdictionPermission
 
 
 class JurisdictionOutput(serializers.Serializer):
@@ -100,6 +100,26 @@ class JurisdictionDetailApi(APIView):
                 "children": selectors.jurisdiction_children_codes(jurisdiction=j),
             }
         )
+
+
+class MemberPasswordResetApi(APIView):
+    """The jurisdiction's admin e-mails a member a password reset link (through the outbox)."""
+
+    permission_classes = [JurisdictionMemberPermission]
+    roles = {Role.ADMIN}
+
+    @extend_schema(
+        operation_id="members_password_reset",
+        request=None,
+        responses={202: inline_serializer("PasswordResetSent", {"queued": serializers.IntegerField()})},
+    )
+    def post(self, request: Request, user_id: int) -> Response:
+        queued = services.member_password_reset(
+            actor=request.user,  # type: ignore[arg-type]
+            jurisdiction=request.tenant,  # type: ignore[attr-defined]
+            user_id=user_id,
+        )
+        return Response({"queued": queued}, status=202)
 
 
 class MeApi(APIView):

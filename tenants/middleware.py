@@ -28,25 +28,32 @@ class JurisdictionMiddleware:
 
     def _route(self, request: HttpRequest) -> HttpResponse:
         hostname = request.get_host().split(":")[0].lower().rstrip(".")
-        activate_public()
         request.tenant = None  # type: ignore[attr-defined]
         if hostname == settings.BASE_DOMAIN:
+            activate_public()
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
             return self.get_response(request)
 
+        # Looked up under whatever path the thread's last request left (every path ends with
+        # `public`, and no tenant schema has a domain table): switching to public first would
+        # cost a `SET search_path` per request, and switching back another.
         domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
         if domain is None:
+            activate_public()
             return self._refuse(
                 request, 404, _("未找到该辖区"), _("地址 %(host)s 不属于任何辖区。") % {"host": hostname}
             )
         tenant: Jurisdiction = domain.tenant
         if not domain.is_primary:
+            activate_public()
             primary = tenant.domains.filter(is_primary=True).first()
             if primary is not None:
                 port = request.get_port()
                 port_part = "" if port in ("80", "443") else f":{port}"
                 target = f"{request.scheme}://{primary.domain}{port_part}{request.get_full_path()}"
                 return HttpResponsePermanentRedirect(target, status=301 if request.method in ("GET", "HEAD") else 308)
+        if tenant.status != Jurisdiction.Status.ACTIVE:
+            activate_public()
         if tenant.status == Jurisdiction.Status.SUSPENDED:
             return self._refuse(
                 request, 503, _("该辖区已停用"), _("%(name)s 暂停使用，数据保持不变。") % {"name": tenant.name}

@@ -203,17 +203,12 @@ def application_errors(data: dict[str, Any]) -> tuple[dict[str, list[str]], dict
         elif Application.objects.filter(code=code, status__in=Application.PENDING).exists():
             errors.setdefault("code", []).append(_("辖区 %(code)s 已有待处理的开通申请。") % {"code": code})
     if username:
+        # Whether the name is taken is not said here (the form is anonymous: it would tell anyone
+        # which usernames exist); the reviewer's approval checks it (`username_taken`).
         try:
             User.username_validator(username)
         except ValidationError:
             errors.setdefault("admin_username", []).append(_("用户名只能包含字母、数字和 @/./+/-/_ 。"))
-        else:
-            taken = (
-                User.objects.filter(username__iexact=username).exists()
-                or Application.objects.filter(admin_username__iexact=username, status__in=Application.PENDING).exists()
-            )
-            if taken:
-                errors.setdefault("admin_username", []).append(_("用户名 %(u)s 已被使用。") % {"u": username})
     if password:
         try:
             validate_password(password, User(username=username, display_name=contact_name))
@@ -359,6 +354,11 @@ def application_approve(*, actor: User, application_id: Any) -> Application:
             or Application.objects.filter(code=application.code, status__in=Application.PENDING).exists()
         ):
             raise Conflict(_("该代码已开通或已有其他申请。"), code="code_taken")
+        if _username_taken(application):
+            raise Conflict(
+                _("用户名 %(u)s 已被使用，请驳回并请申请人换用其他用户名。") % {"u": application.admin_username},
+                code="username_taken",
+            )
         application.status = Application.Status.PROVISIONING
         application.reason = ""
         application.steps = []
@@ -376,6 +376,17 @@ def application_approve(*, actor: User, application_id: Any) -> Application:
         pk = application.pk
         transaction.on_commit(lambda: provision_dispatch(pk))
     return application
+
+
+def _username_taken(application: Application) -> bool:
+    """The first admin's username exists, or another application being provisioned claims it."""
+    name = application.admin_username
+    return (
+        User.objects.filter(username__iexact=name).exists()
+        or Application.objects.filter(admin_username__iexact=name, status=Application.Status.PROVISIONING)
+        .exclude(pk=application.pk)
+        .exists()
+    )
 
 
 def provision_dispatch(application_id: int) -> None:
@@ -463,10 +474,11 @@ class Progress:
             if self._side is None:
                 self._side = connections.create_connection("default")
                 self._side.set_autocommit(True)
-                with self._side.cursor() as cursor:
-                    cursor.execute("SET lock_timeout = '2s'")
             with self._side.cursor() as cursor:
+                # The timeout is set for this statement's transaction only: no session state,
+                # which a transaction-pooling PgBouncer would leak to other clients.
                 cursor.execute(
+                    "SELECT set_config('lock_timeout', '2s', true); "
                     "UPDATE public.tenants_application SET steps = %s::jsonb WHERE id = %s AND status = 'provisioning'",
                     [_json(self.steps), self.application_id],
                 )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from tenants.models import ALL_ROLES, OVERSIGHT_ROLES, Jurisdiction, Membership
+from tenants.models import ALL_ROLES, OVERSIGHT_ROLES, Jurisdiction, Membership, Role
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,12 @@ class Access:
     jurisdiction: Jurisdiction
     roles: frozenset[str]
     oversight: bool  # admin or supervisor in an ancestor: read-only over this subtree
+    unit_name: str = ""  # the unit of the counterpart membership here, if any
+
+    @property
+    def counterpart_only(self) -> bool:
+        """A counterpart user and nothing more here: they see their own unit's work only."""
+        return self.roles == {Role.COUNTERPART} and not self.oversight
 
     @property
     def is_member(self) -> bool:
@@ -51,15 +57,18 @@ def access_for(user: Any, jurisdiction: Jurisdiction) -> Access:
     codes = [*jurisdiction.ancestor_codes, jurisdiction.code]
     rows = Membership.objects.filter(
         user=user, jurisdiction__code__in=codes, jurisdiction__status=Jurisdiction.Status.ACTIVE
-    ).values_list("jurisdiction__code", "role")
+    ).values_list("jurisdiction__code", "role", "unit_name")
     own: set[str] = set()
     oversight = False
-    for code, role in rows:
+    unit_name = ""
+    for code, role, unit in rows:
         if code == jurisdiction.code:
             own.add(role)
+            if role == Role.COUNTERPART:
+                unit_name = unit
         elif role in OVERSIGHT_ROLES:
             oversight = True
-    return Access(jurisdiction, frozenset(own), oversight)
+    return Access(jurisdiction, frozenset(own), oversight, unit_name)
 
 
 def request_access(request: HttpRequest) -> Access | None:

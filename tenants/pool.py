@@ -16,10 +16,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django_tenants.utils import schema_exists
 
 from tenants.models import SpareSchema
@@ -29,7 +30,7 @@ from tenants.schema import activate_public
 logger = logging.getLogger("tenants.pool")
 
 SPARE_PREFIX = "spare_"
-# pg_advisory_lock key of the refill (one refill at a time across workers): "spar" in ASCII.
+# Advisory lock key of the refill (one refill at a time across workers): "spar" in ASCII.
 _REFILL_LOCK = 0x73706172
 
 
@@ -83,20 +84,39 @@ def spare_pool_invalidate() -> int:
     return dropped
 
 
+@contextmanager
+def _refill_lock() -> Iterator[bool]:
+    """Yield whether this caller may refill: one refill at a time across every worker.
+
+    A transaction-scoped advisory lock held by a side connection's open transaction for the
+    whole refill. A session lock would not survive a transaction-pooling PgBouncer (the unlock
+    could reach another server connection and the lock stay behind on the first)."""
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        side.set_autocommit(False)
+        with side.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_REFILL_LOCK])
+            acquired = bool(cursor.fetchone()[0])
+        yield acquired
+    finally:
+        try:
+            side.rollback()
+        finally:
+            side.close()
+
+
 def spare_pool_refill(size: int | None = None) -> int:
     """Drop stale spares, then clone until `size` usable spares exist; returns how many were made.
 
-    Only one refill runs at a time (a session advisory lock; a second caller returns 0 at once).
+    Only one refill runs at a time (an advisory lock; a second caller returns 0 at once).
     A stale template makes nothing (logged): `migrate` brings it up to date and refills.
     """
     wanted = pool_size() if size is None else size
     activate_public()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_REFILL_LOCK])
-        if not cursor.fetchone()[0]:
-            return 0
     made = 0
-    try:
+    with _refill_lock() as acquired:
+        if not acquired:
+            return 0
         spare_pool_invalidate()
         if not template_state().current:
             logger.warning("template schema is not current; spare pool left empty until migrate")
@@ -104,9 +124,6 @@ def spare_pool_refill(size: int | None = None) -> int:
         while spare_count() < wanted:
             spare_create()
             made += 1
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [_REFILL_LOCK])
     return made
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from core.models import User
@@ -32,6 +34,29 @@ def user_memberships(*, user: User) -> list[Membership]:
     return list(
         Membership.objects.filter(user=user).select_related("jurisdiction").order_by("jurisdiction__path", "role")
     )
+
+
+def user_active_memberships(*, user: User) -> list[Membership]:
+    return [m for m in user_memberships(user=user) if m.jurisdiction.status == Jurisdiction.Status.ACTIVE]
+
+
+def jurisdictions_pending(*, user: User) -> list[dict[str, Any]]:
+    """The chooser: each active jurisdiction of the user with its roles and how much work waits
+    there (the workplace panels' counts, read in each one's schema)."""
+    from tenants.permissions import access_for
+    from tenants.schema import tenant_context
+    from tenants.workplace import pending_total
+
+    found: dict[str, dict[str, Any]] = {}
+    for membership in user_active_memberships(user=user):
+        entry = found.setdefault(
+            membership.jurisdiction.code, {"jurisdiction": membership.jurisdiction, "roles": [], "pending": 0}
+        )
+        entry["roles"].append(membership.get_role_display())
+    for entry in found.values():
+        with tenant_context(entry["jurisdiction"]):
+            entry["pending"] = pending_total(access_for(user, entry["jurisdiction"]), user)
+    return list(found.values())
 
 
 def user_overseen_roots(*, user: User) -> list[Jurisdiction]:

@@ -7,8 +7,9 @@ from typing import Any, cast
 from rest_framework import serializers
 from rest_framework.views import APIView
 
+from reception.scopes import UnitScope, check_route, scope_of
 from tenants.models import Jurisdiction
-from tenants.permissions import JurisdictionPermission
+from tenants.permissions import JurisdictionPermission, request_access
 
 
 class ReceptionApi(APIView):
@@ -19,6 +20,15 @@ class ReceptionApi(APIView):
     @property
     def jurisdiction(self) -> Jurisdiction:
         return cast(Jurisdiction, self.request.tenant)  # type: ignore[attr-defined]
+
+    @property
+    def scope(self) -> UnitScope | None:
+        """A counterpart user's unit (lists are limited to it); None for every other caller."""
+        return scope_of(request_access(self.request), self.request.user)
+
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authentication and permissions first
+        check_route(access=request_access(request), user=request.user, kwargs=kwargs)
 
 
 def valid(serializer_class: type[serializers.BaseSerializer], data: Any, **kwargs: Any) -> Any:

@@ -19,6 +19,7 @@ from reception import selectors
 from reception.api.base import ReceptionApi, valid
 from reception.api.serializers import AttachmentInput, AttachmentOutput, LetterInput, LetterOutput, ReasonInput
 from reception.models import LetterStatus
+from reception.scopes import letters_in_scope
 from reception.services.letters import (
     LETTER_ROLES,
     SIGNATURES,
@@ -46,7 +47,7 @@ class LettersApi(ReceptionApi, GenericAPIView):
     serializer_class = LetterOutput
 
     def get_queryset(self) -> Any:
-        return selectors.letter_list()
+        return letters_in_scope(selectors.letter_list(), self.scope)
 
     @extend_schema(operation_id="letters_list", responses=LetterOutput(many=True))
     def get(self, request: Request) -> Response:

@@ -22,8 +22,10 @@ from reception.api.serializers import VersionInput
 from reception.models import Guest, Resource, ResourceKind
 from reception.models.common import TEXT_MAX
 from reception.models.plans import RoomType
+from reception.scopes import scope_of
 from reception.services import resources
 from tenants.models import ALL_ROLES
+from tenants.permissions import request_access
 
 # --- Resources --------------------------------------------------------------------------------
 
@@ -198,7 +200,8 @@ class DirectoryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", max_length=100)
 
     def search(self, queryset: Any, name: str, value: str) -> Any:
-        return library.guest_directory(q=value)
+        scope = scope_of(request_access(self.request), self.request.user)
+        return library.guest_directory(q=value, scope=scope)
 
 
 class GuestDirectoryApi(ReceptionApi, GenericAPIView):
@@ -210,7 +213,7 @@ class GuestDirectoryApi(ReceptionApi, GenericAPIView):
     serializer_class = DirectoryGuestOutput
 
     def get_queryset(self) -> Any:
-        return library.guest_directory()
+        return library.guest_directory(scope=self.scope)
 
     @extend_schema(operation_id="guests_directory", responses=DirectoryGuestOutput(many=True))
     def get(self, request: Request) -> Response:
@@ -266,7 +269,7 @@ class TaskSuggestionsApi(ReceptionApi):
 
     @extend_schema(operation_id="tasks_suggestions", responses=SuggestionsOutput)
     def get(self, request: Request, task_id: int) -> Response:
-        found = library.task_suggestions(reads.task_row(task_id))
+        found = library.task_suggestions(reads.task_row(task_id), self.scope)
         body = {
             "similar_tasks": found.similar,
             "hotels": found.hotels,

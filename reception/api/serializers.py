@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -193,6 +194,44 @@ class TaskSummaryOutput(serializers.ModelSerializer):
             "handler",
             "version",
             "created_at",
+        ]
+
+    _plan: list[tuple[str, str, Any]] | None = None
+
+    @classmethod
+    def _row_plan(cls) -> list[tuple[str, str, Any]]:
+        """(output name, `.values()` name, field or None to pass the value through), built once."""
+        if cls._plan is None:
+            fields = cls().fields
+            cls._plan = [
+                (
+                    name,
+                    str(field.source).replace(".", "__"),
+                    None if isinstance(field, serializers.PrimaryKeyRelatedField) else field,
+                )
+                for name, field in fields.items()
+            ]
+        return cls._plan
+
+    @classmethod
+    def value_names(cls) -> list[str]:
+        """What to ask `.values()` for: the output of `rows()` needs nothing else."""
+        return [source for _name, source, _field in cls._row_plan()]
+
+    @classmethod
+    def rows(cls, values: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """What `TaskSummaryOutput(tasks, many=True).data` gives, from `.values(*value_names())`
+        rows: no model instances and no serializer pass per row, which were most of the task
+        list's time (bench/RESULTS.md, "Throughput"). Each value goes through the same field's
+        `to_representation`, so dates, decimals and times are formatted identically."""
+        plan = cls._row_plan()
+        return [
+            {
+                name: value if field is None or value is None else field.to_representation(value)
+                for name, source, field in plan
+                for value in (row[source],)
+            }
+            for row in values
         ]
 
 

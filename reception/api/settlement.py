@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,11 +18,12 @@ from reception.api.base import ReceptionApi, valid
 from reception.api.serializers import TaskOutput
 from reception.api.tasks import task_response
 from reception.api.transitions import transition_api
-from reception.models import LIST_TRANSITIONS, TRANSITIONS, ListAction, Payer, TaskAction
+from reception.models import LIST_TRANSITIONS, TRANSITIONS, EvaluationParty, ListAction, Payer, TaskAction
 from reception.models.common import TEXT_MAX
 from reception.services import evaluations, orders, settlement
 from reception.settlement_pdf import reception_list_pdf, reimbursement_bundle_pdf
 from tenants.models import ALL_ROLES, STAFF_ROLES
+from tenants.permissions import JurisdictionMemberPermission
 
 
 class ReassignInput(serializers.Serializer):
@@ -192,15 +193,44 @@ class EvaluationLinksOutput(serializers.Serializer):
 
 
 class EvaluationLinksApi(ReceptionApi):
-    """The signed evaluation links of the visiting unit and the counterpart unit (no login needed)."""
+    """Staff's preview of each party's evaluation form (the page, never a submission): the usable
+    links go by message to the parties only. Members only: ancestors' overseers get 403."""
 
+    permission_classes = [JurisdictionMemberPermission]
     roles = evaluations.EVALUATION_LINK_ROLES
 
     @extend_schema(operation_id="tasks_evaluation_links", responses=EvaluationLinksOutput)
     def get(self, request: Request, task_id: int) -> Response:
         task = reads.task_row(task_id)
-        tokens = evaluations.evaluation_tokens(jurisdiction=self.jurisdiction, task=task)
+        tokens = evaluations.evaluation_preview_tokens(jurisdiction=self.jurisdiction, task=task)
         return Response({party: request.build_absolute_uri(f"/evaluate/{token}/") for party, token in tokens.items()})
+
+
+class EvaluationLinksResendInput(serializers.Serializer):
+    party = serializers.ChoiceField(choices=EvaluationParty.choices, required=False, default="")
+
+
+class EvaluationLinksResendApi(ReceptionApi):
+    """Send the parties' evaluation links again (fresh links, new expiry) to the parties that have
+    not rated yet, or to one `party`; audited. Answers the number of messages queued."""
+
+    permission_classes = [JurisdictionMemberPermission]
+    roles = evaluations.EVALUATION_RESEND_ROLES
+
+    @extend_schema(
+        operation_id="tasks_evaluation_links_resend",
+        request=EvaluationLinksResendInput,
+        responses=inline_serializer("EvaluationLinksResent", {"queued": serializers.IntegerField()}),
+    )
+    def post(self, request: Request, task_id: int) -> Response:
+        data = valid(EvaluationLinksResendInput, request.data)
+        queued = evaluations.evaluation_links_resend(
+            actor=request.user,  # type: ignore[arg-type]
+            jurisdiction=self.jurisdiction,
+            task_id=task_id,
+            party=data["party"],
+        )
+        return Response({"queued": queued})
 
 
 class EvaluationsOutput(serializers.Serializer):
@@ -208,6 +238,7 @@ class EvaluationsOutput(serializers.Serializer):
     party_label = serializers.CharField()
     score = serializers.IntegerField()
     comment = serializers.CharField()
+    filed_by = serializers.CharField()
     at = serializers.DateTimeField()
 
 

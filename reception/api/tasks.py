@@ -23,6 +23,7 @@ from reception.api.serializers import (
 )
 from reception.models import TaskStatus
 from reception.models.tasks import PLAN_ROLES
+from reception.scopes import tasks_in_scope
 from reception.services.tasks import TASK_CREATE_ROLES, task_create, task_update
 from tenants.models import ALL_ROLES
 
@@ -49,12 +50,13 @@ class TasksApi(ReceptionApi, GenericAPIView):
     serializer_class = TaskSummaryOutput
 
     def get_queryset(self) -> Any:
-        return selectors.task_list()
+        return tasks_in_scope(selectors.task_list(), self.scope)
 
     @extend_schema(operation_id="tasks_list", responses=TaskSummaryOutput(many=True))
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(TaskSummaryOutput(page, many=True).data)
+        tasks = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(tasks.values(*TaskSummaryOutput.value_names()))
+        return self.get_paginated_response(TaskSummaryOutput.rows(page or []))
 
     @extend_schema(operation_id="tasks_create", request=TaskInput, responses={201: TaskOutput})
     def post(self, request: Request) -> Response:

@@ -79,6 +79,11 @@ urlpatterns = [
     path(
         "tasks/<int:task_id>/evaluation-links/", settlement.EvaluationLinksApi.as_view(), name="task-evaluation-links"
     ),
+    path(
+        "tasks/<int:task_id>/evaluation-links/resend/",
+        settlement.EvaluationLinksResendApi.as_view(),
+        name="task-evaluation-links-resend",
+    ),
     path("tasks/<int:task_id>/evaluations/", settlement.TaskEvaluationsApi.as_view(), name="task-evaluations"),
     path("standards/", standards.StandardsApi.as_view(), name="standards"),
     path("standards/current/", standards.StandardCurrentApi.as_view(), name="standards-current"),

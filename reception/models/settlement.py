@@ -111,6 +111,16 @@ class Evaluation(models.Model):
     score = models.PositiveSmallIntegerField(_("评分"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField(_("意见"), max_length=TEXT_MAX, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    # Who filed it: the recipient the link was issued to (the letter's contact, or a counterpart user).
+    filed_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("评价人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filed_by = models.CharField(_("评价人"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("满意度评价")

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.models import User
 from reception.forms import FilterForm
+from reception.scopes import UnitScope, check_route, scope_of
 from tenants.models import Jurisdiction
 from tenants.permissions import Access, request_access
 from tenants.web import JurisdictionPageMixin
@@ -29,6 +30,8 @@ class ReceptionPage(JurisdictionPageMixin, TemplateView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
+            # Only a member who is a counterpart and nothing more is limited; others pass.
+            check_route(access=request_access(request), user=request.user, kwargs=kwargs)
             return super().dispatch(request, *args, **kwargs)
         except NotFound as exc:
             raise Http404(str(exc.message)) from exc
@@ -49,6 +52,11 @@ class ReceptionPage(JurisdictionPageMixin, TemplateView):
 
     def can(self, roles: Any) -> bool:
         return self.access.can_write(roles)
+
+    @property
+    def scope(self) -> UnitScope | None:
+        """A counterpart user's unit (lists are limited to it); None for every other caller."""
+        return scope_of(self.access, self.request.user)
 
 
 def paginate(request: HttpRequest, rows: Any) -> Page:

@@ -1,5 +1,7 @@
 """The satisfaction evaluation form reached by a signed link (no login; the signature replaces
-the CSRF token). `GET` shows the form; `POST` as JSON or form fields → 201, once per link (409)."""
+the CSRF token). `GET` shows the form; `POST` as JSON or form fields → 201, once per party (409).
+An expired link answers 410 (`link_expired`); a staff preview link shows the form but a POST is
+refused (403 `preview_only`)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from core import requestbody
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from reception.models import EvaluationParty
-from reception.services.evaluations import evaluation_submit, evaluation_target
+from reception.services.evaluations import LinkExpired, evaluation_submit, evaluation_target
 from tenants.models import Jurisdiction
 
 
@@ -49,10 +51,19 @@ def _score(value: Any) -> int:
 def evaluate(request: HttpRequest, token: str) -> HttpResponse:
     jurisdiction = _tenant(request)
     try:
-        task, party = evaluation_target(jurisdiction=jurisdiction, token=token)
+        task, claim = evaluation_target(jurisdiction=jurisdiction, token=token)
     except NotFound:
         raise Http404 from None
-    context: dict[str, Any] = {"task": task, "party": EvaluationParty(party).label, "scores": range(5, 0, -1)}
+    except LinkExpired as exc:
+        if (request.content_type or "").startswith("application/json"):
+            return JsonResponse({"detail": str(exc.message), "code": exc.code}, status=exc.status_code)
+        return render(request, "reception/evaluate.html", {"expired": str(exc.message)}, status=exc.status_code)
+    context: dict[str, Any] = {
+        "task": task,
+        "party": EvaluationParty(claim.party).label,
+        "scores": range(5, 0, -1),
+        "preview": claim.preview,
+    }
     if request.method == "GET":
         return render(request, "reception/evaluate.html", context)
     wants_json = (request.content_type or "").startswith("application/json")

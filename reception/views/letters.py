@@ -14,6 +14,7 @@ from core.http import open_stored
 from reception import selectors
 from reception.forms import LetterForm, MultipleFileField, ReasonForm
 from reception.models import LetterStatus
+from reception.scopes import letters_in_scope
 from reception.services.letters import (
     LETTER_ROLES,
     letter_accept,
@@ -38,7 +39,10 @@ class LetterInboxView(ReceptionPage):
         context.update(
             filters=filters,
             statuses=LetterStatus.choices,
-            page=paginate(self.request, selectors.letter_list(**filters)),
+            page=paginate(
+                self.request,
+                letters_in_scope(selectors.letter_list(**filters), self.scope),
+            ),
             can_register=self.can(LETTER_ROLES),
             can_open_task=self.can(TASK_CREATE_ROLES),
             pending=selectors.letter_list(status=LetterStatus.SUBMITTED_BY_VISITOR).count(),

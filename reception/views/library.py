@@ -141,7 +141,9 @@ class GuestDirectoryView(ReceptionPage):
         filters = FilterForm(self.request.GET)
         q = filters.cleaned_data["q"].strip() if filters.is_valid() else ""
         context.update(
-            q=q, filters={"q": q}, page=paginate(self.request, selectors_library.guest_directory(q=q or None))
+            q=q,
+            filters={"q": q},
+            page=paginate(self.request, selectors_library.guest_directory(q=q or None, scope=self.scope)),
         )
         return context
 
@@ -155,5 +157,5 @@ class SuggestionsView(ReceptionPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         task = selectors_meetings.task_row(self.kwargs["task_id"])
-        context.update(task=task, section="suggestions", found=selectors_library.task_suggestions(task))
+        context.update(task=task, section="suggestions", found=selectors_library.task_suggestions(task, self.scope))
         return context

@@ -54,8 +54,8 @@ def settlement_context(page: ReceptionPage, task: Any) -> dict[str, Any]:
         for order in orders:
             order.cost_findings = [f for f in found if f.item == order.item_id]  # type: ignore[attr-defined]
     links: dict[str, str] = {}
-    if page.access.can_write(evaluations.EVALUATION_LINK_ROLES):
-        tokens = evaluations.evaluation_tokens(jurisdiction=page.jurisdiction, task=task)
+    if page.access.can_write(evaluations.EVALUATION_LINK_ROLES):  # own staff: previews, never usable links
+        tokens = evaluations.evaluation_preview_tokens(jurisdiction=page.jurisdiction, task=task)
         links = {party: page.request.build_absolute_uri(f"/evaluate/{token}/") for party, token in tokens.items()}
     return {
         "orders": orders,
@@ -71,6 +71,8 @@ def settlement_context(page: ReceptionPage, task: Any) -> dict[str, Any]:
         "can_return_list": reviewable and page.can(LIST_TRANSITIONS[ListAction.RETURN].roles),
         "list_return_form": ListReturnForm(auto_id="list_return_%s"),  # its own ids next to the cost form
         "evaluation_links": links,
+        "can_resend_evaluation_links": page.can(evaluations.EVALUATION_RESEND_ROLES)
+        and task.status in evaluations.RESENDABLE_STATUSES,
         "evaluations": reads.evaluation_summary(task),
         "cost_return_form": CostReturnForm(),
     }
@@ -126,6 +128,23 @@ class OrderCostView(ReceptionPage):
             ),
             success=_("费用已退回服务单位。"),
             back=back,
+        )
+
+
+class EvaluationLinksResendView(ReceptionPage):
+    """Send the parties' evaluation links again from the task page (audited)."""
+
+    roles_by_method = {"POST": evaluations.EVALUATION_RESEND_ROLES}
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, task_id: int) -> HttpResponse:
+        return perform(
+            request,
+            lambda: evaluations.evaluation_links_resend(
+                actor=self.actor, jurisdiction=self.jurisdiction, task_id=task_id
+            ),
+            success=_("评价链接已重新发送给评价方。"),
+            back=f"/reception/tasks/{task_id}/",
         )
 
 

@@ -15,6 +15,7 @@ from core.notifications.selectors import task_messages
 from reception import selectors, selectors_rules
 from reception.forms import AssignForm, CommentForm, ReasonForm, TaskForm, VersionForm, form_errors
 from reception.models import TRANSITIONS, TaskAction, TaskStatus
+from reception.scopes import letters_in_scope, tasks_in_scope
 from reception.services import links, orders, transitions
 from reception.services.tasks import TASK_CREATE_ROLES, task_create
 from reception.views.base import ReceptionPage, error_text, list_filters, paginate, perform, place_findings
@@ -31,7 +32,7 @@ class TaskListView(ReceptionPage):
     preset: dict[str, Any] = {}
 
     def rows(self, filters: dict[str, str]) -> Any:
-        return selectors.task_list(status=filters.get("status"), q=filters.get("q"))
+        return tasks_in_scope(selectors.task_list(status=filters.get("status"), q=filters.get("q")), self.scope)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -71,7 +72,9 @@ class TaskCreateView(ReceptionPage):
 
     def form(self, data: Any = None) -> TaskForm:
         form = TaskForm(data, initial={"letter": self.request.GET.get("letter")})
-        form.fields["letter"].queryset = selectors.registered_letters()  # type: ignore[attr-defined]
+        form.fields["letter"].queryset = letters_in_scope(  # type: ignore[attr-defined]
+            selectors.registered_letters(), self.scope
+        )
         return form
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

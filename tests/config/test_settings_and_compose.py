@@ -56,7 +56,7 @@ def test_environment_drives_the_settings():
         ["jd.example.gov.cn", ".jd.example.gov.cn"],
         "db.example",
         6543,
-        "django_tenants.postgresql_backend",
+        "core.db.backend",
         True,
         True,
         9000,
@@ -111,3 +111,25 @@ def test_compose_parses_and_references_only_existing_files():
     for line in (ROOT / "Dockerfile").read_text().splitlines():
         if line.startswith("COPY requirements/"):
             assert (ROOT / "requirements" / "base.txt").exists()
+
+
+def test_compose_puts_pgbouncer_between_the_app_and_postgres():
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert "@pgbouncer:6432/" in environment["DATABASE_URL"], name
+        assert environment["DATABASE_POOLING"] == "transaction", name
+        assert "pgbouncer" in services[name]["depends_on"], name
+    # Migrations talk to PostgreSQL itself.
+    assert "@postgres:5432/" in services["migrate"]["environment"]["DATABASE_URL"]
+    assert services["migrate"]["environment"]["DATABASE_POOLING"] == ""
+    ini = (ROOT / services["pgbouncer"]["build"] / "pgbouncer.ini").read_text()
+    assert "pool_mode = transaction" in ini
+
+
+def test_transaction_pooling_disables_server_side_cursors():
+    values = settings_under(
+        {"DATABASE_POOLING": "transaction"},
+        "[s.DATABASES['default']['POOLING'], s.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS']]",
+    )
+    assert values == ["transaction", True]

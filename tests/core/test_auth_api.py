@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from core.models import LoginFailure, LoginLock
+from core.models import LoginCounter
 from tests.conftest import PASSWORD, api, error_codes
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_four_failures_and_successes_do_not_lock(tree):
     for _attempt in range(3):
         ok = client.post(LOGIN, {"username": "340100-finance", "password": PASSWORD}, format="json")
         assert ok.status_code == 200
-    assert LoginFailure.objects.filter(username="340100-finance").count() == 4
+    assert LoginCounter.objects.get(kind="username", key="340100-finance").failures == 4
 
 
 def test_lock_expires_after_the_window(tree):
@@ -92,8 +92,7 @@ def test_lock_expires_after_the_window(tree):
         client.post(LOGIN, {"username": "340100-admin", "password": "bad"}, format="json")
     assert client.post(LOGIN, {"username": "340100-admin", "password": PASSWORD}, format="json").status_code == 429
     past = timezone.now() - timedelta(minutes=16)
-    LoginLock.objects.update(until=past)
-    LoginFailure.objects.update(at=past)
+    LoginCounter.objects.update(locked_until=past, window_started_at=past - timedelta(minutes=1))
     assert client.post(LOGIN, {"username": "340100-admin", "password": PASSWORD}, format="json").status_code == 200
 
 
@@ -124,7 +123,7 @@ def test_forwarded_address_counts_only_behind_a_trusted_proxy(tree):
         HTTP_X_FORWARDED_FOR="1.2.3.4",
         REMOTE_ADDR="127.0.0.1",
     )
-    assert LoginFailure.objects.get(username="x").ip == "1.2.3.4"
+    assert LoginCounter.objects.get(kind="ip").key == "1.2.3.4"
 
 
 def test_logout_revokes_the_token(tree):
@@ -150,7 +149,7 @@ def test_bad_input_is_a_400_and_counts_nothing(tree, payload, content_type):
     response = api().generic("POST", LOGIN, payload, content_type=content_type)
     assert response.status_code == 400
     assert isinstance(response.json(), dict)
-    assert LoginFailure.objects.count() == 0
+    assert LoginCounter.objects.count() == 0
 
 
 def test_me_requires_credentials(tree):
@@ -158,3 +157,40 @@ def test_me_requires_credentials(tree):
     bad = api("340100")
     bad.credentials(HTTP_AUTHORIZATION="Token not-a-token")
     assert bad.get("/api/v1/me/").status_code == 401
+
+
+def test_signing_in_deletes_the_users_expired_tokens_and_requests_do_not_sweep(tree):
+    """A request reads only its own token (core.authentication); the user's other expired tokens
+    go at the next sign-in."""
+    import datetime as dt
+
+    from knox.models import AuthToken
+
+    from tests.conftest import user
+
+    drafter = user("340100-drafter")
+    stale, _token = AuthToken.objects.create(user=drafter, expiry=-dt.timedelta(minutes=1))
+    client = api("340100", "340100-drafter")
+    assert client.get("/api/v1/me/").status_code == 200
+    assert AuthToken.objects.filter(pk=stale.pk).exists()
+
+    answer = api("340100").post(
+        "/api/v1/auth/login/", {"username": "340100-drafter", "password": PASSWORD}, format="json"
+    )
+    assert answer.status_code == 200
+    assert not AuthToken.objects.filter(pk=stale.pk).exists()
+    assert AuthToken.objects.filter(user=drafter).count() == 2  # the one `api` made, and the new one
+
+
+def test_an_expired_token_is_refused_and_deleted(tree):
+    import datetime as dt
+
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
+
+    from tests.conftest import HOSTS, user
+
+    instance, token = AuthToken.objects.create(user=user("340100-drafter"), expiry=-dt.timedelta(seconds=1))
+    client = APIClient(HTTP_HOST=HOSTS["340100"], HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/me/").status_code == 401
+    assert not AuthToken.objects.filter(pk=instance.pk).exists()

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.parsers import JSONParser
 
 from core.errors import InvalidInput
-from core.models import AuditEntry, LoginFailure
+from core.models import AuditEntry, LoginCounter
 from core.requestbody import MAX_DEPTH, JsonParser, loads, nests_deeper_than
 from reception.models import Task
 from tests.conftest import PASSWORD, api, error_codes, in_tenant
@@ -98,7 +98,7 @@ def test_anonymous_login_refuses_deep_json(tree: Any, levels: int) -> None:
     response = api().post(LOGIN, body, content_type="application/json")
     assert response.status_code == 400
     assert error_codes(response) == {("non_field_errors", "too_deep")}
-    assert not LoginFailure.objects.exists()
+    assert not LoginCounter.objects.exists()  # refused before any password was checked
 
 
 @pytest.mark.django_db

@@ -156,7 +156,9 @@ class Stack:
         )
         wait_for(lambda: self.get("/healthz", host="localhost")[0] == 200, "gunicorn")
 
-    def start_worker(self, name: str = "worker", *, beat: bool = False) -> subprocess.Popen[bytes]:
+    def start_worker(
+        self, name: str = "worker", *, beat: bool = False, concurrency: int = 1, extra: tuple[str, ...] = ()
+    ) -> subprocess.Popen[bytes]:
         log = self._log(name)
         args = [
             sys.executable,
@@ -168,11 +170,12 @@ class Stack:
             "--pool",
             "prefork",
             "--concurrency",
-            "1",
+            str(concurrency),
             "-l",
             "info",
             "-n",
             f"{name}@%h",
+            *extra,
         ]
         if beat:
             args += ["-B", "-s", str(self.base / f"{name}-beat-schedule")]

@@ -112,3 +112,12 @@ def cost_body(*amounts: str, method: str = "official_card", invoice: str = "No.0
         "invoice_number": invoice,
         "lines": [{"description": f"费用{i}", "amount": a, "payment_method": method} for i, a in enumerate(amounts, 1)],
     }
+
+
+def party_link(task: Any, party: str = "visiting_unit", recipient: str = "contact") -> str:
+    """The path of the evaluation link a party's recipient receives by message (see the messages
+    tests for the link in the message itself)."""
+    from reception.tokens import evaluation_token
+
+    token = evaluation_token(schema="j340100", task_id=task.pk, party=party, recipient=recipient)
+    return f"/evaluate/{token}/"

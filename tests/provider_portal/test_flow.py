@@ -14,8 +14,8 @@ from core.models import AuditEntry, Notification
 from provider_portal.models import OrderIndex
 from provider_portal.orders.models import Order
 from reception.figures import task_costs
-from tests.conftest import api, in_tenant
-from tests.provider_portal.conftest import cost_body, provider_api, staff_api
+from tests.conftest import api, in_tenant, user
+from tests.provider_portal.conftest import cost_body, party_link, provider_api, staff_api
 
 pytestmark = pytest.mark.django_db
 
@@ -138,11 +138,15 @@ def test_dispatch_to_settlement_to_evaluation(task: Any, providers: dict[str, An
     assert finance.post(url(task, "reception-list/"), {}, format="json").status_code == 409
     assert AuditEntry.objects.filter(chain="340100", action="reception.task.settled").exists()
 
-    # Evaluations through signed links, no login.
+    # Evaluations through signed links, no login: staff see previews, the parties rate.
     links = staff_api("340100", "handler").get(url(task, "evaluation-links/")).json()
     assert set(links) == {"visiting_unit", "counterpart"}
     anonymous = api("340100")
-    path = links["visiting_unit"].split("hefei.localhost", 1)[1]
+    preview = links["visiting_unit"].split("hefei.localhost", 1)[1]
+    assert anonymous.get(preview).status_code == 200
+    refused = anonymous.post(preview, {"score": 1}, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "preview_only"
+    path = party_link(task)
     assert anonymous.get(path).status_code == 200
     created = anonymous.post(path, {"score": 5, "comment": "安排周到"}, format="json")
     assert created.status_code == 201, created.content
@@ -150,7 +154,7 @@ def test_dispatch_to_settlement_to_evaluation(task: Any, providers: dict[str, An
     tampered = path[:-3] + ("A" if path[-3] != "A" else "B") + path[-2:]
     assert anonymous.get(tampered).status_code == 404
     assert anonymous.post(tampered, {"score": 3}, format="json").status_code == 404
-    counterpart = links["counterpart"].split("hefei.localhost", 1)[1]
+    counterpart = party_link(task, "counterpart", f"user:{user('340100-counterpart').pk}")
     form = anonymous.post(counterpart, {"score": "4", "comment": "满意"})  # the HTML form, no CSRF token
     assert form.status_code == 201
     summary = staff_api("340100", "drafter").get(url(task, "evaluations/")).json()

@@ -14,7 +14,7 @@ from provider_portal.models import OrderIndex
 from provider_portal.orders.models import Order
 from reception.models import Task
 from tests.conftest import HOSTS, PUBLIC_HOST, in_tenant, user
-from tests.provider_portal.conftest import cost_body, provider_api, staff_api
+from tests.provider_portal.conftest import cost_body, party_link, provider_api, staff_api
 
 pytestmark = pytest.mark.django_db
 
@@ -140,8 +140,7 @@ def test_settlement_actions_on_pages_check_roles(task: Any) -> None:
 
 
 def test_evaluation_form_page_and_results_on_the_task_page(task: Any) -> None:
-    links = staff_api("340100", "drafter").get(f"/api/v1/tasks/{task.pk}/evaluation-links/").json()
-    path = links["visiting_unit"].split("hefei.localhost", 1)[1]
+    path = party_link(task)
     browser = Client(HTTP_HOST="hefei.localhost", enforce_csrf_checks=True)
     form = browser.get(path)
     assert form.status_code == 200 and 'data-testid="evaluation-form"' in text(form)

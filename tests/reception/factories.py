@@ -34,6 +34,8 @@ class LetterFactory(DjangoModelFactory):
     people_count = 5
     received_on = dt.date(2026, 4, 28)
     status = LetterStatus.REGISTERED
+    # entered by the tree's counterpart user, whose unit thus sees it (reception/scopes.py)
+    created_by = factory.LazyFunction(lambda: user("340100-counterpart"))
 
 
 class TaskFactory(DjangoModelFactory):
@@ -43,7 +45,7 @@ class TaskFactory(DjangoModelFactory):
     letter = factory.SubFactory(LetterFactory)
     title = factory.Sequence(lambda n: f"省发改委调研接待 {n}")
     level = "bureau"
-    counterpart_unit = "合肥市发展和改革委员会"
+    counterpart_unit = "对口单位"  # the unit of the test tree's counterpart users: their own tasks
     start_date = DAY
     end_date = DAY + dt.timedelta(days=1)
     created_by = factory.LazyFunction(lambda: user("340100-drafter"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from reception.models import LetterStatus, Task
 from tests.conftest import api, count_queries, error_codes, error_fields, in_tenant
@@ -324,3 +325,34 @@ def test_providers_are_those_serving_this_jurisdiction(hotel, elsewhere_hotel):
     ]
     assert api("340100", "340000-supervisor").get("/api/v1/providers/").status_code == 200
     assert api("340100", "340200-drafter").get("/api/v1/providers/").status_code == 403
+
+
+def test_list_rows_are_what_the_summary_serializer_gives(tree):
+    """The list builds its rows from `.values()` (no model instances); they must be exactly what
+    `TaskSummaryOutput` makes of the tasks: dates, the decimal budget, times, handler, letter."""
+    from decimal import Decimal
+
+    from reception import selectors
+    from reception.api.serializers import TaskSummaryOutput
+    from tests.conftest import user
+
+    with in_tenant("340100"):
+        TaskFactory(title="无经办人")
+        TaskFactory(title="有经办人", budget=Decimal("1234.5"), handler=user("340100-handler"), status="in_progress")
+        expected = TaskSummaryOutput(list(selectors.task_list()), many=True).data
+    listing = api("340100", "340100-drafter").get(TASKS).json()
+    assert listing["results"] == [dict(row) for row in expected]
+    assert {row["handler"] for row in listing["results"]} == {None, "340100-handler"}
+    assert "1234.50" in {row["budget"] for row in listing["results"]}
+
+
+def test_list_runs_five_queries(tree):
+    """Host, token, membership, count, page: no `SET search_path`, no sweep of the user's tokens."""
+    from django.test.utils import CaptureQueriesContext
+
+    client = api("340100", "340100-drafter")
+    _tasks(3)
+    client.get(TASKS)
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(TASKS).status_code == 200
+    assert len(context.captured_queries) == 5, [q["sql"][:80] for q in context.captured_queries]

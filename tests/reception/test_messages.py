@@ -87,14 +87,16 @@ def test_completion_sends_each_party_its_evaluation_link(parties, tree, django_c
             task_complete(actor=user("340100-handler"), jurisdiction=tree["340100"], task_id=parties.pk)
     link = re.compile(r"http://hefei\.localhost:8000/evaluate/([^/\s]+)/")
 
-    def party_of(text: str) -> tuple[int, str] | None:
-        return evaluation_claim(schema="j340100", token=link.search(text).group(1))
+    def party_of(text: str) -> tuple[int, str, str] | None:
+        claim = evaluation_claim(schema="j340100", token=link.search(text).group(1))
+        return None if claim is None else (claim.task_id, claim.party, claim.recipient)
 
     by_to = {m.to[0]: m.body for m in mail.outbox}
-    assert party_of(by_to["liaison@fgw.ah.gov.cn"]) == (parties.pk, "visiting_unit")
-    assert party_of(by_to["cp@hefei.gov.cn"]) == (parties.pk, "counterpart")
+    counterpart = user("340100-counterpart")
+    assert party_of(by_to["liaison@fgw.ah.gov.cn"]) == (parties.pk, "visiting_unit", "contact")
+    assert party_of(by_to["cp@hefei.gov.cn"]) == (parties.pk, "counterpart", f"user:{counterpart.pk}")
     texts = {m.phone: m.text for m in sms_outbox}
-    assert party_of(texts["13955550001"]) == (parties.pk, "visiting_unit")
+    assert party_of(texts["13955550001"]) == (parties.pk, "visiting_unit", "contact")
     assert "13955550002" not in texts  # guests are not a party of the evaluation
     path = link.search(by_to["liaison@fgw.ah.gov.cn"]).group(0).replace("http://hefei.localhost:8000", "")
     assert api().get(path, HTTP_HOST="hefei.localhost").status_code == 200  # the form opens

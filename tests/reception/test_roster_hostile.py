@@ -20,8 +20,6 @@ from tests.reception.test_api_meetings import GOOD, import_roster, workbook
 pytestmark = pytest.mark.django_db
 
 SHEET = "xl/worksheets/sheet1.xml"
-#: Seconds: well under one on a quiet machine (bench/RESULTS.md); slack for a loaded test run.
-PROMPT = 3.0
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -29,6 +27,12 @@ HEAD = (
     '<c r="C1" t="inlineStr"><is><t>职务</t></is></c><c r="D1" t="inlineStr"><is><t>级别</t></is></c></row>'
 )
 TAIL = "</sheetData></worksheet>"
+
+
+#: A refusal comes within about a second on a quiet machine (figures: bench/RESULTS.md); the bound
+#: is loose so that a loaded test machine does not fail it, and still far below the 26 s that an
+#: unbounded read took.
+BOUND = 5.0
 
 
 def replaced(member: str, parts: Iterable[str]) -> bytes:
@@ -65,7 +69,7 @@ def test_a_bomb_of_five_million_empty_rows_is_refused_at_once(meeting_task: Any)
     before = full_snapshot()
     status, body, took = refused(meeting_task, content)
     assert (status, body["errors"][0]["field"], body["errors"][0]["code"]) == (400, "file", "too_large")
-    assert took < PROMPT
+    assert took < BOUND
     assert full_snapshot() == before
 
 
@@ -74,7 +78,7 @@ def test_a_bomb_under_the_size_limit_is_refused_by_its_tags(meeting_task: Any) -
     before = full_snapshot()
     status, body, took = refused(meeting_task, content)
     assert (status, body["errors"][0]["field"], body["errors"][0]["code"]) == (400, "file", "too_large")
-    assert took < PROMPT
+    assert took < BOUND
     assert full_snapshot() == before
 
 
@@ -84,7 +88,7 @@ def test_empty_rows_count_toward_the_rows_read(meeting_task: Any) -> None:
     status, body, took = refused(meeting_task, content)
     assert (status, body["code"]) == (400, "roster_invalid")
     assert [(e["row"], e["code"]) for e in body["errors"]] == [(10001, "too_many_rows")]
-    assert took < PROMPT
+    assert took < BOUND
     assert full_snapshot() == before
 
 
@@ -93,7 +97,7 @@ def test_a_gap_to_the_last_row_of_a_sheet_counts_its_rows(meeting_task: Any) -> 
     before = full_snapshot()
     status, body, took = refused(meeting_task, replaced(SHEET, [HEAD, far, TAIL]))
     assert (status, [e["code"] for e in body["errors"]]) == (400, ["too_many_rows"])
-    assert took < PROMPT
+    assert took < BOUND
     assert full_snapshot() == before
 
 
@@ -110,7 +114,7 @@ def test_a_very_wide_row_is_read_only_as_far_as_the_roster_goes(meeting_task: An
     response = import_roster(meeting_task, out.getvalue())
     assert response.status_code == 201, response.content
     assert response.json()["imported"] == 1
-    assert time.perf_counter() - started < PROMPT
+    assert time.perf_counter() - started < BOUND
 
 
 BILLION_LAUGHS = (
@@ -148,7 +152,7 @@ def test_malformed_or_entity_laden_xml_is_not_xlsx(meeting_task: Any, member: st
     status, body, took = refused(meeting_task, replaced(member, [xml]))
     assert status == 400, body
     assert [(e["field"], e["code"]) for e in body["errors"]] == [("file", "not_xlsx")]
-    assert took < PROMPT
+    assert took < BOUND
     assert full_snapshot() == before
 
 

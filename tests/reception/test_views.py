@@ -50,10 +50,13 @@ def test_others_get_403(draft, username):
         assert client.get(path).status_code == 403, path
 
 
-def test_home_links_to_the_reception_pages(tree):
+def test_home_links_to_the_reception_pages_the_role_may_open(tree):
     page = text(browser("340100-reviewer").get("/"))
-    assert 'data-testid="reception-modules"' in page
+    assert 'data-testid="shortcuts"' in page
     assert 'href="/reception/review/"' in page
+    drafter = text(browser("340100-drafter").get("/"))
+    assert 'href="/reception/tasks/new/"' in drafter
+    assert 'href="/reception/review/"' not in drafter
 
 
 # --- Letters ---------------------------------------------------------------------------------

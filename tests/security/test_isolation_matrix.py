@@ -201,6 +201,7 @@ PARAMS: list[tuple[str, str | None, Callable[[dict[str, Any]], Any]]] = [
     ("inspection_id", None, lambda w: w["inspection"].pk),
     ("area", None, lambda w: "rules"),
     ("message_id", None, lambda w: w["message"].pk),
+    ("user_id", "members", lambda w: user("340100-drafter").pk),
 ]
 PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 

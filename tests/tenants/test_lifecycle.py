@@ -49,7 +49,7 @@ def test_suspend_refuses_logins_and_keeps_data_then_reactivate(tree):
     assert Client(HTTP_HOST="wuhu.localhost").get("/accounts/login/").status_code == 503
     public = Client(HTTP_HOST="localhost")
     public.force_login(User.objects.get(username="340200-admin"))
-    assert public.get("/sso/authorize/?host=wuhu.localhost&next=/").status_code == 400
+    assert public.get("/sso/authorize/?host=wuhu.localhost&state=a-well-formed-state-01&next=/").status_code == 400
     # an existing token does not open it either
     assert api("340200", "340200-admin").get("/api/v1/jurisdiction/").status_code == 503
     # the data is untouched

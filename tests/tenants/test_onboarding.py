@@ -73,7 +73,6 @@ def _official_list() -> None:
         ({"parent_code": "340123", "code": "340124"}, "parent_code", None),  # a county cannot be a parent
         ({"level": "province"}, "level", None),
         ({"level": "town"}, "level", None),
-        ({"admin_username": "340100-admin"}, "admin_username", None),  # taken
         ({"admin_username": "bad name!"}, "admin_username", None),
         ({"admin_password": "12345678"}, "admin_password", None),  # numeric and common
         ({"admin_password": "short"}, "admin_password", None),
@@ -131,14 +130,40 @@ def test_inactive_parent_is_refused(tree):
     assert "parent_code" in response.json()
 
 
-def test_duplicate_pending_application_and_pending_username_are_refused(tree):
+def test_duplicate_pending_application_is_refused(tree):
     applied()
     response = apply(admin_username="other-admin")
     assert response.status_code == 400
     assert "code" in response.json()
-    response = apply(code="340181", name="巢湖市")
-    assert response.status_code == 400
-    assert "admin_username" in response.json()
+
+
+def test_the_anonymous_form_does_not_tell_whether_a_username_exists(tree):
+    """An existing user's name and a fresh one get the same answer; approval checks it."""
+    existing = apply(admin_username="340100-admin")
+    fresh = apply(code="340181", name="巢湖市", admin_username="chaohu-fresh-admin")
+    assert existing.status_code == fresh.status_code == 201
+    assert set(existing.json()) == set(fresh.json())
+    pending_name = apply(code="340221", parent_code="340200", name="芜湖县", admin_username="340100-admin")
+    assert pending_name.status_code == 201
+
+
+def test_approval_refuses_a_taken_username_and_changes_nothing(tree):
+    application_id, token = applied(admin_username="340100-admin")
+    audit_before = AuditEntry.objects.count()
+    response = approve(application_id)
+    assert response.status_code == 409
+    assert response.json()["code"] == "username_taken"
+    assert status_of(application_id, token)["status"] == "applied"
+    assert AuditEntry.objects.count() == audit_before
+    assert User.objects.filter(username__iexact="340100-admin").count() == 1
+
+
+def test_approval_refuses_a_username_another_approved_application_claims(tree):
+    first, _t = applied(admin_username="same-admin")
+    second, _t2 = applied(code="340181", name="巢湖市", admin_username="Same-Admin")
+    assert approve(first).status_code == 202
+    refused = approve(second)
+    assert refused.status_code == 409 and refused.json()["code"] == "username_taken"
 
 
 def test_thirty_applications_per_address_per_hour(tree, settings):
@@ -316,8 +341,8 @@ def test_a_stale_template_is_refused_when_cloning(tree):
 
 def test_username_taken_meanwhile_fails_cleanly(tree):
     application_id, token = applied()
-    User.objects.create_user(username="lujiang-admin", password=STRONG)
     assert approve(application_id).status_code == 202
+    User.objects.create_user(username="lujiang-admin", password=STRONG)  # after the approval's check
     application_provision(application_id)
     tracked = status_of(application_id, token)
     assert tracked["status"] == "failed"

@@ -69,21 +69,61 @@ def test_one_login_opens_two_jurisdictions(tree):
     assert "只读" in second.content.decode()  # the province supervisor oversees the city
 
 
+STATE = "state-of-this-browser-0001"
+
+
 def test_code_is_single_use_and_bound_to_its_host(tree):
     u = user("340100-drafter")
-    code = signon_code_issue(user=u, host="hefei.localhost")
-    assert signon_code_redeem(code=code, host="wuhu.localhost") is None
-    assert signon_code_redeem(code=code, host="hefei.localhost") == u
-    assert signon_code_redeem(code=code, host="hefei.localhost") is None
+    code = signon_code_issue(user=u, host="hefei.localhost", state=STATE)
+    assert signon_code_redeem(code=code, host="wuhu.localhost", session_states=[STATE]) is None
+    assert signon_code_redeem(code=code, host="hefei.localhost", session_states=[STATE]) == u
+    assert signon_code_redeem(code=code, host="hefei.localhost", session_states=[STATE]) is None
+
+
+def test_code_is_bound_to_the_state_of_the_session_that_asked(tree):
+    u = user("340100-drafter")
+    code = signon_code_issue(user=u, host="hefei.localhost", state=STATE)
+    assert signon_code_redeem(code=code, host="hefei.localhost", session_states=[]) is None
+    assert signon_code_redeem(code=code, host="hefei.localhost", session_states=["another-state-000001"]) is None
+    # refused attempts did not use the code up
+    assert signon_code_redeem(code=code, host="hefei.localhost", session_states=["x" * 20, STATE]) == u
+
+
+def test_a_code_opened_in_another_browser_is_refused(tree):
+    """Login CSRF: the attacker's code, sent to a victim, does not sign the victim in."""
+    attacker, victim = Browser(), Browser()
+    _login_public(attacker, "340100-drafter")
+    start = attacker.get("/accounts/login/?next=/", HTTP_HOST="hefei.localhost")
+    authorize = urlparse(start["Location"])
+    issued = attacker.get(f"{authorize.path}?{authorize.query}", HTTP_HOST="localhost")
+    callback = urlparse(issued["Location"])
+    assert callback.path == "/sso/callback/"
+    # the victim has started a sign-on of their own on the same host: another state
+    victim.get("/accounts/login/?next=/", HTTP_HOST="hefei.localhost")
+    refused = victim.get(f"{callback.path}?{callback.query}", HTTP_HOST="hefei.localhost")
+    assert refused.status_code == 400
+    assert victim.get("/", HTTP_HOST="hefei.localhost").status_code == 302  # still anonymous
+    # in the browser that asked for it, the same code still works
+    accepted = attacker.get(f"{callback.path}?{callback.query}", HTTP_HOST="hefei.localhost")
+    assert accepted.status_code == 302 and accepted["Location"] == "/"
+    assert attacker.get("/", HTTP_HOST="hefei.localhost").status_code == 200
+
+
+def test_authorize_refuses_a_missing_state(tree):
+    client = Browser()
+    _login_public(client, "340100-drafter")
+    response = client.get("/sso/authorize/?host=hefei.localhost&next=/", HTTP_HOST="localhost")
+    assert response.status_code == 400
+    assert SignOnCode.objects.count() == 0
 
 
 def test_expired_or_tampered_code_is_refused(tree):
     u = user("340100-drafter")
-    code = signon_code_issue(user=u, host="hefei.localhost")
+    code = signon_code_issue(user=u, host="hefei.localhost", state=STATE)
     SignOnCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert signon_code_redeem(code=code, host="hefei.localhost") is None
-    fresh = signon_code_issue(user=u, host="hefei.localhost")
-    assert signon_code_redeem(code=fresh[:-2] + "xx", host="hefei.localhost") is None
+    assert signon_code_redeem(code=code, host="hefei.localhost", session_states=[STATE]) is None
+    fresh = signon_code_issue(user=u, host="hefei.localhost", state=STATE)
+    assert signon_code_redeem(code=fresh[:-2] + "xx", host="hefei.localhost", session_states=[STATE]) is None
     response = Browser().get("/sso/callback/?code=garbage", HTTP_HOST="hefei.localhost")
     assert response.status_code == 400
     assert "登录链接已失效" in response.content.decode()
@@ -92,18 +132,20 @@ def test_expired_or_tampered_code_is_refused(tree):
 def test_authorize_refuses_unknown_hosts(tree):
     client = Browser()
     _login_public(client, "340100-drafter")
-    response = client.get("/sso/authorize/?host=evil.example.com&next=/", HTTP_HOST="localhost")
+    response = client.get(f"/sso/authorize/?host=evil.example.com&state={STATE}&next=/", HTTP_HOST="localhost")
     assert response.status_code == 400
 
 
 def test_no_open_redirects(tree):
     client = Browser()
     _login_public(client, "340100-drafter")
-    response = client.get("/sso/authorize/?host=hefei.localhost&next=//evil.example.com/x", HTTP_HOST="localhost")
+    response = client.get(
+        f"/sso/authorize/?host=hefei.localhost&state={STATE}&next=//evil.example.com/x", HTTP_HOST="localhost"
+    )
     callback = urlparse(response["Location"])
     assert parse_qs(callback.query)["next"] == ["/"]
     login = _login_public(Browser(), "340100-drafter", "https://evil.example.com/")
-    assert login["Location"] == "/"
+    assert login["Location"] == "/work/"  # the landing, never the foreign host
 
 
 def test_logout_on_one_host_ends_every_session(tree):
@@ -143,7 +185,8 @@ def test_switcher_lists_memberships(tree):
 def test_member_without_role_here_gets_403_page(tree):
     client = Browser()
     _login_public(client, "340200-drafter")
-    response = client.get("/sso/authorize/?host=hefei.localhost&next=/", HTTP_HOST="localhost")
+    authorize = urlparse(client.get("/accounts/login/?next=/", HTTP_HOST="hefei.localhost")["Location"])
+    response = client.get(f"{authorize.path}?{authorize.query}", HTTP_HOST="localhost")
     callback = urlparse(response["Location"])
     client.get(f"{callback.path}?{callback.query}", HTTP_HOST="hefei.localhost")
     page = client.get("/", HTTP_HOST="hefei.localhost")

@@ -1,0 +1,1 @@
+"""Database plumbing: the PostgreSQL backend (`core.db.backend`)."""
