@@ -18,9 +18,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from knox.auth import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from core.authentication import TokenAuthentication
 from core.http import client_ip
 
 WRITES = frozenset({"POST", "PUT", "PATCH"})

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import multipartparser
 from django.test import Client
 
-from core.models import LoginFailure
+from core.models import LoginCounter
 from tests.conftest import PASSWORD, PUBLIC_HOST, api
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_an_anonymous_body_past_the_limit_is_refused_unread(tree: Any, parsed: l
     assert response.status_code == 413
     assert response.json()["errors"][0]["code"] == "too_large"
     assert parsed == []
-    assert not LoginFailure.objects.exists()
+    assert not LoginCounter.objects.exists()
 
 
 def test_anonymous_bodies_past_the_rate_are_refused_unread(tree: Any, parsed: list[int]) -> None:
