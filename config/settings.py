@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.uploads.AnonymousMultipartMiddleware",  # before anything parses the body
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -223,6 +224,10 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+#: Anonymous multipart bodies (core/uploads.py): no anonymous form sends files.
+ANONYMOUS_MULTIPART_MAX_BYTES = int(os.environ.get("ANONYMOUS_MULTIPART_MAX_BYTES", str(256 * 1024)))
+ANONYMOUS_MULTIPART_RATE = int(os.environ.get("ANONYMOUS_MULTIPART_RATE", "20"))
+ANONYMOUS_MULTIPART_WINDOW = 60
 #: The largest JSON body the API reads (core/requestbody.py); nesting is limited to 64 levels.
 JSON_MAX_BYTES = 2 * 1024 * 1024
 

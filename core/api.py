@@ -93,7 +93,9 @@ def django_validation_body(exc: DjangoValidationError) -> dict[str, Any]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler plus the domain errors; database outages answer 503, never a 500."""
     if isinstance(exc, DomainError):
-        return Response(domain_error_body(exc), status=exc.status_code)
+        retry_after = exc.extra.get("retry_after")
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return Response(domain_error_body(exc), status=exc.status_code, headers=headers)
     if isinstance(exc, DjangoValidationError):
         return Response(django_validation_body(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.ValidationError):

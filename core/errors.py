@@ -35,6 +35,14 @@ class InvalidInput(DomainError):
     default_code = "invalid"
 
 
+class RateLimited(DomainError):
+    """Too many of one action within a window; answered as 429, with `Retry-After` when
+    `extra["retry_after"]` (seconds) is given."""
+
+    status_code = 429
+    default_code = "rate_limited"
+
+
 class Forbidden(DomainError):
     """The actor's role or membership does not allow this; answered as 403."""
 

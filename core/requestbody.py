@@ -28,8 +28,9 @@ DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 
 # Everything but quotes and brackets is dropped (in C) before the brackets are counted.
 _OTHER_BYTES = bytes(b for b in range(256) if b not in b'"[]{}')
-# Opening brackets count +1 and closing ones -1 (bytes 2 and 0, minus 1), all in C.
-_STEPS = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
+_SQUARE = bytes.maketrans(b"{}", b"[]")
+# Opening brackets count +1 and closing ones -1 (bytes 2 and 0, minus 1).
+_STEPS = bytes.maketrans(b"[]", b"\x02\x00")
 
 
 def max_bytes() -> int:
@@ -42,17 +43,29 @@ def too_large() -> InvalidInput:
 
 def nests_deeper_than(raw: bytes, limit: int) -> bool:
     """Whether `raw`'s arrays and objects nest deeper than `limit` (brackets inside strings do
-    not count). Linear, no recursion; stops at the first level past the limit."""
+    not count). Linear, no recursion, all in C but the last step; stops past the limit."""
     if raw.count(b"[") + raw.count(b"{") <= limit:
         return False
     # Escaped backslashes, then escaped quotes, go first; the quotes left then alternate, so the
-    # text between them (the strings) is every other piece.
+    # text between them (the strings) is every other piece. Only the brackets stay, all square:
+    # depth does not depend on their kind.
     kept = raw.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _OTHER_BYTES)
-    steps = b"".join(kept.split(b'"')[::2]).translate(_STEPS)
-    level = 0
+    brackets = b"".join(kept.split(b'"')[::2]).translate(_SQUARE)
+    # Each round drops every empty container, which lowers the depth by at most one: `rounds` plus
+    # the depth of what is left bounds the depth from above (and equals it for well-formed JSON).
+    rounds = 0
+    while brackets and rounds < limit:
+        shorter = brackets.replace(b"[]", b"")
+        removed = len(brackets) - len(shorter)
+        if removed:
+            brackets, rounds = shorter, rounds + 1
+        if removed * 16 < len(brackets) + removed:  # little gained: count what is left instead
+            break
+    level, room = 0, limit - rounds
+    steps = brackets.translate(_STEPS)
     for start in range(0, len(steps), 65536):
         levels = list(accumulate(map(sub, steps[start : start + 65536], repeat(1)), initial=level))
-        if max(levels) > limit:
+        if max(levels) > room:
             return True
         level = levels[-1]
     return False

@@ -22,8 +22,9 @@ from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from reception.models.common import ReceptionLevel
 
@@ -34,10 +35,10 @@ MAX_ROWS_READ = 2 * MAX_ROWS
 #: Columns read per row: the roster has seven; more are ignored, never expanded.
 MAX_COLUMNS = 50
 #: The workbook's parts, uncompressed (the zip's own sizes, which bound what is read).
-MAX_UNCOMPRESSED = 20 * 1024 * 1024
+MAX_UNCOMPRESSED = 10 * 1024 * 1024
 MAX_PARTS = 500
-#: Tags (`<`) in all parts together: a 5,000-row roster has about 210,000. openpyxl reads a sheet
-#: without a `<dimension>` to its end before the first row, so this bounds that read too.
+#: Tags (`<`) in all parts together: a 5,000-row roster has about 210,000, so no file accepted
+#: costs more to parse than the largest roster.
 MAX_TAGS = 400_000
 #: What a damaged or hostile workbook raises while it is read (entities: defusedxml).
 UNREADABLE = (
@@ -182,13 +183,32 @@ def _check_zip(content: bytes) -> None:
         raise NotAWorkbook from exc
 
 
+class _UnsizedSheet(ReadOnlyWorksheet):
+    """A read-only sheet that does not look for its size when opened: openpyxl's own reads a sheet
+    without a `<dimension>` element to its end first. `_rows` always bounds rows and columns."""
+
+    def _get_size(self) -> None:
+        return None
+
+
+class _FirstSheetReader(ExcelReader):
+    """openpyxl's reader (read-only, values only) for the first worksheet alone."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                self.wb._sheets.append(_UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings))
+                return
+
+
 def _open(content: bytes) -> Any:
     if not content.startswith(b"PK\x03\x04"):
         raise NotAWorkbook
     _check_zip(content)
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        return workbook.worksheets[0]
+        reader = _FirstSheetReader(io.BytesIO(content), read_only=True, data_only=True)
+        reader.read()
+        return reader.wb.worksheets[0]
     except UNREADABLE as exc:
         raise NotAWorkbook from exc
 

@@ -129,6 +129,13 @@ def _public_schema_after_test() -> Iterator[None]:
     connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def _anonymous_multipart_unlimited(settings: Any) -> None:
+    """The suite posts anonymous forms as multipart (the test clients' default) from one address,
+    far more often than a visitor would; tests/core/test_uploads.py sets the real limits."""
+    settings.ANONYMOUS_MULTIPART_RATE = 1_000_000
+
+
 @pytest.fixture
 def tree(db: Any) -> dict[str, Any]:
     from tenants.models import Jurisdiction

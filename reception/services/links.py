@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,8 +12,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
-from core.errors import Conflict
-from core.models import User
+from core.errors import Conflict, RateLimited
+from core.models import AuditEntry, User
 from core.notifications import Recipient, notify
 from reception.models import Guest, Task
 from reception.selectors import ITINERARY_STATUSES
@@ -21,6 +22,11 @@ from reception.tokens import itinerary_max_age, itinerary_token
 from tenants.models import Jurisdiction, Role
 
 ITINERARY_ROLES = frozenset({Role.DRAFTER, Role.REVIEWER, Role.HANDLER, Role.ADMIN})
+ITINERARY_ISSUED = "reception.task.itinerary_issued"
+#: SMS sends of a task's itinerary (each to every guest with a phone) allowed per window: each
+#: costs money and reaches people's phones, so a stuck button or a script cannot repeat it.
+ITINERARY_SMS_LIMIT = 3
+ITINERARY_SMS_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ def itinerary_link_issue(
     token = itinerary_token(schema=jurisdiction.schema_name, task_id=task.pk, generation=task.itinerary_generation)
     sent = 0
     if sms_base_url is not None:
+        _check_sms_rate(jurisdiction=jurisdiction, task=task)
         url = f"{sms_base_url.rstrip('/')}/itinerary/{token}/"
         phones = sorted({g.phone for g in Guest.objects.filter(task=task).exclude(phone="")})
         sent = len(
@@ -64,12 +71,36 @@ def itinerary_link_issue(
         )
     audit_record(
         actor=actor,
-        action="reception.task.itinerary_issued",
+        action=ITINERARY_ISSUED,
         jurisdiction_code=jurisdiction.code,
         obj=task,
         after={"generation": task.itinerary_generation, "expires_at": expires_at, "sms_sent": sent},
     )
     return IssuedLink(token=token, expires_at=expires_at, sms_sent=sent)
+
+
+def _check_sms_rate(*, jurisdiction: Jurisdiction, task: Task) -> None:
+    """RateLimited once the task's itinerary went out by SMS ITINERARY_SMS_LIMIT times within the
+    window (read from the audit trail, under the task's row lock: concurrent sends queue)."""
+    now = timezone.now()
+    sends = list(
+        AuditEntry.objects.filter(
+            jurisdiction_code=jurisdiction.code,
+            object_type="reception.task",
+            object_id=str(task.pk),
+            action=ITINERARY_ISSUED,
+            at__gte=now - ITINERARY_SMS_WINDOW,
+            after__sms_sent__gt=0,
+        )
+        .order_by("at")
+        .values_list("at", flat=True)
+    )
+    if len(sends) >= ITINERARY_SMS_LIMIT:
+        wait = math.ceil((sends[-ITINERARY_SMS_LIMIT] + ITINERARY_SMS_WINDOW - now).total_seconds())
+        raise RateLimited(
+            _("行程短信每小时最多发送 %(n)s 次，请稍后再试。") % {"n": ITINERARY_SMS_LIMIT},
+            extra={"retry_after": max(wait, 1)},
+        )
 
 
 @transaction.atomic

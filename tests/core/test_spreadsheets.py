@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -55,3 +57,24 @@ def test_csv_quotes_formulas_and_keeps_numbers_plain() -> None:
     (line,) = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
     assert line[: len(ATTACKS)] == ["'" + text for text in ATTACKS]
     assert line[len(ATTACKS) :] == ["-5", "-12.50", "2026-05-06", ""]
+
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("core", "tenants", "provider_portal", "reception", "reporting")
+#: Fixed text only (the roster template's headers and example row).
+OWN_CELLS = {"reception/roster.py"}
+
+
+def test_no_exporter_writes_cells_around_the_helper() -> None:
+    offenders = []
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            name = path.relative_to(ROOT).as_posix()
+            text = path.read_text()
+            if name == "core/spreadsheets.py" or name in OWN_CELLS:
+                continue
+            writes_csv = "csv.writer" in text or "DictWriter" in text
+            builds_workbook = re.search(r"\bWorkbook\(", text) is not None and "append_row" not in text
+            if writes_csv or builds_workbook:
+                offenders.append(name)
+    assert offenders == []
