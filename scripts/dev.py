@@ -94,19 +94,27 @@ def demo_password(env: dict[str, str]) -> str:
     return password
 
 
-def ensure_chromium() -> None:
-    """Browser tests drive Debian's chromium; install it (and CJK fonts) when missing and allowed."""
-    if Path("/usr/bin/chromium").exists():
+def ensure_debian(packages: dict[str, str], why: str) -> None:
+    """Install Debian's packages (program path → package) when a program is missing and root may."""
+    missing = [package for program, package in packages.items() if not Path(program).exists()]
+    if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        log("chromium is missing and cannot be installed here: browser tests will fail")
+        log(f"{', '.join(missing)} missing and cannot be installed here: {why} will fail")
         return
-    log("installing Debian's chromium and fonts-noto-cjk for the browser tests")
+    log(f"installing Debian's {', '.join(missing)} for {why}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "install", "-y", "-q", "chromium", "fonts-noto-cjk"], env=env, check=False)
-    if not Path("/usr/bin/chromium").exists():
+    install = ["apt-get", "install", "-y", "-q", *missing]
+    if subprocess.run(install, env=env, check=False).returncode != 0:
         subprocess.run(["apt-get", "update", "-q"], env=env, check=False)
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium", "fonts-noto-cjk"], env=env, check=False)
+        subprocess.run(install, env=env, check=False)
+
+
+def ensure_chromium() -> None:
+    """Browser tests drive Debian's chromium (with CJK fonts, or screenshots show boxes)."""
+    ensure_debian(
+        {"/usr/bin/chromium": "chromium", "/usr/share/fonts/opentype/noto": "fonts-noto-cjk"}, "browser tests"
+    )
 
 
 def compile_messages(env: dict[str, str]) -> None:
@@ -217,6 +225,8 @@ def cmd_run() -> int:
 
 def cmd_test(args: list[str], *, slow: bool = False, marker: str | None = None) -> int:
     ensure_chromium()
+    if slow:  # the pooling tests start a real PgBouncer
+        ensure_debian({"/usr/sbin/pgbouncer": "pgbouncer"}, "the PgBouncer tests")
     env = environment()
     compile_messages(env)
     pytest_args = list(args)
