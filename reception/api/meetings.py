@@ -69,8 +69,12 @@ class RosterInput(serializers.Serializer):
 
 
 class RowErrorOutput(serializers.Serializer):
-    row = serializers.IntegerField()
-    column = serializers.CharField()
+    """A problem of the roster: of a row and column (`row`, `column`), or of the request itself
+    (`field`, as every 400 for bad input has it: a file too large, not an .xlsx)."""
+
+    row = serializers.IntegerField(required=False)
+    column = serializers.CharField(required=False, allow_blank=True)
+    field = serializers.CharField(required=False)
     code = serializers.CharField()
     message = serializers.CharField()
 

@@ -16,10 +16,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # In the public schema, which every tenant's search path includes: the exclusion
-        # constraint's `=` on plain columns needs btree_gist's operator classes.
+        # In the public schema, which every tenant's search path includes: a range type over text,
+        # so that the exclusion constraint compares texts as single-point ranges (core GiST
+        # operator classes only; no btree_gist, which the embedded PostgreSQL does not ship).
         migrations.RunSQL(
-            "CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public", reverse_sql=migrations.RunSQL.noop
+            "DO $$ BEGIN CREATE TYPE public.booking_text_range AS RANGE (subtype = text, collation = \"C\"); "
+            "EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+            reverse_sql=migrations.RunSQL.noop,
         ),
         migrations.CreateModel(
             name='Booking',
@@ -115,7 +118,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='booking',
-            constraint=django.contrib.postgres.constraints.ExclusionConstraint(expressions=[('provider', '='), ('kind', '='), ('resource', '='), ('during', '&&')], name='reception_booking_no_overlap', violation_error_message='该时段已被其他任务预订。'),
+            constraint=django.contrib.postgres.constraints.ExclusionConstraint(expressions=[(models.Func(models.F('provider_id'), models.F('provider_id'), models.Value('[]'), function='int8range', output_field=models.TextField()), '&&'), (models.Func(models.F('kind'), models.F('kind'), models.Value('[]'), function='public.booking_text_range', output_field=models.TextField()), '&&'), (models.Func(models.F('resource'), models.F('resource'), models.Value('[]'), function='public.booking_text_range', output_field=models.TextField()), '&&'), ('during', '&&')], name='reception_booking_no_overlap', violation_error_message='该时段已被其他任务预订。'),
         ),
         migrations.AddConstraint(
             model_name='booking',

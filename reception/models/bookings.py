@@ -1,6 +1,12 @@
 """Bookings (预订): a hotel room for nights and a meeting venue for a time range, which cannot
-overlap within the jurisdiction. A PostgreSQL exclusion constraint (`btree_gist`, a range type) is
-the guarantee: two tasks booking one room at the same moment, one wins."""
+overlap within the jurisdiction. A PostgreSQL exclusion constraint over range types is the
+guarantee: two tasks booking one room at the same moment, one wins.
+
+Equality of the provider, the kind and the resource is written as overlap of single-point ranges
+(`[p, p]` overlaps `[q, q]` exactly when p = q): an `int8range` for the provider and
+`public.booking_text_range` (a range type over text in the "C" collation, created by the
+migration) for the texts. Core GiST range operator classes cover them all, so no extension
+(`btree_gist`) is needed: the embedded PostgreSQL of `make run` has none."""
 
 from __future__ import annotations
 
@@ -22,6 +28,17 @@ MEETING_LENGTH = timedelta(hours=1)
 class BookingKind(models.TextChoices):
     ROOM = "room", _("客房")
     VENUE = "venue", _("会场")
+
+
+#: A range type over text ("C" collation), in the public schema every tenant's search path has.
+TEXT_RANGE = "public.booking_text_range"
+
+
+def _point(range_function: str, column: str) -> models.Func:
+    """The single-point range `[value, value]` of a column: two overlap exactly when equal."""
+    return models.Func(
+        models.F(column), models.F(column), models.Value("[]"), function=range_function, output_field=models.TextField()
+    )
 
 
 class Booking(models.Model):
@@ -49,9 +66,9 @@ class Booking(models.Model):
             ExclusionConstraint(
                 name="reception_booking_no_overlap",
                 expressions=[
-                    ("provider", RangeOperators.EQUAL),
-                    ("kind", RangeOperators.EQUAL),
-                    ("resource", RangeOperators.EQUAL),
+                    (_point("int8range", "provider_id"), RangeOperators.OVERLAPS),
+                    (_point(TEXT_RANGE, "kind"), RangeOperators.OVERLAPS),
+                    (_point(TEXT_RANGE, "resource"), RangeOperators.OVERLAPS),
                     ("during", RangeOperators.OVERLAPS),
                 ],
                 violation_error_message=_("该时段已被其他任务预订。"),
