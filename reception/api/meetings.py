@@ -94,8 +94,11 @@ class RosterOutput(serializers.Serializer):
 
 
 class RosterErrorOutput(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
+    """A refused roster (`detail`, `code: roster_invalid`, the rows' errors), or a refused request
+    (`{file: [messages], errors: [{field, code, message}]}`: too large, not an .xlsx)."""
+
+    detail = serializers.CharField(required=False)
+    code = serializers.CharField(required=False)
     errors = RowErrorOutput(many=True)  # type: ignore[assignment]
 
 
