@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
+from core.dates import in_range
 from core.errors import DomainError, Forbidden, NotFound
 from provider_portal import selectors, services
 from provider_portal.models import Provider
@@ -138,6 +139,8 @@ def bookings_page(request: HttpRequest) -> HttpResponse:
     try:
         start = date.fromisoformat(request.GET.get("from", ""))
     except ValueError:
+        start = timezone.localdate()
+    if not in_range(start):  # year 1 or 9999: arithmetic at the edges overflows
         start = timezone.localdate()
     try:
         days = int(request.GET.get("days", "7"))

@@ -81,3 +81,7 @@ def test_the_live_view_is_for_providers_only(providers: dict[str, Any]) -> None:
     assert page_client(None).get("/provider/bookings/").status_code == 302  # to sign in
     bad = page_client(None, "p-hotel").get("/provider/bookings/?from=not-a-date&days=x")
     assert bad.status_code == 200 and len(days_of(bad)) == 7
+    for query in ("from=9999-12-31&days=31", "from=0001-01-01", "days=-5", "days=100000"):
+        response = page_client(None, "p-hotel").get(f"/provider/bookings/?{query}")
+        assert response.status_code == 200, query  # the week from today instead of a 500
+        assert 1 <= len(days_of(response)) <= 31, query
