@@ -173,7 +173,7 @@ def order_cost_findings(*, jurisdiction: Jurisdiction, order: Order, lines: Sequ
     judged by is read (the task, its guests' grades, the one item and its place in the plan, the
     standard, the provider's agreed prices): the same number of queries whatever the plan's size."""
     cost = _reported(order, lines)
-    if cost is None or order.item_id is None:
+    if cost is None:
         return []
     task = Task.objects.filter(pk=order.task_id).first()
     item = PlanItem.objects.filter(pk=order.item_id, task_id=order.task_id).first()
