@@ -100,7 +100,9 @@ def audit_record_many(
         return []
     chain = jurisdiction_code or PLATFORM_CHAIN
     at = timezone.now()
-    with transaction.atomic():
+    # Part of the caller's transaction (no savepoint: an entry that cannot be written fails the
+    # whole write it records), or a transaction of its own when called outside one.
+    with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
             _chain_lock(cursor, chain)
         last = AuditEntry.objects.filter(chain=chain).order_by("-sequence").values_list("sequence", "hash").first()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Case, CharField, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import object_history
@@ -46,16 +49,34 @@ ITINERARY_STATUSES = frozenset(
 
 
 def _standards() -> QuerySet[Standard]:
-    return Standard.objects.prefetch_related(
-        Prefetch("meal_ceilings", queryset=MealCeiling.objects.all()),
-        Prefetch("lodging_ceilings", queryset=LodgingCeiling.objects.all()),
+    """Versions with their ceilings in the same row (one query, no prefetch): arrays of
+    `level|meal_type|amount` and `level|amount` texts, read by `standard_values`. The amounts
+    travel as text so that no decimal passes through a float."""
+    meals = MealCeiling.objects.filter(standard=OuterRef("pk")).order_by("id")
+    lodging = LodgingCeiling.objects.filter(standard=OuterRef("pk")).order_by("id")
+    return Standard.objects.annotate(
+        meal_rows=ArraySubquery(
+            meals.values(row=Concat("level", Value("|"), "meal_type", Value("|"), Cast("amount", CharField())))
+        ),
+        lodging_rows=ArraySubquery(lodging.values(row=Concat("level", Value("|"), Cast("amount", CharField())))),
     )
 
 
 def standard_in_force(day: date) -> Standard | None:
-    """The version in force on `day`: the latest effective on or before it, else the oldest one."""
-    found = _standards().filter(effective_from__lte=day).order_by("-effective_from", "-version").first()
-    return found or _standards().order_by("effective_from", "version").first()
+    """The version in force on `day`: the latest effective on or before it, else the oldest one
+    (one query: the versions in force first, latest first; then the others, oldest first)."""
+    in_force = Q(effective_from__lte=day)
+    return (
+        _standards()
+        .order_by(
+            Case(When(in_force, then=Value(0)), default=Value(1)),
+            Case(When(in_force, then=F("effective_from"))).desc(nulls_last=True),
+            Case(When(in_force, then=F("version"))).desc(nulls_last=True),
+            "effective_from",
+            "version",
+        )
+        .first()
+    )
 
 
 def standard_versions() -> QuerySet[Standard]:
@@ -66,9 +87,22 @@ def standard_values(standard: Standard | None) -> StandardValues:
     """The rules' view of a stored version (the built-in defaults when there is none)."""
     if standard is None:
         return DEFAULT_STANDARD
+    meal_rows = getattr(standard, "meal_rows", None)
+    lodging_rows = getattr(standard, "lodging_rows", None)
+    if meal_rows is None or lodging_rows is None:  # a version not read by `_standards()`
+        meal_rows = [f"{c.level}|{c.meal_type}|{c.amount}" for c in standard.meal_ceilings.all()]
+        lodging_rows = [f"{c.level}|{c.amount}" for c in standard.lodging_ceilings.all()]
+    meals = {}
+    for row in meal_rows:
+        level, meal_type, amount = row.split("|")
+        meals[(level, meal_type)] = Decimal(amount)
+    lodging = {}
+    for row in lodging_rows:
+        level, amount = row.split("|")
+        lodging[level] = Decimal(amount)
     return StandardValues(
-        meal_ceilings={(c.level, c.meal_type): c.amount for c in standard.meal_ceilings.all()},
-        lodging_ceilings={c.level: c.amount for c in standard.lodging_ceilings.all()},
+        meal_ceilings=meals,
+        lodging_ceilings=lodging,
         accompany_small_group_size=standard.accompany_small_group_size,
         accompany_small_group_limit=standard.accompany_small_group_limit,
         accompany_ratio=standard.accompany_ratio,

@@ -244,8 +244,8 @@ class OrderApproveCostApi(TenantOrderApi):
         operation_id="orders_approve_cost", request=None, responses={200: OrderOutput, 400: CostRefusedOutput}
     )
     def post(self, request: Request, order_id: UUID) -> Response:
-        services.order_cost_approve(actor=request.user, jurisdiction=self.jurisdiction, order_id=order_id)  # type: ignore[arg-type]
-        return Response(OrderOutput(selectors.order_detail(order_id)).data)
+        order = services.order_cost_approve(actor=request.user, jurisdiction=self.jurisdiction, order_id=order_id)  # type: ignore[arg-type]
+        return Response(OrderOutput(order).data)  # read with its provider, cost and lines, as approved
 
 
 class OrderReturnCostApi(TenantOrderApi):

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -489,7 +490,15 @@ def _finance_order(*, actor: User, jurisdiction: Jurisdiction, order_id: Any) ->
         raise RuntimeError(f"order of {jurisdiction.code} reviewed from schema {current_schema()}")
     # The same lock order as the provider's actions (index row, then order): no deadlock.
     OrderIndex.objects.select_for_update().filter(pk=order_id, jurisdiction=jurisdiction).first()
-    order = Order.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
+    # Read with what the answer shows (provider, cost and its lines), so that the view
+    # serialises the reviewed order as it is, without reading it again.
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("provider", "cost")
+        .prefetch_related(Prefetch("cost__lines", queryset=OrderCostLine.objects.order_by("id")))
+        .filter(pk=order_id)
+        .first()
+    )
     if order is None:
         raise NotFound(_("订单不存在。"))
     if not access_for(actor, jurisdiction).can_write(FINANCE_ROLES):
@@ -497,13 +506,20 @@ def _finance_order(*, actor: User, jurisdiction: Jurisdiction, order_id: Any) ->
     return order
 
 
+def _reported_cost(order: Order) -> OrderCost | None:
+    try:
+        return order.cost
+    except OrderCost.DoesNotExist:
+        return None
+
+
 def order_cost_findings(*, jurisdiction: Jurisdiction, order: Order) -> list[dict[str, Any]]:
     """What the registered review says of the order's reported cost (nothing without one)."""
     review = cost_review()
-    if review is None or order.cost_amount is None:
+    cost = _reported_cost(order)
+    if review is None or order.cost_amount is None or cost is None:
         return []
-    lines = list(OrderCostLine.objects.filter(cost__order=order).order_by("id"))
-    return review.judge(jurisdiction, order, lines)
+    return review.judge(jurisdiction, order, list(cost.lines.all()))
 
 
 @transaction.atomic
@@ -520,7 +536,10 @@ def order_cost_approve(*, actor: User, jurisdiction: Jurisdiction, order_id: Any
             errors=[{k: v for k, v in f.items() if k != "severity"} for f in errors],
         )
     before = _order_state(order)
-    OrderCost.objects.filter(order=order).update(approved_by=actor, approved_at=timezone.now())
+    cost = _reported_cost(order)
+    if cost is not None:  # the instance the answer shows, approved
+        cost.approved_by, cost.approved_at = actor, timezone.now()
+        cost.save(update_fields=["approved_by", "approved_at"])
     order.status = target
     order.save()
     _index_sync(order)

@@ -178,6 +178,10 @@ def test_finance_returns_a_cost_and_the_provider_reports_again(task: Any) -> Non
     with in_tenant("340100"):
         assert OrderCost.objects.filter(order_id=ids["lodging"]).count() == 1
         assert OrderCost.objects.get(order_id=ids["lodging"]).approved_at is not None
+    # The answer is the approved order as stored (it is serialised from the reviewed instance,
+    # not read again): the same as the order's detail read afterwards.
+    assert approved.json()["status"] == "cost_approved" and approved.json()["cost"]["approved_at"] is not None
+    assert approved.json() == finance.get(f"/api/v1/orders/{ids['lodging']}/").json()
     # Approved: neither reported again nor returned.
     assert act("p-hotel", ids["lodging"], "costs", cost_body("1.00")).status_code == 409
     assert (
