@@ -11,17 +11,16 @@ signed-in caller (a session or a valid API token) is not limited here.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import AuthenticationFailed
 
 from core.authentication import TokenAuthentication
 from core.http import client_ip
+from core.ratelimit import rate_hit
 
 WRITES = frozenset({"POST", "PUT", "PATCH"})
 
@@ -60,16 +59,12 @@ def _declared_length(request: HttpRequest) -> int:
 
 def _over_rate(request: HttpRequest) -> int:
     """Seconds to wait when this address has sent its share of the current window, else 0."""
-    window = settings.ANONYMOUS_MULTIPART_WINDOW
-    now = int(time.time())
-    key = f"anonymous-multipart:{client_ip(request) or '-'}:{now // window}"
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: this is the window's first
-        cache.set(key, 1, timeout=window + 1)
-        count = 1
-    return window - now % window if count > settings.ANONYMOUS_MULTIPART_RATE else 0
+    return rate_hit(
+        "anonymous-multipart",
+        client_ip(request),
+        limit=settings.ANONYMOUS_MULTIPART_RATE,
+        window=settings.ANONYMOUS_MULTIPART_WINDOW,
+    )
 
 
 def anonymous_multipart_refusal(request: HttpRequest) -> HttpResponse | None:

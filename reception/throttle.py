@@ -1,11 +1,10 @@
-"""A fixed-window counter per client address in the cache (the public intake form's limit)."""
+"""The public intake form's limit: submissions per client address and hour (`core.ratelimit`)."""
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
+
+from core.ratelimit import rate_hit
 
 WINDOW_SECONDS = 3600
 
@@ -16,14 +15,4 @@ def intake_limit() -> int:
 
 def intake_hit(ip: str | None) -> bool:
     """Count one submission from `ip`; False once the address has used up this hour's allowance."""
-    window = int(time.time() // WINDOW_SECONDS)
-    key = f"reception:intake:{ip or 'unknown'}:{window}"
-    if cache.add(key, 1, timeout=WINDOW_SECONDS):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=WINDOW_SECONDS)
-            count = 1
-    return count <= intake_limit()
+    return not rate_hit("reception-intake", ip, limit=intake_limit(), window=WINDOW_SECONDS)

@@ -35,7 +35,6 @@ from celery import current_app
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, connection, connections, transaction
@@ -49,6 +48,7 @@ from core.audit import audit_record
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.models import User
 from core.notifications import Recipient, notify
+from core.ratelimit import rate_hit
 from tenants.models import Application, Division, Domain, Jurisdiction, Level, Membership, Role
 from tenants.pool import spare_claim
 from tenants.provisioning import provisioning_steps, schema_clone, schema_drop
@@ -83,17 +83,7 @@ def applications_per_hour() -> int:
 
 def application_throttle_hit(ip: str | None) -> bool:
     """Count one application attempt from `ip`; False once this hour's allowance is used up."""
-    window = int(time.time() // WINDOW_SECONDS)
-    key = f"tenants:onboarding:{ip or 'unknown'}:{window}"
-    if cache.add(key, 1, timeout=WINDOW_SECONDS):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=WINDOW_SECONDS)
-            count = 1
-    return count <= applications_per_hour()
+    return not rate_hit("tenants-onboarding", ip, limit=applications_per_hour(), window=WINDOW_SECONDS)
 
 
 # --- Tokens --------------------------------------------------------------------------------
