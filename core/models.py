@@ -248,3 +248,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.address} {self.event} ({self.status})"
+
+
+class Attachment(models.Model):
+    """An uploaded document kept with a row of its owner (a letter's scan, a directive's file):
+    stored under a random name, with the name, type (by its first bytes) and size it came with.
+    Abstract: each owner's subclass adds the link to its row (`core.files` stores them)."""
+
+    file = models.FileField(_("文件"), max_length=300)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=50)
+    size = models.PositiveIntegerField(_("大小"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]

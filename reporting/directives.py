@@ -10,7 +10,6 @@ locks the delivery row and returns at once when it is already delivered, so runn
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -24,10 +23,10 @@ from django.utils.translation import gettext_lazy
 
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.files import DOCUMENT_MAX_BYTES, attachment_stored, cleaned_name, sniffed
 from core.http import site_url
 from core.models import User
 from core.notifications import notify
-from reception.services.letters import ATTACHMENT_MAX_BYTES, SIGNATURES
 from reporting.directives_materialise import MATERIALISERS, standard_payload, task_payload
 from reporting.models import Delivery, DeliveryStatus, Directive, DirectiveAttachment, DirectiveKind
 from tenants.models import STAFF_ROLES, Jurisdiction, Level, Membership, Role
@@ -105,12 +104,9 @@ def _check_attachments(uploads: Sequence[UploadedFile]) -> list[tuple[UploadedFi
     checked = []
     for upload in uploads:
         size = upload.size or 0
-        if size == 0 or size > ATTACHMENT_MAX_BYTES:
+        if size == 0 or size > DOCUMENT_MAX_BYTES:
             raise InvalidInput(gettext_lazy("附件不能为空，且不能超过 5 MB。"), field="attachments", code="file_size")
-        upload.seek(0)
-        head = upload.read(16)
-        upload.seek(0)
-        found = next(((t, e) for magic, t, e in SIGNATURES if head.startswith(magic)), None)
+        found = sniffed(upload)
         if found is None:
             raise InvalidInput(
                 gettext_lazy("附件只接受 PDF、JPEG 或 PNG 文件。"), field="attachments", code="file_type"
@@ -120,17 +116,13 @@ def _check_attachments(uploads: Sequence[UploadedFile]) -> list[tuple[UploadedFi
 
 
 def _attach(directive: Directive, upload: UploadedFile, content_type: str, extension: str) -> DirectiveAttachment:
-    original = (upload.name or "").replace("\x00", "").rsplit("/", 1)[-1][-200:] or f"attachment.{extension}"
     attachment = DirectiveAttachment(
-        directive=directive, original_name=original, content_type=content_type, size=upload.size or 0
+        directive=directive,
+        original_name=cleaned_name(upload, fallback=f"attachment.{extension}"),
+        content_type=content_type,
+        size=upload.size or 0,
     )
-    attachment.file.save(f"directives/{directive.pk}/{uuid.uuid4().hex}.{extension}", upload, save=False)
-    try:
-        attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
-    return attachment
+    return attachment_stored(attachment, upload, folder=f"directives/{directive.pk}", extension=extension)
 
 
 @transaction.atomic

@@ -12,6 +12,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Attachment
+
 period_validator = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("统计期须为 YYYY-MM 格式。"), code="invalid_period")
 
 
@@ -184,17 +186,11 @@ class Delivery(models.Model):
         return f"{self.directive_id} → {self.target_id} ({self.status})"
 
 
-class DirectiveAttachment(models.Model):
+class DirectiveAttachment(Attachment):
     """A file sent with a directive (通知附件): PDF, JPEG or PNG, checked by its first bytes."""
 
     directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("文件"), max_length=300)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(_("类型"), max_length=50)
-    size = models.PositiveIntegerField(_("大小"))
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(Attachment.Meta):
         verbose_name = _("指令附件")
         verbose_name_plural = _("指令附件")
-        ordering = ["id"]

@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.files import DOCUMENT_SIGNATURES
 from core.http import open_stored
 from reception import selectors
 from reception.api.base import ReceptionApi, valid
@@ -22,7 +23,6 @@ from reception.models import LetterStatus
 from reception.scopes import letters_in_scope
 from reception.services.letters import (
     LETTER_ROLES,
-    SIGNATURES,
     letter_accept,
     letter_attachment_add,
     letter_register,
@@ -127,7 +127,7 @@ class LetterAttachmentFileApi(ReceptionApi):
     @extend_schema(
         operation_id="letters_attachments_download",
         parameters=[OpenApiParameter("attachment_id", int, OpenApiParameter.PATH)],
-        responses={(200, content_type): OpenApiTypes.BINARY for _magic, content_type, _ext in SIGNATURES},
+        responses={(200, content_type): OpenApiTypes.BINARY for _magic, content_type, _ext in DOCUMENT_SIGNATURES},
     )
     def get(self, request: Request, letter_id: int, attachment_id: int) -> FileResponse:
         attachment = selectors.letter_attachment(letter_id=letter_id, attachment_id=attachment_id)

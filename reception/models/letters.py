@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Attachment
 from reception.models.common import TEXT_MAX
 
 
@@ -66,17 +67,11 @@ class Letter(models.Model):
         return f"{self.number} {self.sending_unit}"
 
 
-class LetterAttachment(models.Model):
+class LetterAttachment(Attachment):
     """A scan of the letter (PDF, JPEG or PNG), checked by size and by its first bytes."""
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("文件"), max_length=300)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(_("类型"), max_length=50)
-    size = models.PositiveIntegerField(_("大小"))
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(Attachment.Meta):
         verbose_name = _("公函附件")
         verbose_name_plural = _("公函附件")
-        ordering = ["id"]

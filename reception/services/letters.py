@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from django.core.files.uploadedfile import UploadedFile
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
 from core.errors import Conflict, InvalidInput, NotFound
+from core.files import DOCUMENT_MAX_BYTES, attachment_stored, cleaned_name, sniffed
 from core.models import User
 from core.notifications.phones import normalise_mobile
 from reception.models import Letter, LetterAttachment, LetterStatus
@@ -22,14 +22,8 @@ from tenants.schema import current_schema
 LETTER_ROLES = frozenset({Role.COUNTERPART, Role.DRAFTER, Role.ADMIN})
 LETTER_FIELDS = ("number", "sending_unit", "purpose", "content", "itinerary", "people_count", "received_on")
 CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
-ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+ATTACHMENT_MAX_BYTES = DOCUMENT_MAX_BYTES
 ATTACHMENTS_PER_LETTER = 10
-#: Accepted files by their first bytes (never by the name or the declared type).
-SIGNATURES = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
 
 
 def contact_mobile(value: str) -> str:
@@ -202,16 +196,6 @@ def letter_reject(*, actor: User, jurisdiction: Jurisdiction, letter_id: int, re
     return letter
 
 
-def _sniff(upload: UploadedFile) -> tuple[str, str]:
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for magic, content_type, extension in SIGNATURES:
-        if head.startswith(magic):
-            return content_type, extension
-    raise InvalidInput(_("只接受 PDF、JPEG 或 PNG 文件。"), field="file", code="file_type")
-
-
 def _attach(letter: Letter, upload: UploadedFile) -> LetterAttachment:
     size = upload.size or 0
     if size == 0:
@@ -220,16 +204,17 @@ def _attach(letter: Letter, upload: UploadedFile) -> LetterAttachment:
         raise InvalidInput(_("文件不能超过 5 MB。"), field="file", code="file_too_large")
     if letter.attachments.count() >= ATTACHMENTS_PER_LETTER:
         raise InvalidInput(_("每份公函最多 10 个附件。"), field="file", code="too_many_files")
-    content_type, extension = _sniff(upload)
-    original = (upload.name or "").replace("\x00", "").rsplit("/", 1)[-1][-200:] or f"letter.{extension}"
-    attachment = LetterAttachment(letter=letter, original_name=original, content_type=content_type, size=size)
-    attachment.file.save(f"letters/{current_schema()}/{uuid.uuid4().hex}.{extension}", upload, save=False)
-    try:
-        attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
-    return attachment
+    found = sniffed(upload)
+    if found is None:
+        raise InvalidInput(_("只接受 PDF、JPEG 或 PNG 文件。"), field="file", code="file_type")
+    content_type, extension = found
+    attachment = LetterAttachment(
+        letter=letter,
+        original_name=cleaned_name(upload, fallback=f"letter.{extension}"),
+        content_type=content_type,
+        size=size,
+    )
+    return attachment_stored(attachment, upload, folder=f"letters/{current_schema()}", extension=extension)
 
 
 @transaction.atomic
