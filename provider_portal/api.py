@@ -3,13 +3,12 @@ the jurisdiction's admin (designate with agreed prices, change prices, remove; t
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from provider_portal import selectors
 from provider_portal.models import MEAL_TYPE_CHOICES, ROOM_TYPE_CHOICES, AgreedPrice, OrderKind, ProviderKind
@@ -20,8 +19,8 @@ from provider_portal.services import (
     designation_remove,
     designation_set,
 )
-from tenants.models import ALL_ROLES, Jurisdiction
-from tenants.permissions import JurisdictionPermission
+from tenants.models import ALL_ROLES
+from tenants.web import TenantApi, valid
 
 
 class PriceSerializer(serializers.Serializer):
@@ -84,20 +83,6 @@ def _prices(data: list[dict[str, Any]]) -> list[PriceInput]:
     return [PriceInput(**{name: p[name] for name in PRICE_FIELDS if name in p}) for p in data]
 
 
-def _valid(serializer_class: type[serializers.Serializer], data: Any) -> Any:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-class TenantApi(APIView):
-    permission_classes = [JurisdictionPermission]
-
-    @property
-    def jurisdiction(self) -> Jurisdiction:
-        return cast(Jurisdiction, self.request.tenant)  # type: ignore[attr-defined]
-
-
 class ProvidersApi(TenantApi):
     """The providers serving this jurisdiction (its designated list, with agreed prices); an item's
     `provider` is one of these ids. POST (admin) puts a provider on the list with its prices."""
@@ -111,7 +96,7 @@ class ProvidersApi(TenantApi):
 
     @extend_schema(operation_id="providers_designate", request=DesignateInput, responses={201: ProviderOutput})
     def post(self, request: Request) -> Response:
-        data = _valid(DesignateInput, request.data)
+        data = valid(DesignateInput, request.data)
         area = designation_set(
             actor=request.user,  # type: ignore[arg-type]
             jurisdiction=self.jurisdiction,
@@ -144,7 +129,7 @@ class ProviderDesignationApi(TenantApi):
     @extend_schema(operation_id="providers_prices_update", request=PricesInput, responses=ProviderOutput)
     def put(self, request: Request, provider_id: int) -> Response:
         self._area(provider_id)
-        data = _valid(PricesInput, request.data)
+        data = valid(PricesInput, request.data)
         designation_set(
             actor=request.user,  # type: ignore[arg-type]
             jurisdiction=self.jurisdiction,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django import forms
@@ -31,7 +31,7 @@ from provider_portal import selectors, services
 from provider_portal.models import Provider
 from provider_portal.orders import services as order_services
 from provider_portal.orders.models import OrderStatus, PaymentMethod
-from tenants.models import ALL_ROLES, Jurisdiction
+from tenants.models import ALL_ROLES
 from tenants.permissions import request_access
 from tenants.web import JurisdictionPageMixin
 
@@ -278,10 +278,6 @@ class DesignatedListView(JurisdictionPageMixin, TemplateView):
 
     template_name = "provider_portal/designated.html"
     roles_by_method = {"GET": ALL_ROLES, "POST": services.DESIGNATION_ROLES}
-
-    @property
-    def jurisdiction(self) -> Jurisdiction:
-        return cast(Jurisdiction, self.request.tenant)  # type: ignore[attr-defined]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

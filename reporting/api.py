@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
@@ -16,7 +16,6 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.dates import check_date
 from core.errors import Conflict, NotFound
@@ -24,8 +23,8 @@ from reporting.exports import CSV, FORMATS, XLSX, export_create, file_bytes, fil
 from reporting.local.models import ExportJob, ExportStatus
 from reporting.pdf import report_pdf
 from reporting.statistics import GroupBy, Scope, own_satisfaction, statistics
-from tenants.models import Jurisdiction, Role
-from tenants.permissions import JurisdictionPermission
+from tenants.models import Role
+from tenants.web import TenantApi
 
 #: Who reads statistics, exports, reports, warnings and the disclosure.
 STATISTICS_ROLES = frozenset({Role.ADMIN, Role.FINANCE, Role.SUPERVISOR})
@@ -51,15 +50,10 @@ class CsvRenderer(FileRenderer):
     format = "csv"
 
 
-class ReportingApi(APIView):
+class ReportingApi(TenantApi):
     """A reporting view on a tenant host, behind the one permission layer."""
 
-    permission_classes = [JurisdictionPermission]
     roles = STATISTICS_ROLES
-
-    @property
-    def jurisdiction(self) -> Jurisdiction:
-        return cast(Jurisdiction, self.request.tenant)  # type: ignore[attr-defined]
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         try:

@@ -25,6 +25,7 @@ from reporting.api import (
 from reporting.exports import CSV, XLSX
 from reporting.local.models import ChronicleEntry
 from tenants.models import Role
+from tenants.web import valid
 
 WRITERS = frozenset({Role.ADMIN})
 
@@ -97,12 +98,11 @@ class ChronicleApi(ReportingApi):
 
     @extend_schema(operation_id="chronicle_create", request=ChronicleInput, responses={201: ChronicleOutput})
     def post(self, request: Request) -> Response:
-        data = ChronicleInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(ChronicleInput, request.data)
         entry = services.chronicle_create(
             actor=request.user,  # type: ignore[arg-type]
             jurisdiction=self.jurisdiction,
-            **data.validated_data,
+            **data,
         )
         return Response(ChronicleOutput(entry).data, status=status.HTTP_201_CREATED)
 
@@ -120,12 +120,11 @@ class ChronicleGenerateApi(ReportingApi):
         operation_id="chronicle_generate", request=ChronicleGenerateInput, responses=ChronicleOutput(many=True)
     )
     def post(self, request: Request) -> Response:
-        data = ChronicleGenerateInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(ChronicleGenerateInput, request.data)
         created = services.chronicle_generate(
             actor=request.user,  # type: ignore[arg-type]
             jurisdiction=self.jurisdiction,
-            year=data.validated_data["year"],
+            year=data["year"],
         )
         return Response(ChronicleOutput(created, many=True).data)
 
@@ -139,9 +138,8 @@ class ChronicleEntryApi(ReportingApi):
 
     @extend_schema(operation_id="chronicle_update", request=ChroniclePatch, responses=ChronicleOutput)
     def patch(self, request: Request, entry_id: int) -> Response:
-        data = ChroniclePatch(data=request.data)
-        data.is_valid(raise_exception=True)
-        changes: dict[str, Any] = dict(data.validated_data)
+        data = valid(ChroniclePatch, request.data)
+        changes: dict[str, Any] = dict(data)
         version = changes.pop("version", None)
         entry = services.chronicle_update(
             actor=request.user,  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from reporting import inspections as services
 from reporting.api import STATISTICS_ROLES, ReportingApi
 from reporting.local.models import Area, ChecklistItem, Inspection, Result
 from tenants.models import Role
+from tenants.web import valid
 
 WRITERS = frozenset({Role.ADMIN, Role.SUPERVISOR})
 
@@ -88,12 +89,11 @@ class InspectionsApi(ReportingApi):
 
     @extend_schema(operation_id="inspections_create", request=InspectionInput, responses={201: InspectionOutput})
     def post(self, request: Request) -> Response:
-        data = InspectionInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(InspectionInput, request.data)
         inspection = services.inspection_create(
             actor=request.user,  # type: ignore[arg-type]
             jurisdiction=self.jurisdiction,
-            **data.validated_data,
+            **data,
         )
         return Response(InspectionOutput(inspection).data, status=status.HTTP_201_CREATED)
 
@@ -111,9 +111,8 @@ class ChecklistItemApi(ReportingApi):
     def patch(self, request: Request, inspection_id: int, area: str) -> Response:
         if area not in Area.values:
             raise NotFound(_("检查事项不存在。"))
-        data = ChecklistItemInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        changes: dict[str, Any] = dict(data.validated_data)
+        data = valid(ChecklistItemInput, request.data)
+        changes: dict[str, Any] = dict(data)
         version = changes.pop("version", None)
         services.checklist_update(
             actor=request.user,  # type: ignore[arg-type]
@@ -131,12 +130,11 @@ class InspectionCloseApi(ReportingApi):
 
     @extend_schema(operation_id="inspections_close", request=InspectionCloseInput, responses=InspectionOutput)
     def post(self, request: Request, inspection_id: int) -> Response:
-        data = InspectionCloseInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(InspectionCloseInput, request.data)
         inspection = services.inspection_close(
             actor=request.user,  # type: ignore[arg-type]
             jurisdiction=self.jurisdiction,
             inspection_id=inspection_id,
-            summary=data.validated_data["summary"],
+            summary=data["summary"],
         )
         return Response(InspectionOutput(inspection).data)

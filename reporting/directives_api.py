@@ -11,7 +11,6 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from reporting import directives_selectors as selectors
 from reporting.directives import (
@@ -23,22 +22,8 @@ from reporting.directives import (
     directive_send,
 )
 from reporting.models import Delivery, DeliveryStatus, Directive, DirectiveKind
-from tenants.models import Jurisdiction, Level
-from tenants.permissions import JurisdictionPermission
-
-
-class TenantApi(APIView):
-    permission_classes = [JurisdictionPermission]
-
-    @property
-    def jurisdiction(self) -> Jurisdiction:
-        return cast(Jurisdiction, self.request.tenant)  # type: ignore[attr-defined]
-
-
-def valid(serializer_class: type[serializers.BaseSerializer], data: Any) -> Any:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+from tenants.models import Level
+from tenants.web import TenantApi, valid
 
 
 def _code() -> serializers.RegexField:

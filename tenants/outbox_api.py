@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,14 +10,13 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.errors import InvalidInput
 from core.models import Notification
 from core.notifications.selectors import outbox_messages
-from tenants.models import Jurisdiction
 from tenants.outbox import OUTBOX_ROLES, outbox_retry
 from tenants.permissions import JurisdictionMemberPermission
+from tenants.web import TenantApi
 
 
 class MessageOutput(serializers.ModelSerializer):
@@ -44,13 +43,9 @@ class MessageOutput(serializers.ModelSerializer):
         ]
 
 
-class _OutboxView(APIView):
+class _OutboxView(TenantApi):
     permission_classes = [JurisdictionMemberPermission]
     roles = OUTBOX_ROLES
-
-    @property
-    def jurisdiction(self) -> Jurisdiction:
-        return cast(Jurisdiction, self.request.tenant)  # type: ignore[attr-defined]
 
 
 class OutboxApi(_OutboxView, GenericAPIView):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -14,7 +14,6 @@ from django.views.generic import TemplateView
 from core.errors import Conflict, NotFound
 from core.models import Notification
 from core.notifications.selectors import outbox_counts, outbox_messages
-from tenants.models import Jurisdiction
 from tenants.outbox import OUTBOX_ROLES, outbox_retry
 from tenants.permissions import request_access
 from tenants.web import JurisdictionPageMixin
@@ -32,10 +31,6 @@ class OutboxView(JurisdictionPageMixin, TemplateView):
 
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
-
-    @property
-    def jurisdiction(self) -> Jurisdiction:
-        return cast(Jurisdiction, self.request.tenant)  # type: ignore[attr-defined]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -7,7 +7,7 @@ jurisdiction served), `GET provider/orders/{id}/`, and `accept/`, `decline/`, `f
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.utils.translation import gettext_lazy as _
@@ -26,8 +26,8 @@ from provider_portal.models import OrderIndex
 from provider_portal.orders import selectors, services
 from provider_portal.orders.models import Order, OrderStatus, PaymentMethod
 from provider_portal.selectors import ProviderOrderView
-from tenants.models import STAFF_ROLES, Jurisdiction
-from tenants.permissions import JurisdictionPermission
+from tenants.models import STAFF_ROLES
+from tenants.web import TenantApi, valid
 
 # --- Shapes -----------------------------------------------------------------------------
 
@@ -193,21 +193,11 @@ class CostsInput(serializers.Serializer):
     lines = CostLineInput(many=True, allow_empty=False, max_length=services.MAX_LINES)  # type: ignore[call-arg]
 
 
-def _valid(serializer_class: type[serializers.Serializer], data: Any) -> Any:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 # --- Tenant host: the jurisdiction's staff and finance --------------------------------------
 
 
-class TenantOrderApi(APIView):
-    permission_classes = [JurisdictionPermission]
-
-    @property
-    def jurisdiction(self) -> Jurisdiction:
-        return cast(Jurisdiction, self.request.tenant)  # type: ignore[attr-defined]
+class TenantOrderApi(TenantApi):
+    """An order view on the jurisdiction's host (its staff and finance)."""
 
 
 class OrderDetailApi(TenantOrderApi):
@@ -255,7 +245,7 @@ class OrderReturnCostApi(TenantOrderApi):
 
     @extend_schema(operation_id="orders_return_cost", request=CostReturnInput, responses=OrderOutput)
     def post(self, request: Request, order_id: UUID) -> Response:
-        data = _valid(CostReturnInput, request.data)
+        data = valid(CostReturnInput, request.data)
         services.order_cost_return(
             actor=request.user,  # type: ignore[arg-type]
             jurisdiction=self.jurisdiction,
@@ -274,7 +264,7 @@ class OrderReopenCostApi(TenantOrderApi):
 
     @extend_schema(operation_id="orders_reopen_cost", request=CostReopenInput, responses=OrderOutput)
     def post(self, request: Request, order_id: UUID) -> Response:
-        data = _valid(CostReopenInput, request.data)
+        data = valid(CostReopenInput, request.data)
         services.order_cost_reopen(
             actor=request.user,  # type: ignore[arg-type]
             jurisdiction=self.jurisdiction,
@@ -390,7 +380,7 @@ class ProviderOrderDeclineApi(ProviderOrderApi):
 
     @extend_schema(operation_id="provider_orders_decline", request=ReasonInput, responses=ProviderOrderOutput)
     def post(self, request: Request, order_id: UUID) -> Response:
-        data = _valid(ReasonInput, request.data)
+        data = valid(ReasonInput, request.data)
         services.order_decline(actor=request.user, order_id=order_id, reason=data["reason"])  # type: ignore[arg-type]
         return self.answer(order_id)
 
@@ -410,7 +400,7 @@ class ProviderOrderCostsApi(ProviderOrderApi):
 
     @extend_schema(operation_id="provider_orders_costs", request=CostsInput, responses=ProviderOrderOutput)
     def post(self, request: Request, order_id: UUID) -> Response:
-        data = _valid(CostsInput, request.data)
+        data = valid(CostsInput, request.data)
         services.order_report_cost(
             actor=request.user,  # type: ignore[arg-type]
             order_id=order_id,

@@ -15,10 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
-from core.models import User
 from reception.forms import FilterForm
 from reception.scopes import UnitScope, check_route, scope_of
-from tenants.models import Jurisdiction
 from tenants.permissions import Access, request_access
 from tenants.web import JurisdictionPageMixin
 
@@ -37,14 +35,6 @@ class ReceptionPage(JurisdictionPageMixin, TemplateView):
             raise Http404(str(exc.message)) from exc
         except Forbidden as exc:
             raise PermissionDenied(str(exc.message)) from exc
-
-    @property
-    def jurisdiction(self) -> Jurisdiction:
-        return cast(Jurisdiction, self.request.tenant)  # type: ignore[attr-defined]
-
-    @property
-    def actor(self) -> User:
-        return cast(User, self.request.user)
 
     @property
     def access(self) -> Access:
