@@ -39,7 +39,7 @@ REPLICA = "replica"
 PIN_COOKIE = "replica_pin"
 _PIN_SALT = "core.db.replica.pin"
 #: Never read from the replica, even inside `reporting_reads()`: credentials must be current (a
-#: token or session issued a moment ago must authenticate).
+#: token or session issued a moment ago must authenticate). Writing them pins nothing.
 PRIMARY_ONLY_APPS = frozenset({"sessions", "knox"})
 
 
@@ -126,7 +126,9 @@ class ReplicaRouter:
         if not replica_configured():
             return None
         scope = _scope.get()
-        if scope is not None:
+        # A session saved or a token's expiry renewed (knox, once a minute) is bookkeeping that no
+        # reporting read depends on: it pins neither the request nor its client.
+        if scope is not None and model._meta.app_label not in PRIMARY_ONLY_APPS:
             scope.pinned = scope.wrote = True
         return DEFAULT_DB_ALIAS
 

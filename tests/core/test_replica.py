@@ -121,6 +121,17 @@ def test_a_write_pins_the_rest_of_the_request_to_the_primary(replica: Any, tree:
         assert router.db_for_read(Task) == DEFAULT_DB_ALIAS
 
 
+def test_saving_a_session_or_token_pins_nothing(replica: Any) -> None:
+    from django.contrib.sessions.models import Session
+    from knox.models import AuthToken
+
+    with request_scope() as scope, reporting_reads():
+        assert router.db_for_write(Session) == DEFAULT_DB_ALIAS
+        assert router.db_for_write(AuthToken) == DEFAULT_DB_ALIAS
+        assert not scope.pinned and not scope.wrote
+        assert router.db_for_read(Task) == REPLICA
+
+
 def test_pin_primary_for_writes_outside_the_orm(replica: Any) -> None:
     with request_scope() as scope, reporting_reads():
         assert router.db_for_read(Task) == REPLICA
