@@ -214,9 +214,13 @@ def test_a_celery_task_reads_the_replica_in_its_own_schema(committed: Any) -> No
 def test_statistics_are_read_from_the_replica(replica: Any, tree: Any) -> None:
     _held_task()
     client = api("340100", "340100-finance")
-    with CaptureQueriesContext(replica) as queries:
+    with CaptureQueriesContext(replica) as queries, CaptureQueriesContext(connection) as on_primary:
         assert _receptions(client) == 0
     assert any("reception_task" in q["sql"] for q in queries.captured_queries)
+    # the primary only routed the request (host, token, membership): no statistics query
+    assert on_primary.captured_queries
+    assert not any("reception_" in q["sql"] or "reporting_" in q["sql"] for q in on_primary.captured_queries)
+    print(f"statistics request: {len(on_primary)} queries on the primary, {len(queries)} on the replica")
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,7 @@ class Standby:
             "fast",
         )
         with (self.pgdata / "postgresql.conf").open("a") as conf:
-            conf.write("\nhot_standby = on\nmax_standby_streaming_delay = -1\n")
+            conf.write("\nhot_standby = on\nhot_standby_feedback = on\n")
         self._run(
             "pg_ctl",
             "-w",
