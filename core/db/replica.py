@@ -34,6 +34,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import empty
 
 REPLICA = "replica"
 PIN_COOKIE = "replica_pin"
@@ -104,6 +105,8 @@ def _user_pinned(scope: _Scope) -> bool:
         return scope.pinned
     scope.user_checked = True
     user = getattr(scope.request, "user", None)
+    if getattr(user, "_wrapped", None) is empty:
+        return scope.pinned  # not loaded yet: loading it here would read it from the replica
     if user is not None and user.is_authenticated and cache.get(_user_key(user.pk)):
         scope.pinned = True
     return scope.pinned

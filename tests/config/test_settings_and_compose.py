@@ -142,7 +142,8 @@ def test_a_replica_url_adds_a_replica_that_follows_the_default_schema():
             "DATABASE_POOLING": "transaction",
         },
         "{k: s.DATABASES['replica'].get(k) for k in "
-        "['ENGINE', 'HOST', 'PORT', 'NAME', 'SCHEMA_FOLLOWS', 'POOLING', 'DISABLE_SERVER_SIDE_CURSORS', 'TEST']}",
+        "['ENGINE', 'HOST', 'PORT', 'NAME', 'SCHEMA_FOLLOWS', 'POOLING', 'DISABLE_SERVER_SIDE_CURSORS']}"
+        " | {'mirror': s.DATABASES['replica']['TEST']['MIRROR']}",
     )
     assert replica == {
         "ENGINE": "core.db.backend",
@@ -152,7 +153,7 @@ def test_a_replica_url_adds_a_replica_that_follows_the_default_schema():
         "SCHEMA_FOLLOWS": "default",
         "POOLING": "transaction",
         "DISABLE_SERVER_SIDE_CURSORS": True,
-        "TEST": {"MIRROR": "default"},
+        "mirror": "default",
     }
 
 

@@ -132,6 +132,17 @@ def test_saving_a_session_or_token_pins_nothing(replica: Any) -> None:
         assert router.db_for_read(Task) == REPLICA
 
 
+def test_the_user_pin_never_loads_a_user_that_is_not_loaded_yet(replica: Any) -> None:
+    from django.utils.functional import SimpleLazyObject
+
+    loaded = []
+    request = RequestFactory().get("/")
+    request.user = SimpleLazyObject(lambda: loaded.append(1))  # type: ignore[assignment]
+    with request_scope(request), reporting_reads():
+        assert router.db_for_read(Task) == REPLICA
+    assert loaded == []
+
+
 def test_pin_primary_for_writes_outside_the_orm(replica: Any) -> None:
     with request_scope() as scope, reporting_reads():
         assert router.db_for_read(Task) == REPLICA
