@@ -89,7 +89,9 @@ TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Reporting reads to the read replica when there is one (core/db/replica.py); answers nothing
+# without DATABASE_REPLICA_URL.
+DATABASE_ROUTERS = ["core.db.replica.ReplicaRouter", "django_tenants.routers.TenantSyncRouter"]
 # Set search_path once per schema switch instead of before every query (one round trip saved per
 # query; switching schemas still resets it).
 TENANT_LIMIT_SET_CALLS = True
@@ -97,6 +99,7 @@ TENANT_LIMIT_SET_CALLS = True
 MIDDLEWARE = [
     "core.middleware.HealthCheckMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.ReplicaPinMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -161,6 +164,15 @@ def database_from_url(url: str) -> dict:
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/reception")
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+# A streaming replica of DATABASE_URL's database (docs/scaling.md): statistics, exports, PDFs and
+# the oversight dashboard read from it; it runs in the default connection's tenant schema.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_from_url(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["SCHEMA_FOLLOWS"] = "default"
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# After a write, its client reads from the primary for this long (covers the replica's lag).
+DATABASE_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Identity -----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Process-level middleware: the health check, the request id, the Content-Security-Policy."""
+"""Process-level middleware: the health check, the request id, the read-replica pin, the
+Content-Security-Policy."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from core.context import request_id_var
+from core.db.replica import SAFE_METHODS, pin_client, pinned_by_client, replica_configured, request_scope
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -48,6 +50,26 @@ class RequestIdMiddleware:
         finally:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class ReplicaPinMiddleware:
+    """Read-your-writes with a read replica (core/db/replica.py): a request that is not a safe
+    method, or whose client wrote a moment ago, reads only from the primary, and so does the rest
+    of a request once it wrote; a request that wrote pins its client for a few seconds. Does
+    nothing without DATABASE_REPLICA_URL."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not replica_configured():
+            return self.get_response(request)
+        pinned = request.method not in SAFE_METHODS or pinned_by_client(request)
+        with request_scope(request, pinned=pinned) as scope:
+            response = self.get_response(request)
+            if scope.wrote:
+                pin_client(request, response)
         return response
 
 

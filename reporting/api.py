@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.dates import check_date
+from core.db.replica import reporting_reads
 from core.errors import Conflict, NotFound
 from reporting.exports import CSV, FORMATS, XLSX, export_create, file_bytes, filename
 from reporting.local.models import ExportJob, ExportStatus
@@ -173,6 +174,7 @@ class StatisticsApi(ReportingApi):
         ],
         responses={200: StatisticsOutput, (200, XLSX): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.STR},
     )
+    @reporting_reads()
     def get(self, request: Request) -> Response | HttpResponse:
         params = statistics_params(request.query_params)
         data = statistics(jurisdiction=self.jurisdiction, **params).as_json()
@@ -292,6 +294,7 @@ class StatisticsReportPdfApi(ReportingApi):
         ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
+    @reporting_reads()
     def get(self, request: Request) -> HttpResponse:
         year = year_param(request.query_params)
         month = month_param(request.query_params)

@@ -13,6 +13,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.db.replica import reporting_reads
 from reporting import disclosure as services
 from reporting.api import (
     STATISTICS_ROLES,
@@ -46,6 +47,7 @@ class DisclosureApi(ReportingApi):
         parameters=[OpenApiParameter("year", int, description="YYYY (default: this year)")],
         responses=DisclosureOutput,
     )
+    @reporting_reads()
     def get(self, request: Request) -> Response:
         return Response(services.disclosure(year=year_param(request.query_params)))
 
@@ -82,6 +84,7 @@ class ChronicleApi(ReportingApi):
         parameters=[OpenApiParameter("year", int), OpenApiParameter("format", str, enum=["json", "xlsx", "csv"])],
         responses={200: ChronicleOutput(many=True), (200, XLSX): OpenApiTypes.BINARY},
     )
+    @reporting_reads()
     def get(self, request: Request) -> Response | HttpResponse:
         year = year_param(request.query_params) if request.query_params.get("year") else None
         entries = services.chronicle_entries(year=year)

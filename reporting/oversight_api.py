@@ -9,6 +9,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.db.replica import reporting_reads
 from reporting.directives_api import TenantApi, valid
 from reporting.models import Report
 from reporting.oversight import jurisdiction_reports, oversight_summary, subordinate, subtree_report
@@ -60,6 +61,7 @@ class OversightSummaryApi(TenantApi):
     roles = OVERSIGHT_READ_ROLES
 
     @extend_schema(operation_id="oversight_summary", parameters=[PERIOD_PARAM], responses=OversightSummaryOutput)
+    @reporting_reads()
     def get(self, request: Request) -> Response:
         period = request.query_params.get("period", "")
         parse_period(period)
@@ -78,6 +80,7 @@ class OversightReportsApi(TenantApi, GenericAPIView):
         parameters=[OpenApiParameter("code", str, required=True), OpenApiParameter("period", str)],
         responses=DirectReportOutput(many=True),
     )
+    @reporting_reads()
     def get(self, request: Request) -> Response:
         child = subordinate(host=self.jurisdiction, code=request.query_params.get("code", ""))
         reports = jurisdiction_reports(jurisdiction=child)
@@ -93,6 +96,7 @@ class OversightReportApi(TenantApi):
     roles = OVERSIGHT_READ_ROLES
 
     @extend_schema(operation_id="oversight_reports_retrieve", responses=DirectReportOutput)
+    @reporting_reads()
     def get(self, request: Request, report_id: int) -> Response:
         return Response(DirectReportOutput(subtree_report(host=self.jurisdiction, report_id=report_id)).data)
 

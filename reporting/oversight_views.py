@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.db.replica import reporting_reads
 from core.errors import InvalidInput
 from reception.views.base import ReceptionPage, perform
 from reporting.oversight import (
@@ -36,6 +37,7 @@ class OversightView(ReceptionPage):
     template_name = "reporting/oversight.html"
     roles = OVERSIGHT_READ_ROLES
 
+    @reporting_reads()
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         period = self.request.GET.get("period") or period_of(previous_month(timezone.localdate()))
@@ -92,6 +94,7 @@ class SubordinateReportsView(ReceptionPage):
     template_name = "reporting/subordinate_reports.html"
     roles_by_method = {"GET": OVERSIGHT_READ_ROLES, "POST": REVIEW_ROLES}
 
+    @reporting_reads()
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         child = subordinate(host=self.jurisdiction, code=kwargs["code"])

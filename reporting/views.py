@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.db.replica import reporting_reads
 from reception.forms import DATE
 from reception.views.base import ReceptionPage, perform
 from reporting import disclosure as chronicle
@@ -125,6 +126,7 @@ class DashboardView(ReportingPage):
             back=request.get_full_path(),
         )
 
+    @reporting_reads()
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         form, values = filters(self.request)
@@ -251,6 +253,7 @@ class DisclosureView(ReportingPage):
 
     template_name = "reporting/disclosure.html"
 
+    @reporting_reads()
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         year = year_from(self.request)

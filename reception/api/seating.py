@@ -11,6 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.db.replica import reporting_reads
 from reception import seating
 from reception import selectors_meetings as reads
 from reception.api.base import ReceptionApi, valid
@@ -166,6 +167,7 @@ class SeatingPdfApi(ReceptionApi):
     @extend_schema(
         operation_id="tasks_seating_pdf", parameters=[LAYOUT], responses={(200, "application/pdf"): OpenApiTypes.BINARY}
     )
+    @reporting_reads()
     def get(self, request: Request, task_id: int) -> HttpResponse:
         task = reads.task_row(task_id)
         return seating_pdf_response(task, _layout(request, reads.latest_chart_layout(task)))

@@ -12,6 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.db.replica import reporting_reads
 from provider_portal.orders.api import OrderOutput
 from reception import selectors_settlement as reads
 from reception.api.base import ReceptionApi, valid
@@ -168,6 +169,7 @@ class ReceptionListPdfApi(ReceptionApi):
     roles = STAFF_ROLES
 
     @extend_schema(operation_id="tasks_reception_list_pdf", responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @reporting_reads()
     def get(self, request: Request, task_id: int) -> HttpResponse:
         view = reads.reception_list_view(task_id)
         return _pdf(reception_list_pdf(view, jurisdiction_name=self.jurisdiction.name), f"reception-list-{task_id}.pdf")
@@ -181,6 +183,7 @@ class ReimbursementBundlePdfApi(ReceptionApi):
     @extend_schema(
         operation_id="tasks_reimbursement_bundle_pdf", responses={(200, "application/pdf"): OpenApiTypes.BINARY}
     )
+    @reporting_reads()
     def get(self, request: Request, task_id: int) -> HttpResponse:
         view = reads.reception_list_view(task_id)
         content = reimbursement_bundle_pdf(view, reads.invoices_of(task_id), jurisdiction_name=self.jurisdiction.name)

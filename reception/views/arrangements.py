@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
+from core.db.replica import reporting_reads
 from core.errors import DomainError, Forbidden, NotFound
 from provider_portal.models import ProviderKind
 from reception import selectors, selectors_meetings
@@ -322,6 +323,7 @@ class SeatingPdfView(ReceptionPage):
 
     roles = ALL_ROLES
 
+    @reporting_reads()
     def get(self, request: HttpRequest, task_id: int) -> HttpResponse:
         task = selectors_meetings.task_row(task_id)
         layout = request.GET.get("layout") or selectors_meetings.latest_chart_layout(task)

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.db.replica import reporting_reads
 from core.errors import NotFound
 from provider_portal.orders import services as order_services
 from provider_portal.orders.selectors import order_detail
@@ -194,6 +195,7 @@ class ReceptionListPdfView(ReceptionPage):
     roles = STAFF_ROLES
     bundle = False
 
+    @reporting_reads()
     def get(self, request: HttpRequest, task_id: int) -> HttpResponse:
         view = reads.reception_list_view(task_id)
         if self.bundle:

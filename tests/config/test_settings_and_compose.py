@@ -133,3 +133,29 @@ def test_transaction_pooling_disables_server_side_cursors():
         "[s.DATABASES['default']['POOLING'], s.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS']]",
     )
     assert values == ["transaction", True]
+
+
+def test_a_replica_url_adds_a_replica_that_follows_the_default_schema():
+    replica = settings_under(
+        {
+            "DATABASE_REPLICA_URL": "postgresql://reception@replica.internal:5433/reception",
+            "DATABASE_POOLING": "transaction",
+        },
+        "{k: s.DATABASES['replica'].get(k) for k in "
+        "['ENGINE', 'HOST', 'PORT', 'NAME', 'SCHEMA_FOLLOWS', 'POOLING', 'DISABLE_SERVER_SIDE_CURSORS']}"
+        " | {'mirror': s.DATABASES['replica']['TEST']['MIRROR']}",
+    )
+    assert replica == {
+        "ENGINE": "core.db.backend",
+        "HOST": "replica.internal",
+        "PORT": 5433,
+        "NAME": "reception",
+        "SCHEMA_FOLLOWS": "default",
+        "POOLING": "transaction",
+        "DISABLE_SERVER_SIDE_CURSORS": True,
+        "mirror": "default",
+    }
+
+
+def test_without_a_replica_url_there_is_no_replica_alias():
+    assert settings_under({"DATABASE_REPLICA_URL": ""}, "sorted(s.DATABASES)") == ["default"]

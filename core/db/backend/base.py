@@ -19,12 +19,18 @@ the session already has it (two `SET`s per request when consecutive requests on 
 the same jurisdiction). This backend remembers what the session holds and skips a `SET` that
 would not change it; the memory is dropped whenever the session may have lost the setting
 (rollback, savepoint rollback, a new or closed connection).
+
+A connection whose settings name `SCHEMA_FOLLOWS` (the read replica: `SCHEMA_FOLLOWS =
+"default"`) takes its schema from that connection before every cursor and statement, so it runs
+in whatever tenant schema django-tenants selected on the default connection (the middleware's
+`set_tenant`, tenant-schemas-celery's, `schema_context`, `tenant_context`), and is reset with it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantDatabaseWrapper
 from django_tenants.utils import quote_schema_name
@@ -64,6 +70,21 @@ class DatabaseWrapper(TenantDatabaseWrapper):
         self._path_prefixes: dict[tuple[str, ...], str] = {}
         # The search path the server session holds for sure (unpooled mode), or None.
         self._session_search_path: list[str] | None = None
+        # The alias whose tenant schema this connection follows (the replica: "default").
+        self.schema_follows: str | None = self.settings_dict.get("SCHEMA_FOLLOWS")
+
+    def follow_schema(self) -> None:
+        """Select the tenant schema the followed connection has selected (cheap when unchanged)."""
+        leader: Any = connections[self.schema_follows]  # type: ignore[index]
+        if (leader.schema_name, leader.include_public_schema) != (self.schema_name, self.include_public_schema):
+            self.set_tenant(leader.tenant, include_public=leader.include_public_schema)
+        else:
+            self.tenant = leader.tenant
+
+    def _cursor(self, name: str | None = None) -> Any:
+        if self.schema_follows:
+            self.follow_schema()
+        return super()._cursor(name)  # type: ignore[no-untyped-call]
 
     @property
     def search_path_prefix(self) -> str:
@@ -76,6 +97,8 @@ class DatabaseWrapper(TenantDatabaseWrapper):
         return prefix
 
     def with_search_path(self, sql: Any, cursor: Any) -> Any:
+        if self.schema_follows:  # the leader may have switched since this cursor was opened
+            self.follow_schema()
         if not isinstance(sql, str):
             if not hasattr(sql, "as_string"):
                 return sql
