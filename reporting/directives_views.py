@@ -18,6 +18,7 @@ from reporting import directives_selectors as selectors
 from reporting.directives import (
     INBOX_ROLES,
     SEND_ROLES,
+    SENT_KINDS,
     SENT_READ_ROLES,
     delivery_acknowledge,
     directive_resend,
@@ -28,7 +29,7 @@ from tenants.models import Level
 
 
 class DirectiveForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=DirectiveKind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=[(k.value, k.label) for k in SENT_KINDS])
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
     body = forms.CharField(label=gettext_lazy("正文"), max_length=20000, required=False, widget=forms.Textarea)
     task = forms.TypedChoiceField(
