@@ -108,6 +108,28 @@ def venue_clashes(task: Task) -> list[tuple[int, str]]:
     ]
 
 
+def venue_clashes_among(tasks: Sequence[Task]) -> dict[int, list[tuple[int, str]]]:
+    """`venue_clashes` of every task at once, when `tasks` are all the tasks not cancelled (loaded
+    `with_plan`): read from their prefetched items, no query. Task id → (its item id, the other
+    task's title), in the other item's time order."""
+    meetings: dict[tuple[int, str], list[tuple[Any, Any, PlanItem, Task]]] = {}
+    for task in tasks:
+        if task.status == TaskStatus.CANCELLED:
+            continue
+        for item in task.items.all():
+            if item.kind == ItemKind.MEETING and item.provider_id is not None:
+                end = item.ends_at or item.starts_at + MEETING_LENGTH
+                meetings.setdefault((item.provider_id, item.venue), []).append((item.starts_at, end, item, task))
+    found: dict[int, list[tuple[int, str]]] = {}
+    for rows in meetings.values():
+        rows.sort(key=lambda row: (row[0], row[2].pk))
+        for start, end, item, task in rows:
+            for other_start, other_end, _other, other_task in rows:
+                if other_task.pk != task.pk and start < other_end and other_start < end:
+                    found.setdefault(task.pk, []).append((item.pk, other_task.title))
+    return found
+
+
 def plan_input(
     task: Task, *, standard: StandardValues, prices: Any, clashes: Sequence[tuple[int, str]] = ()
 ) -> PlanInput:
@@ -134,9 +156,12 @@ def task_checks(task: Task, *, jurisdiction: Jurisdiction) -> Checks:
     return check_plan(task_plan_input(task, jurisdiction=jurisdiction))
 
 
-def tasks_plan_inputs(tasks: Sequence[Task], *, jurisdiction: Jurisdiction) -> dict[int, PlanInput]:
+def tasks_plan_inputs(
+    tasks: Sequence[Task], *, jurisdiction: Jurisdiction, clashes: dict[int, list[tuple[int, str]]] | None = None
+) -> dict[int, PlanInput]:
     """The plans of many tasks (loaded `with_plan`): the standards and the agreed prices are read
-    once for all of them (four queries whatever their number)."""
+    once for all of them (four queries whatever their number). `clashes`: the venues other tasks
+    hold, by task (`venue_clashes_among`); none judged without it."""
     book = StandardBook()
     prices = agreed_price_book(jurisdiction=jurisdiction, provider_ids=_provider_ids(tasks))
     return {
@@ -144,6 +169,7 @@ def tasks_plan_inputs(tasks: Sequence[Task], *, jurisdiction: Jurisdiction) -> d
             task,
             standard=book.for_task(standard_id=task.standard_id, start_date=task.start_date, editable=task.is_editable),
             prices=prices,
+            clashes=(clashes or {}).get(task.pk, ()),
         )
         for task in tasks
     }
