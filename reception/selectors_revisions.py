@@ -76,16 +76,21 @@ def _rebuilt(model: type[Model], task: Task, rows: dict[str, dict[str, Any]]) ->
     return built
 
 
-def approved_plan(task: Task) -> ApprovedPlan:
-    """What everyone outside the plan's editors sees of a task (the itinerary, the directives
-    pushing it down): never an amendment's edits before they are approved."""
+def approved_plan(task: Task, parts: tuple[str, ...] = ("items", "guests", "accompanying")) -> ApprovedPlan:
+    """What everyone outside the plan's editors sees of a task (the itinerary, the schedule, the
+    seating chart, the directives pushing it down): never an amendment's edits before they are
+    approved. Only `parts` are read (the others are empty)."""
     revision = None
     if task.status in AMENDMENT_STATUSES:
         revision = Revision.objects.filter(task=task, status__in=OPEN_REVISION_STATUSES).first()
     if revision is None:
-        prefetch_related_objects([task], "items", "guests", "accompanying")
-        items = sorted(task.items.all(), key=lambda i: (i.starts_at, i.pk))
-        return ApprovedPlan(items, list(task.guests.all()), list(task.accompanying.all()), amending=False)
+        prefetch_related_objects([task], *parts)
+
+        def live(related: str) -> list[Any]:
+            return list(getattr(task, related).all()) if related in parts else []
+
+        items = sorted(live("items"), key=lambda i: (i.starts_at, i.pk))
+        return ApprovedPlan(items, live("guests"), live("accompanying"), amending=False)
     baseline = revision.baseline
     items = sorted(_rebuilt(PlanItem, task, baseline.get("item", {})), key=lambda i: (i.starts_at, i.pk))
     providers = Provider.objects.in_bulk({i.provider_id for i in items if i.provider_id is not None})
