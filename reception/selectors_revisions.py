@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Model, QuerySet, prefetch_related_objects
+from django.db.models import Field, Model, QuerySet, prefetch_related_objects
 
 from provider_portal.models import Provider
 from reception.models import (
@@ -70,7 +70,7 @@ def _rebuilt(model: type[Model], task: Task, rows: dict[str, dict[str, Any]]) ->
     for key, values in rows.items():
         data = {}
         for name, value in values.items():
-            field = model._meta.get_field(name)
+            field = cast(Field, model._meta.get_field(name))  # type: ignore[type-arg]
             data[field.attname] = field.to_python(value)
         built.append(model(pk=int(key), task=task, **data))
     return built

@@ -21,7 +21,7 @@ the answer carries it updated for the next amendment. One audit entry when somet
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -54,7 +54,7 @@ ITEM_FIELDS = (
     "payer",
 )
 #: Why a delivered amendment wrote nothing (`reason` of a `not_applied` outcome).
-NOT_APPLIED = {
+NOT_APPLIED: dict[str, str] = {
     TaskStatus.SUBMITTED: "under_review",
     TaskStatus.AMENDMENT_SUBMITTED: "under_review",
     TaskStatus.CANCELLED: "task_cancelled",
@@ -69,7 +69,11 @@ PARTS: dict[str, tuple[type[models.Model], str, tuple[str, ...]]] = {
 
 def _python(model: type[models.Model], values: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
     """JSON values (times as ISO strings, amounts as decimal strings) as the model's."""
-    return {name: model._meta.get_field(name).to_python(values[name]) for name in fields if name in values}
+    return {
+        name: cast(models.Field, model._meta.get_field(name)).to_python(values[name])  # type: ignore[type-arg]
+        for name in fields
+        if name in values
+    }
 
 
 def _new(model: type[models.Model], task: Task, values: dict[str, Any], fields: tuple[str, ...]) -> models.Model:

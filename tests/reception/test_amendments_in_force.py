@@ -46,7 +46,8 @@ def amending(draft: Any) -> dict[str, Any]:
     assert call("handler", draft, "amend/", {"reason": "会场调整"}).status_code == 200
     patch = {"venue": NEW_VENUE, "starts_at": at(13).isoformat()}
     assert call("drafter", draft, f"items/{item.pk}/", patch, "patch").status_code == 200
-    added = call("drafter", draft, "guests/", {"name": "孙强", "unit": "国家发改委", "post": "处长", "grade": "division"})
+    guest = {"name": "孙强", "unit": "国家发改委", "post": "处长", "grade": "division"}
+    added = call("drafter", draft, "guests/", guest)
     assert added.status_code == 201, added.json()
     return {"task": draft, "item": item, "entry": entry}
 
