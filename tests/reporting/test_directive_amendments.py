@@ -20,6 +20,7 @@ from reporting.directives_tasks import directive_deliver
 from reporting.models import Delivery, Directive
 from tests.conftest import api, in_tenant, user
 from tests.reception.conftest import snapshot
+from tests.reporting.test_pages import browser
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/directives/"
@@ -281,3 +282,24 @@ def test_a_task_delivered_without_the_origin_ids_is_left_as_it_is(
     delivery = Delivery.objects.get(directive_id=created["id"])
     assert (delivery.result["outcome"], delivery.result["reason"]) == ("not_applied", "no_origin_map")
     assert local(delivery).status == "approved"
+
+
+def test_the_pages_push_the_amendment_and_show_what_it_did(tree, origin_task, django_capture_on_commit_callbacks):
+    sent = push_task(django_capture_on_commit_callbacks, origin_task, ["340100"])
+    task_id = Delivery.objects.get(directive_id=sent["id"]).local_task_id
+    set_local("340100", task_id, status="approved")
+    amend_origin(origin_task, origin_edit)
+    admin = browser("340000", "340000-admin")
+    page = admin.get(f"/reporting/directives/{sent['id']}/").content.decode()
+    assert 'data-testid="push-amendment"' in page
+    supervisor = browser("340000", "340000-supervisor").get(f"/reporting/directives/{sent['id']}/").content.decode()
+    assert 'data-testid="push-amendment"' not in supervisor  # reads, never sends
+    with django_capture_on_commit_callbacks(execute=True):
+        pushed = admin.post(f"/reporting/directives/{sent['id']}/", {"form": "amendment"})
+    assert pushed.status_code == 303
+    amendment = Directive.objects.get(amends_id=sent["id"])
+    detail = admin.get(f"/reporting/directives/{amendment.pk}/").content.decode()
+    assert "已发起本级变更，待本级审核" in detail and 'data-testid="push-amendment"' not in detail
+    delivery = Delivery.objects.get(directive=amendment)
+    entry = browser("340100", "340100-reviewer").get(f"/reporting/inbox/{delivery.pk}/").content.decode()
+    assert "已发起本级变更，待本级审核" in entry and f"/reception/tasks/{task_id}/" in entry
