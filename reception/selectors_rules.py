@@ -18,9 +18,11 @@ from provider_portal.orders.models import Order, OrderCostLine, OrderStatus
 from provider_portal.selectors import agreed_price_book
 from reception.models import ItemKind, PlanItem, Task, TaskStatus
 from reception.models.bookings import MEETING_LENGTH
+from reception.models.tasks import AMENDMENT_STATUSES
 from reception.rules import RULES, Checks, Finding, PlanInput, Rule, check_plan
 from reception.rules_costs import ReportedCost, judge_cost
 from reception.selectors import standard_values, standard_versions, task_standard
+from reception.selectors_revisions import approved_plan
 from reception.standards import StandardValues
 from tenants.models import Jurisdiction
 
@@ -202,14 +204,23 @@ def order_cost_findings(*, jurisdiction: Jurisdiction, order: Order, lines: Sequ
     if cost is None:
         return []
     task = Task.objects.filter(pk=order.task_id).first()
-    item = PlanItem.objects.filter(pk=order.item_id, task_id=order.task_id).first()
-    if task is None or item is None:
-        return []
-    earlier = Q(starts_at__lt=item.starts_at) | Q(starts_at=item.starts_at, pk__lt=item.pk)
-    position = PlanItem.objects.filter(earlier, task_id=task.pk).count() + 1
+    if task is not None and task.status in AMENDMENT_STATUSES:
+        # The work was done to the approved plan: an open amendment's edits do not judge it.
+        approved = approved_plan(task, ("items", "guests"))
+        item = next((i for i in approved.items if i.pk == order.item_id), None)
+        if item is None:
+            return []
+        position, guests = approved.items.index(item) + 1, approved.guests
+    else:
+        item = PlanItem.objects.filter(pk=order.item_id, task_id=order.task_id).first()
+        if task is None or item is None:
+            return []
+        earlier = Q(starts_at__lt=item.starts_at) | Q(starts_at=item.starts_at, pk__lt=item.pk)
+        position = PlanItem.objects.filter(earlier, task_id=task.pk).count() + 1
+        guests = list(task.guests.only("pk", "task_id", "grade"))
     plan = PlanInput(
         task=task,
-        guests=list(task.guests.only("pk", "task_id", "grade")),
+        guests=guests,
         items=[item],
         standard=task_standard(task),
         prices=agreed_price_book(jurisdiction=jurisdiction, provider_ids={item.provider_id}),
