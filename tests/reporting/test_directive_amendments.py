@@ -303,3 +303,53 @@ def test_the_pages_push_the_amendment_and_show_what_it_did(tree, origin_task, dj
     delivery = Delivery.objects.get(directive=amendment)
     entry = browser("340100", "340100-reviewer").get(f"/reporting/inbox/{delivery.pk}/").content.decode()
     assert "已发起本级变更，待本级审核" in entry and f"/reception/tasks/{task_id}/" in entry
+
+
+def test_an_open_local_amendment_takes_the_changes_and_a_gone_item_is_skipped(
+    tree, origin_task, django_capture_on_commit_callbacks
+):
+    sent = push_task(django_capture_on_commit_callbacks, origin_task, ["340100"])
+    task_id = Delivery.objects.get(directive_id=sent["id"]).local_task_id
+    set_local("340100", task_id, status="in_progress")
+    assert (
+        api("340100", "340100-handler")
+        .post(f"/api/v1/tasks/{task_id}/amend/", {"reason": "本级调整"}, format="json")
+        .status_code
+        == 200
+    )
+    with in_tenant("340100"):  # the city's own amendment dropped the meal the province changes
+        PlanItem.objects.filter(task_id=task_id, kind="meal").delete()
+    amend_origin(origin_task, origin_edit)
+    created = push_amendment(django_capture_on_commit_callbacks, sent["id"]).json()
+    delivery = Delivery.objects.get(directive_id=created["id"])
+    assert (delivery.result["outcome"], delivery.result["revision"]) == ("applied_to_amendment", 1)
+    assert [(s["part"], s["change"], s["field"]) for s in delivery.result["skipped"]] == [
+        ("item", "changed", "guests_count"),
+        ("item", "changed", "quantity"),
+    ]
+    with in_tenant("340100"):
+        task = Task.objects.get(pk=task_id)
+        assert task.status == "amending"
+        assert list(Revision.objects.filter(task=task).values_list("number", "status", "reason")) == [
+            (1, "open", "本级调整")
+        ]
+    items, posts = local_plan("340100", task_id)
+    assert items == [("visit", 1, Decimal("0.00"), None)]  # lodging deleted, the visit added
+    assert posts.count("副司长") == 1
+
+
+def test_a_local_task_gone_and_kind_amendment_on_the_ordinary_endpoint(
+    tree, origin_task, django_capture_on_commit_callbacks
+):
+    sent = push_task(django_capture_on_commit_callbacks, origin_task, ["340100"])
+    task_id = Delivery.objects.get(directive_id=sent["id"]).local_task_id
+    amend_origin(origin_task, origin_edit)
+    refused = api("340000", "340000-admin").post(
+        URL, {"kind": "amendment", "title": "x", "targets": ["340100"], "task": origin_task.pk}, format="json"
+    )
+    assert refused.status_code == 400 and "kind" in refused.json()
+    with in_tenant("340100"):
+        Task.objects.filter(pk=task_id).delete()
+    created = push_amendment(django_capture_on_commit_callbacks, sent["id"]).json()
+    delivery = Delivery.objects.get(directive_id=created["id"])
+    assert (delivery.result["outcome"], delivery.result["reason"]) == ("not_applied", "local_task_missing")
