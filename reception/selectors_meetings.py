@@ -28,6 +28,7 @@ from reception.models import (
 )
 from reception.models.plans import RoomType
 from reception.selectors import task_standard
+from reception.selectors_revisions import approved_plan
 
 
 def task_row(task_id: int) -> Task:
@@ -171,12 +172,14 @@ def chart_side(task: Task, requested: str | None) -> str:
 
 
 def build_chart(*, task: Task, layout: str, side: str, group_size: int | None) -> tuple[int, seating.Chart]:
-    """The chart of the task's current guests (list order) and accompanying staff (banquet hosts)."""
-    people = [seating.Person(g.name, g.grade, g.pk) for g in task.guests.order_by("id")]
+    """The chart of the task's guests (list order) and accompanying staff (banquet hosts) in the
+    plan in force (while an amendment is open, the approved one)."""
+    plan = approved_plan(task, ("guests", "accompanying"))
+    people = [seating.Person(g.name, g.grade, g.pk) for g in sorted(plan.guests, key=lambda g: g.pk)]
     try:
         if layout == Layout.BANQUET:
             size = group_size or seating.DEFAULT_TABLE_SIZE
-            hosts = list(task.accompanying.order_by("id").values_list("name", flat=True))
+            hosts = [s.name for s in sorted(plan.staff, key=lambda s: s.pk)]
             return size, seating.banquet(people, hosts, side=side, table_size=size)
         size = group_size or seating.DEFAULT_ROW_SIZE
         return size, seating.podium(people, side=side, row_size=size)
@@ -248,8 +251,9 @@ class ChartView:
 
 
 def seating_chart(task: Task, layout: str) -> ChartView:
-    """The saved chart of `layout` (flagged stale when the guests changed since), else a preview."""
-    guests = dict(task.guests.values_list("id", "name"))
+    """The saved chart of `layout` (flagged stale when the guests in force changed since), else a
+    preview."""
+    guests = {g.pk: g.name for g in approved_plan(task, ("guests",)).guests}
     saved = SeatingChart.objects.filter(task=task, layout=layout).first()
     if saved is None:
         side = chart_side(task, None)

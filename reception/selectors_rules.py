@@ -18,9 +18,11 @@ from provider_portal.orders.models import Order, OrderCostLine, OrderStatus
 from provider_portal.selectors import agreed_price_book
 from reception.models import ItemKind, PlanItem, Task, TaskStatus
 from reception.models.bookings import MEETING_LENGTH
+from reception.models.tasks import AMENDMENT_STATUSES
 from reception.rules import RULES, Checks, Finding, PlanInput, Rule, check_plan
 from reception.rules_costs import ReportedCost, judge_cost
 from reception.selectors import standard_values, standard_versions, task_standard
+from reception.selectors_revisions import approved_plan
 from reception.standards import StandardValues
 from tenants.models import Jurisdiction
 
@@ -108,6 +110,28 @@ def venue_clashes(task: Task) -> list[tuple[int, str]]:
     ]
 
 
+def venue_clashes_among(tasks: Sequence[Task]) -> dict[int, list[tuple[int, str]]]:
+    """`venue_clashes` of every task at once, when `tasks` are all the tasks not cancelled (loaded
+    `with_plan`): read from their prefetched items, no query. Task id → (its item id, the other
+    task's title), in the other item's time order."""
+    meetings: dict[tuple[int, str], list[tuple[Any, Any, PlanItem, Task]]] = {}
+    for task in tasks:
+        if task.status == TaskStatus.CANCELLED:
+            continue
+        for item in task.items.all():
+            if item.kind == ItemKind.MEETING and item.provider_id is not None:
+                end = item.ends_at or item.starts_at + MEETING_LENGTH
+                meetings.setdefault((item.provider_id, item.venue), []).append((item.starts_at, end, item, task))
+    found: dict[int, list[tuple[int, str]]] = {}
+    for rows in meetings.values():
+        rows.sort(key=lambda row: (row[0], row[2].pk))
+        for start, end, item, task in rows:
+            for other_start, other_end, _other, other_task in rows:
+                if other_task.pk != task.pk and start < other_end and other_start < end:
+                    found.setdefault(task.pk, []).append((item.pk, other_task.title))
+    return found
+
+
 def plan_input(
     task: Task, *, standard: StandardValues, prices: Any, clashes: Sequence[tuple[int, str]] = ()
 ) -> PlanInput:
@@ -134,9 +158,12 @@ def task_checks(task: Task, *, jurisdiction: Jurisdiction) -> Checks:
     return check_plan(task_plan_input(task, jurisdiction=jurisdiction))
 
 
-def tasks_plan_inputs(tasks: Sequence[Task], *, jurisdiction: Jurisdiction) -> dict[int, PlanInput]:
+def tasks_plan_inputs(
+    tasks: Sequence[Task], *, jurisdiction: Jurisdiction, clashes: dict[int, list[tuple[int, str]]] | None = None
+) -> dict[int, PlanInput]:
     """The plans of many tasks (loaded `with_plan`): the standards and the agreed prices are read
-    once for all of them (four queries whatever their number)."""
+    once for all of them (four queries whatever their number). `clashes`: the venues other tasks
+    hold, by task (`venue_clashes_among`); none judged without it."""
     book = StandardBook()
     prices = agreed_price_book(jurisdiction=jurisdiction, provider_ids=_provider_ids(tasks))
     return {
@@ -144,6 +171,7 @@ def tasks_plan_inputs(tasks: Sequence[Task], *, jurisdiction: Jurisdiction) -> d
             task,
             standard=book.for_task(standard_id=task.standard_id, start_date=task.start_date, editable=task.is_editable),
             prices=prices,
+            clashes=(clashes or {}).get(task.pk, ()),
         )
         for task in tasks
     }
@@ -176,14 +204,23 @@ def order_cost_findings(*, jurisdiction: Jurisdiction, order: Order, lines: Sequ
     if cost is None:
         return []
     task = Task.objects.filter(pk=order.task_id).first()
-    item = PlanItem.objects.filter(pk=order.item_id, task_id=order.task_id).first()
-    if task is None or item is None:
-        return []
-    earlier = Q(starts_at__lt=item.starts_at) | Q(starts_at=item.starts_at, pk__lt=item.pk)
-    position = PlanItem.objects.filter(earlier, task_id=task.pk).count() + 1
+    if task is not None and task.status in AMENDMENT_STATUSES:
+        # The work was done to the approved plan: an open amendment's edits do not judge it.
+        approved = approved_plan(task, ("items", "guests"))
+        item = next((i for i in approved.items if i.pk == order.item_id), None)
+        if item is None:
+            return []
+        position, guests = approved.items.index(item) + 1, approved.guests
+    else:
+        item = PlanItem.objects.filter(pk=order.item_id, task_id=order.task_id).first()
+        if task is None or item is None:
+            return []
+        earlier = Q(starts_at__lt=item.starts_at) | Q(starts_at=item.starts_at, pk__lt=item.pk)
+        position = PlanItem.objects.filter(earlier, task_id=task.pk).count() + 1
+        guests = list(task.guests.only("pk", "task_id", "grade"))
     plan = PlanInput(
         task=task,
-        guests=list(task.guests.only("pk", "task_id", "grade")),
+        guests=guests,
         items=[item],
         standard=task_standard(task),
         prices=agreed_price_book(jurisdiction=jurisdiction, provider_ids={item.provider_id}),

@@ -27,7 +27,7 @@ from core.files import DOCUMENT_MAX_BYTES, attachment_stored, cleaned_name, snif
 from core.http import site_url
 from core.models import User
 from core.notifications import notify
-from reporting.directives_materialise import MATERIALISERS, standard_payload, task_payload
+from reporting.directives_materialise import MATERIALISERS, amendment_payload, standard_payload, task_payload
 from reporting.models import Delivery, DeliveryStatus, Directive, DirectiveAttachment, DirectiveKind
 from tenants.models import STAFF_ROLES, Jurisdiction, Level, Membership, Role
 from tenants.permissions import access_for
@@ -45,7 +45,13 @@ AUDIENCE: dict[str, tuple[str, ...]] = {
     DirectiveKind.TASK: (Role.ADMIN, Role.DRAFTER),
     DirectiveKind.STANDARD: (Role.ADMIN,),
     DirectiveKind.NOTICE: (Role.ADMIN, Role.SUPERVISOR),
+    # A local amendment may be opened: its drafter submits it, its reviewer approves it.
+    DirectiveKind.AMENDMENT: (Role.ADMIN, Role.DRAFTER, Role.REVIEWER),
 }
+#: What `POST directives/` sends; an amendment is pushed by `directive_amendment_send`.
+SENT_KINDS = (DirectiveKind.TASK, DirectiveKind.STANDARD, DirectiveKind.NOTICE)
+#: A delivery that reached its target.
+REACHED = (DeliveryStatus.DELIVERED, DeliveryStatus.ACKNOWLEDGED)
 MAX_TARGETS = 5000
 MAX_DELIVERY_ATTEMPTS = 5
 MAX_ATTACHMENTS = 10
@@ -144,7 +150,7 @@ def directive_send(
     if current_schema() != sender.schema_name:
         raise RuntimeError(f"directive_send for {sender.code} called in schema {current_schema()}")
     _require(actor, sender, SEND_ROLES)
-    if kind not in DirectiveKind.values:
+    if kind not in SENT_KINDS:
         raise InvalidInput(gettext_lazy("指令类别无效。"), field="kind", code="invalid")
     title = (title or "").strip()
     if not title or len(title) > 200 or "\x00" in title:
@@ -186,6 +192,79 @@ def directive_send(
             "task": task_id,
             "targets": [j.code for j in jurisdictions],
             "attachments": [upload.name for upload, _type, _ext in checked],
+        },
+    )
+    ids = [d.pk for d in deliveries]
+    transaction.on_commit(lambda: deliveries_dispatch(ids))
+    return directive
+
+
+@transaction.atomic
+def directive_amendment_send(
+    *,
+    actor: User,
+    sender: Jurisdiction,
+    directive_id: int,
+    targets: Iterable[str] = (),
+    title: str = "",
+    body: str = "",
+) -> Directive:
+    """Push the origin task's approved amendments down the way its `task` directive pushed the
+    task (admin of the sender): to every target that received it, or to those of `targets`.
+    Each target's local task follows it when delivered (`reception.services.directives`)."""
+    if current_schema() != sender.schema_name:
+        raise RuntimeError(f"directive_amendment_send for {sender.code} called in schema {current_schema()}")
+    _require(actor, sender, SEND_ROLES)
+    original = Directive.objects.select_for_update().filter(pk=directive_id, sender=sender).first()
+    if original is None:
+        raise NotFound(gettext_lazy("指令不存在。"))
+    if original.kind != DirectiveKind.TASK or original.origin_task_id is None:
+        raise InvalidInput(
+            gettext_lazy("只有下发接待任务的指令可以推送变更。"), field="directive", code="not_a_task_directive"
+        )
+    title = (title or "").strip() or (_("方案变更：%(title)s") % {"title": original.title})[:200]
+    body = (body or "").strip()
+    if len(title) > 200 or "\x00" in title:
+        raise InvalidInput(gettext_lazy("请填写标题（不超过 200 字）。"), field="title", code="invalid")
+    if len(body) > 20000 or "\x00" in body:
+        raise InvalidInput(gettext_lazy("正文过长或含有非法字符。"), field="body", code="invalid")
+    received = {
+        d.target.code: d.target
+        for d in original.deliveries.filter(status__in=REACHED, local_task_id__isnull=False).select_related("target")
+    }
+    codes = list(dict.fromkeys(targets)) or list(received)
+    missing = [code for code in codes if code not in received]
+    if missing or not codes:
+        raise InvalidInput(
+            _("以下辖区没有收到该接待任务：%(codes)s。") % {"codes": "、".join(missing) or "—"},
+            field="targets",
+            code="not_received",
+        )
+    payload = amendment_payload(original.origin_task_id)
+    directive = Directive.objects.create(
+        sender=sender,
+        kind=DirectiveKind.AMENDMENT,
+        title=title,
+        body=body,
+        origin_task_id=original.origin_task_id,
+        payload=payload,
+        amends=original,
+        created_by=actor,
+    )
+    chosen = sorted((received[code] for code in codes), key=lambda j: j.path)
+    deliveries = Delivery.objects.bulk_create(Delivery(directive=directive, target=j) for j in chosen)
+    audit_record(
+        actor=actor,
+        action="reporting.directive.sent",
+        jurisdiction_code=sender.code,
+        obj=directive,
+        after={
+            "kind": directive.kind,
+            "title": title,
+            "task": original.origin_task_id,
+            "amends": original.pk,
+            "revisions": [r["number"] for r in payload["revisions"]],
+            "targets": [j.code for j in chosen],
         },
     )
     ids = [d.pk for d in deliveries]

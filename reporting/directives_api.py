@@ -16,8 +16,10 @@ from reporting import directives_selectors as selectors
 from reporting.directives import (
     INBOX_ROLES,
     SEND_ROLES,
+    SENT_KINDS,
     SENT_READ_ROLES,
     delivery_acknowledge,
+    directive_amendment_send,
     directive_resend,
     directive_send,
 )
@@ -31,7 +33,7 @@ def _code() -> serializers.RegexField:
 
 
 class DirectiveInput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=DirectiveKind.choices)
+    kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in SENT_KINDS])
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
     targets = serializers.ListField(child=_code(), max_length=5000, required=False, default=list)
@@ -41,6 +43,14 @@ class DirectiveInput(serializers.Serializer):
     )
     subtrees = serializers.ListField(child=_code(), max_length=500, required=False, default=list)
     task = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None)
+
+
+class AmendmentInput(serializers.Serializer):
+    """Push the origin task's approved amendments (`POST directives/{id}/amendment/`)."""
+
+    targets = serializers.ListField(child=_code(), max_length=5000, required=False, default=list)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    body = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
 
 
 class DirectiveAttachmentOutput(serializers.Serializer):
@@ -70,6 +80,7 @@ class DirectiveOutput(serializers.Serializer):
     title = serializers.CharField()
     body = serializers.CharField()
     task = serializers.IntegerField(source="origin_task_id", allow_null=True)
+    amends = serializers.IntegerField(source="amends_id", allow_null=True)
     created_at = serializers.DateTimeField()
     created_by = serializers.CharField(source="created_by.username")
     attachments = DirectiveAttachmentOutput(many=True)
@@ -121,6 +132,7 @@ def directive_data(directive: Directive) -> dict[str, Any]:
             "title": directive.title,
             "body": directive.body,
             "origin_task_id": directive.origin_task_id,
+            "amends_id": directive.amends_id,
             "created_at": directive.created_at,
             "created_by": directive.created_by,
             "attachments": list(directive.attachments.all()),
@@ -187,6 +199,27 @@ class DirectiveResendApi(TenantApi):
             codes=data["targets"] or None,
         )
         return Response(directive_data(selectors.directive_detail(sender=self.jurisdiction, directive_id=directive.pk)))
+
+
+class DirectiveAmendmentApi(TenantApi):
+    """Push the origin task's approved amendments after a `task` directive (admin): a new
+    directive of kind `amendment` to the targets that received the task (or those named)."""
+
+    roles = SEND_ROLES
+
+    @extend_schema(operation_id="directives_amendment_create", request=AmendmentInput, responses={201: DirectiveOutput})
+    def post(self, request: Request, directive_id: int) -> Response:
+        data = valid(AmendmentInput, request.data)
+        directive = directive_amendment_send(
+            actor=request.user,  # type: ignore[arg-type]
+            sender=self.jurisdiction,
+            directive_id=directive_id,
+            targets=data["targets"],
+            title=data["title"],
+            body=data["body"],
+        )
+        detail = selectors.directive_detail(sender=self.jurisdiction, directive_id=directive.pk)
+        return Response(directive_data(detail), status=status.HTTP_201_CREATED)
 
 
 class InboxApi(TenantApi, GenericAPIView):

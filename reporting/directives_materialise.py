@@ -6,6 +6,10 @@
 - `standard`: a new local standards version where the superior's is stricter, value by value;
   where the target's own is stricter (or equal) it is kept; nothing changes → no new version.
 - `notice`: nothing is written there; the inbox reads the public rows.
+- `amendment`: the origin's approved amendments, pushed after its `task` directive; the local
+  task made from that directive follows them (`reception.services.directives`). The task
+  delivery records which local guest and item came from which origin one (`origin_map`), and
+  each amendment delivery the map as it leaves it, with the amendments it applied.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
 from reception.models import Guest, Letter, LetterStatus, PlanItem, Task, TaskStatus
 from reception.models.plans import default_payer
 from reception.selectors import standard_in_force, standard_values
+from reception.selectors_revisions import approved_plan, approved_revisions
+from reception.services.directives import directive_amendment_apply
 from reception.services.standards import superior_standard_adopt
 from reception.standards import standard_wire
 
@@ -69,8 +75,28 @@ def task_payload(task_id: int) -> dict[str, Any]:
     return {
         "task": {"id": task.pk, "status": task.status, **_fields(task, TASK_FIELDS)},
         "letter": _fields(task.letter, LETTER_FIELDS),
-        "guests": [_fields(g, GUEST_FIELDS) for g in task.guests.all()],
-        "items": [_fields(i, ITEM_FIELDS) for i in task.items.all()],
+        "guests": [{"id": g.pk, **_fields(g, GUEST_FIELDS)} for g in task.guests.all()],
+        "items": [{"id": i.pk, **_fields(i, ITEM_FIELDS)} for i in task.items.all()],
+    }
+
+
+def amendment_payload(task_id: int) -> dict[str, Any]:
+    """The origin task's approved amendments and its approved plan now (in the sender's schema;
+    an amendment still open there is not pushed: its baseline is)."""
+    task = Task.objects.filter(pk=task_id).first()
+    if task is None:
+        raise InvalidInput(_("来源任务不存在。"), field="task", code="not_found")
+    revisions = approved_revisions(task)
+    if not revisions:
+        raise Conflict(_("来源任务还没有经批准的变更。"), code="no_amendment")
+    plan = approved_plan(task)
+    return {
+        "task": {"id": task.pk, "status": task.status, **_fields(task, TASK_FIELDS)},
+        "plan": {
+            "guests": [{"id": g.pk, **_fields(g, GUEST_FIELDS)} for g in plan.guests],
+            "items": [{"id": i.pk, **_fields(i, ITEM_FIELDS)} for i in plan.items],
+        },
+        "revisions": [{"number": r.number, "reason": r.reason, "changes": r.changes} for r in revisions],
     }
 
 
@@ -96,11 +122,13 @@ def _materialise_task(delivery: Delivery) -> dict[str, Any]:
     )
     fields = {name: payload["task"][name] for name in TASK_FIELDS}
     task = Task.objects.create(letter=letter, status=TaskStatus.DRAFT, created_by=actor, **fields)
-    Guest.objects.bulk_create(Guest(task=task, **guest) for guest in payload["guests"])
-    PlanItem.objects.bulk_create(
+    guests = [{k: v for k, v in guest.items() if k != "id"} for guest in payload["guests"]]
+    items = [{k: v for k, v in item.items() if k != "id"} for item in payload["items"]]
+    local_guests = Guest.objects.bulk_create(Guest(task=task, **guest) for guest in guests)
+    local_items = PlanItem.objects.bulk_create(
         # A plan pushed before items carried a payer takes the regulation's default.
         PlanItem(task=task, **{"payer": default_payer(item["kind"], item["working_meal"]), **item})
-        for item in payload["items"]
+        for item in items
     )
     origin = f"{directive.sender.code}:{payload['task']['id']}"
     audit_record(
@@ -118,7 +146,57 @@ def _materialise_task(delivery: Delivery) -> dict[str, Any]:
         after={"letter": letter.pk, "status": task.status, "directive": directive.pk, "origin": origin},
         comment=str(_("上级下发的接待任务（%(origin)s）") % {"origin": origin}),
     )
-    return {"local_task_id": task.pk, "local_letter_id": letter.pk}
+    result: dict[str, Any] = {"local_task_id": task.pk, "local_letter_id": letter.pk}
+    if all("id" in row for row in [*payload["guests"], *payload["items"]]):
+        result["origin_map"] = {
+            "guests": {str(row["id"]): obj.pk for row, obj in zip(payload["guests"], local_guests, strict=True)},
+            "items": {str(row["id"]): obj.pk for row, obj in zip(payload["items"], local_items, strict=True)},
+        }
+    return result
+
+
+def _received(delivery: Delivery) -> tuple[int | None, dict[str, Any] | None, int]:
+    """The local task the target made of the original `task` directive, the origin map as the
+    last delivered amendment left it, and the last amendment number applied there."""
+    from reporting.models import Delivery, DeliveryStatus
+
+    done = (DeliveryStatus.DELIVERED, DeliveryStatus.ACKNOWLEDGED)
+    original = Delivery.objects.filter(directive=delivery.directive.amends, target=delivery.target).first()
+    if original is None or original.status not in done:
+        return None, None, 0
+    mapping, applied = original.result.get("origin_map"), 0
+    earlier = (
+        Delivery.objects.filter(
+            directive__amends=delivery.directive.amends, target=delivery.target, status__in=done, pk__lt=delivery.pk
+        )
+        .exclude(pk=delivery.pk)
+        .order_by("pk")
+    )
+    for row in earlier:
+        if row.result.get("outcome") in ("replaced", "amendment_opened", "applied_to_amendment"):
+            mapping = row.result.get("origin_map", mapping)
+            applied = max([applied, *row.result.get("applied", [])])
+    return original.local_task_id, mapping, applied
+
+
+def _materialise_amendment(delivery: Delivery) -> dict[str, Any]:
+    directive = delivery.directive
+    payload = directive.payload
+    local_task_id, mapping, applied = _received(delivery)
+    if local_task_id is None:
+        return {"outcome": "not_applied", "reason": "not_received", "applied": []}
+    pending = [r for r in payload["revisions"] if r["number"] > applied]
+    result = directive_amendment_apply(
+        actor=directive.created_by,
+        jurisdiction=delivery.target,
+        task_id=local_task_id,
+        directive_id=directive.pk,
+        origin=f"{directive.sender.code}:{payload['task']['id']}",
+        plan=payload["plan"],
+        revisions=pending,
+        origin_map=mapping,
+    )
+    return {"local_task_id": local_task_id, **result}
 
 
 def _materialise_standard(delivery: Delivery) -> dict[str, Any]:
@@ -137,4 +215,5 @@ MATERIALISERS: dict[str, Callable[[Delivery], dict[str, Any]]] = {
     "notice": _materialise_notice,
     "task": _materialise_task,
     "standard": _materialise_standard,
+    "amendment": _materialise_amendment,
 }

@@ -18,8 +18,10 @@ from reporting import directives_selectors as selectors
 from reporting.directives import (
     INBOX_ROLES,
     SEND_ROLES,
+    SENT_KINDS,
     SENT_READ_ROLES,
     delivery_acknowledge,
+    directive_amendment_send,
     directive_resend,
     directive_send,
 )
@@ -28,7 +30,7 @@ from tenants.models import Level
 
 
 class DirectiveForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=DirectiveKind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=[(k.value, k.label) for k in SENT_KINDS])
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
     body = forms.CharField(label=gettext_lazy("正文"), max_length=20000, required=False, widget=forms.Textarea)
     task = forms.TypedChoiceField(
@@ -94,6 +96,34 @@ class DirectiveComposeView(ReceptionPage):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
+#: What an amendment delivery did to the local task (`result.outcome`, `result.reason`).
+OUTCOMES = {
+    "replaced": gettext_lazy("草稿已按上级变更后的方案更新"),
+    "amendment_opened": gettext_lazy("已发起本级变更，待本级审核"),
+    "applied_to_amendment": gettext_lazy("已并入本级进行中的变更"),
+    "not_applied": gettext_lazy("未更新"),
+}
+NOT_APPLIED_REASONS = {
+    "under_review": gettext_lazy("本级任务正在审核"),
+    "task_cancelled": gettext_lazy("本级任务已取消"),
+    "task_closed": gettext_lazy("本级任务已办结"),
+    "already_applied": gettext_lazy("变更此前已推送"),
+    "no_origin_map": gettext_lazy("本级任务下发较早，无法对应事项"),
+    "not_received": gettext_lazy("该辖区未收到原任务"),
+    "local_task_missing": gettext_lazy("本级任务不存在"),
+}
+
+
+def outcome_text(result: dict[str, Any]) -> str:
+    """The delivery's outcome in words (empty for other kinds of directive)."""
+    outcome = result.get("outcome")
+    if outcome not in OUTCOMES:
+        return ""
+    text = str(OUTCOMES[outcome])
+    reason = result.get("reason")
+    return f"{text}（{NOT_APPLIED_REASONS[reason]}）" if reason in NOT_APPLIED_REASONS else text
+
+
 class DirectiveDetailView(ReceptionPage):
     template_name = "reporting/directive_detail.html"
     roles_by_method = {"GET": SENT_READ_ROLES, "POST": SEND_ROLES}
@@ -102,14 +132,24 @@ class DirectiveDetailView(ReceptionPage):
         context = super().get_context_data(**kwargs)
         directive = selectors.directive_detail(sender=self.jurisdiction, directive_id=kwargs["directive_id"])
         deliveries = selectors.directive_deliveries(directive)
+        for delivery in deliveries:
+            delivery.outcome = outcome_text(delivery.result)  # type: ignore[attr-defined]
         context.update(
             directive=directive,
             deliveries=deliveries,
             can_resend=self.can(SEND_ROLES) and any(d.status == "failed" for d in deliveries),
+            can_push_amendment=self.can(SEND_ROLES) and directive.kind == DirectiveKind.TASK,
         )
         return context
 
     def post(self, request: HttpRequest, directive_id: int) -> HttpResponse:
+        if request.POST.get("form") == "amendment":
+            return perform(
+                request,
+                lambda: directive_amendment_send(actor=self.actor, sender=self.jurisdiction, directive_id=directive_id),
+                success=_("已向收到该任务的辖区推送方案变更。"),
+                back=f"/reporting/directives/{directive_id}/",
+            )
         return perform(
             request,
             lambda: directive_resend(actor=self.actor, sender=self.jurisdiction, directive_id=directive_id),
@@ -135,6 +175,7 @@ class InboxEntryView(ReceptionPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["entry"] = selectors.inbox_entry(target=self.jurisdiction, delivery_id=kwargs["delivery_id"])
+        context["outcome"] = outcome_text(context["entry"].result)
         context["can_acknowledge"] = self.can(INBOX_ROLES) and context["entry"].status == "delivered"
         return context
 

@@ -101,6 +101,8 @@ class DirectiveKind(models.TextChoices):
     TASK = "task", _("接待任务")
     STANDARD = "standard", _("接待标准")
     NOTICE = "notice", _("通知")
+    # An approved amendment of a task a `task` directive pushed down, pushed after it (方案变更).
+    AMENDMENT = "amendment", _("方案变更")
 
 
 class Directive(models.Model):
@@ -118,6 +120,15 @@ class Directive(models.Model):
     # The task in the sender's schema that a `task` directive pushes down (any state).
     origin_task_id = models.PositiveIntegerField(_("来源任务"), null=True, blank=True)
     payload = models.JSONField(_("下发内容"), default=dict, blank=True)
+    # For an `amendment`: the `task` directive whose targets' local tasks it changes.
+    amends = models.ForeignKey(
+        "self",
+        verbose_name=_("原指令"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="amendments",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("发送人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -132,6 +143,11 @@ class Directive(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(kind="task") | models.Q(origin_task_id__isnull=False),
                 name="reporting_directive_task_has_origin",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(kind="amendment") & models.Q(amends__isnull=False))
+                | (~models.Q(kind="amendment") & models.Q(amends__isnull=True)),
+                name="reporting_directive_amendment_amends",
             ),
         ]
         indexes = [models.Index(fields=["sender", "-created_at"], name="reporting_directive_sender_idx")]

@@ -18,6 +18,11 @@ api_urlpatterns = [
     ),
     path("directives/<int:directive_id>/", directives_api.DirectiveDetailApi.as_view(), name="directive"),
     path(
+        "directives/<int:directive_id>/amendment/",
+        directives_api.DirectiveAmendmentApi.as_view(),
+        name="directive-amendment",
+    ),
+    path(
         "directives/inbox/<int:delivery_id>/attachments/<int:attachment_id>/",
         directives_api.InboxAttachmentApi.as_view(),
         name="directives-inbox-attachment",

@@ -28,7 +28,13 @@ from core.notifications import notify
 from reception.figures import ZERO, task_costs
 from reception.models import Task, TaskStatus
 from reception.rules import RULES, Finding, item_outside_dates, vehicle_per_guest
-from reception.selectors_rules import StandardBook, costs_findings, tasks_plan_inputs, with_plan
+from reception.selectors_rules import (
+    StandardBook,
+    costs_findings,
+    tasks_plan_inputs,
+    venue_clashes_among,
+    with_plan,
+)
 from reporting.local.models import ReceptionBudget, WarningNotice
 from tenants.models import Jurisdiction, Membership, Role
 
@@ -85,8 +91,10 @@ def _warning(task: Task, finding: Finding, *, prefix: str = "") -> EarlyWarning:
 
 def plan_warnings(tasks: list[Task], *, jurisdiction: Jurisdiction) -> list[EarlyWarning]:
     """The watched rules' findings and the reported costs' findings, task by task (newest
-    first), in rule order, then the costs' (errors and warnings of the plan, then its costs)."""
-    plans = tasks_plan_inputs(tasks, jurisdiction=jurisdiction)
+    first), in rule order, then the costs' (errors and warnings of the plan, then its costs).
+    `tasks` are every task not cancelled: the venues they hold at once (`booking_conflict`)
+    are judged among them."""
+    plans = tasks_plan_inputs(tasks, jurisdiction=jurisdiction, clashes=venue_clashes_among(tasks))
     costs = costs_findings(plans)
     found: list[EarlyWarning] = []
     for task in tasks:

@@ -17,6 +17,7 @@ from provider_portal.orders.services import OrderSpec, orders_follow_plan
 from reception.models import OPEN_REVISION_STATUSES, PlanItem, Revision, RevisionStatus, Task
 from reception.notifications import arrangements_notify
 from reception.revisions import plan_changes, plan_snapshot
+from reception.services.schedule import schedule_follow_items
 from tenants.models import Jurisdiction
 
 
@@ -95,6 +96,8 @@ def revision_approve(*, actor: User, jurisdiction: Jurisdiction, task: Task) -> 
         reason=revision.reason,
         specs=[order_spec(item) for item in items],
     )
+    # the schedule's entries for items take the approved times and venues (one query, none changed)
+    schedule_follow_items(actor=actor, jurisdiction=jurisdiction, task=task, items=list(task.items.all()))
     arrangements_notify(
         jurisdiction=jurisdiction, task=task, event="reception.task.amendment_approved", revision=revision.number
     )

@@ -20,6 +20,7 @@ from provider_portal.models import Provider
 from reception.models import ITEM_FIELDS as ITEM_FIELDS_SENT
 from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, RoomType, Task
 from reception.models.plans import default_payer
+from reception.models.tasks import AMENDMENT_STATUSES
 from reception.rule_facts import meal_type_at
 from reception.services.common import check_version, required_text, snapshot, validated
 from reception.services.schedule import schedule_follow_item
@@ -164,7 +165,7 @@ def _update(
         setattr(obj, name, value)
     obj.version += 1
     validated(obj).save()
-    if part is ITEM:
+    if part is ITEM and task.status not in AMENDMENT_STATUSES:  # an amendment's: at its approval
         schedule_follow_item(actor=actor, jurisdiction=jurisdiction, task=task, item=obj)
     _audit(
         part,

@@ -23,8 +23,9 @@ from core.notifications import Recipient, notify
 from provider_portal.models import Provider
 from reception.models import PlanItem, ScheduleChange, ScheduleEntry, Task
 from reception.models.schedule import SCHEDULE_FIELDS
-from reception.models.tasks import PLAN_ROLES
+from reception.models.tasks import AMENDMENT_STATUSES, PLAN_ROLES
 from reception.selectors import ITINERARY_STATUSES
+from reception.selectors_revisions import approved_plan
 from reception.services.arrangements import clean_text, lock_arrangeable_task, serving_provider
 from reception.services.common import check_version, require_roles, validated
 from reception.tokens import itinerary_token, itinerary_url
@@ -157,11 +158,14 @@ def _record(
 #: What an entry for a plan item shares with it.
 LINKED_FIELDS = ("starts_at", "ends_at", "venue")
 LINKED = gettext_lazy("该日程对应方案事项，方案已批准：请发起变更修改其时间或地点。")
+LINKED_AMENDING = gettext_lazy("该日程对应方案事项，变更审核期间请在方案中修改该事项，变更批准后日程随之更新。")
 
 
 def _item_follow_entry(*, actor: User, jurisdiction: Jurisdiction, task: Task, entry: ScheduleEntry) -> None:
     """A linked entry's new time or venue is the item's too, while the plan may be edited (by
     whoever edits the plan); after approval it changes only by an amendment (409 `item_linked`)."""
+    if task.status in AMENDMENT_STATUSES:  # the approved plan stays in force until it is approved
+        raise Conflict(LINKED_AMENDING, code="item_linked")
     if not task.is_editable:
         raise Conflict(LINKED, code="item_linked")
     require_roles(actor=actor, jurisdiction=jurisdiction, roles=PLAN_ROLES)
@@ -184,8 +188,18 @@ def _item_follow_entry(*, actor: User, jurisdiction: Jurisdiction, task: Task, e
 def schedule_follow_item(*, actor: User, jurisdiction: Jurisdiction, task: Task, item: PlanItem) -> None:
     """The entries for a plan item take its new time and venue (an entry keeps its length when
     the item has no end); each change is kept in the schedule's history (in the caller's
-    transaction, the task locked)."""
-    for entry in ScheduleEntry.objects.select_for_update().filter(item=item):
+    transaction, the task locked). While an amendment is open the entries keep the approved
+    plan's: its approval makes them follow (`schedule_follow_items`)."""
+    schedule_follow_items(actor=actor, jurisdiction=jurisdiction, task=task, items=[item])
+
+
+def schedule_follow_items(*, actor: User, jurisdiction: Jurisdiction, task: Task, items: list[PlanItem]) -> None:
+    """`schedule_follow_item` for many items: their entries read and locked in one query."""
+    by_id = {item.pk: item for item in items}
+    if not by_id:
+        return
+    for entry in ScheduleEntry.objects.select_for_update().filter(item_id__in=list(by_id)).order_by("pk"):
+        item = by_id[entry.item_id]  # type: ignore[index]
         before = entry_state(entry)
         length = entry.ends_at - entry.starts_at
         entry.starts_at, entry.venue = item.starts_at, item.venue
@@ -226,11 +240,13 @@ def schedule_entry_add(
     linked = None
     if item is not None:
         linked = PlanItem.objects.filter(pk=item, task=task).first()
-        if linked is None:
+        # While an amendment is open the entry shows the item as approved (one it added: none yet).
+        approved = next((i for i in approved_plan(task, ("items",)).items if i.pk == item), None) if linked else None
+        if linked is None or approved is None:
             raise InvalidInput(gettext_lazy("方案事项不存在。"), field="item", code="not_found")
         length = max(ends_at - starts_at, timedelta(0))  # kept when the item has no end
-        starts_at, venue = linked.starts_at, linked.venue
-        ends_at = linked.ends_at or starts_at + length
+        starts_at, venue = approved.starts_at, approved.venue
+        ends_at = approved.ends_at or starts_at + length
     values = {"starts_at": starts_at, "ends_at": ends_at, "title": title, "venue": venue, "provider": provider}
     entry = ScheduleEntry(
         task=task, created_by=actor, item=linked, **_clean(jurisdiction, {**values, "note": note}, set(values))

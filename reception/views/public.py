@@ -19,6 +19,7 @@ from reception.forms import IntakeForm
 from reception.models import PlanItem, ScheduleEntry, TaskStatus
 from reception.selectors import itinerary_task, letter_tracked
 from reception.selectors_meetings import schedule_entries
+from reception.selectors_revisions import approved_plan
 from reception.services.letters import letter_intake
 from reception.throttle import intake_hit, intake_limit
 from reception.tokens import intake_token
@@ -73,8 +74,9 @@ def itinerary(request: HttpRequest, token: str) -> HttpResponse:
     if task is None:
         raise Http404
     days: dict[date, list[PlanItem | ScheduleEntry]] = {}
-    rows: list[PlanItem | ScheduleEntry] = [*task.items.all(), *schedule_entries(task)]
-    for item in rows:  # the plan and the current schedule
+    # The plan in force (an amendment's edits only once approved) and the current schedule.
+    rows: list[PlanItem | ScheduleEntry] = [*approved_plan(task, ("items",)).items, *schedule_entries(task)]
+    for item in rows:
         days.setdefault(timezone.localdate(item.starts_at), []).append(item)
     ordered = [(day, sorted(entries, key=lambda row: row.starts_at)) for day, entries in sorted(days.items())]
     return render(request, "reception/itinerary.html", {"task": task, "days": ordered})

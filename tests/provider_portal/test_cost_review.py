@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from core.models import AuditEntry
 from provider_portal.orders.models import Order, OrderCost
 from provider_portal.services import PriceInput, designation_set
-from reception.models import ReceptionList, Task
+from reception.models import PlanItem, ReceptionList, Task
 from tests.conftest import in_tenant, user
 from tests.provider_portal.conftest import cost_body, provider_api, staff_api
 from tests.provider_portal.test_orders import act, fulfilled
@@ -275,3 +275,20 @@ def test_one_orders_cost_is_judged_as_the_whole_plan_would_judge_it(task: Any) -
             whole = judge_cost(plan, item, ReportedCost(total=order.cost_amount, lines=[x.description for x in lines]))
             assert [f.as_dict() for f in found] == [f.as_dict() for f in whole]
             assert {f.code for f in found} >= {"actual_over_standard"}
+
+
+def test_a_cost_is_judged_by_the_approved_plan_while_an_amendment_is_open(task: Any) -> None:
+    """The meal was served to the approved 3 covers (270.00 at 90 a cover); an amendment in
+    progress that cuts it to one cover does not make that cost over the standard."""
+    order_id = fulfilled(task)["meal"]
+    assert report("p-restaurant", order_id, "270.00").status_code == 200
+    amended = staff_api("340100", "handler").post(
+        f"/api/v1/tasks/{task.pk}/amend/", {"reason": "减少用餐人数"}, format="json"
+    )
+    assert amended.status_code == 200, amended.json()
+    with in_tenant("340100"):
+        item_id = Order.objects.get(pk=order_id).item_id
+        PlanItem.objects.filter(pk=item_id).update(guests_count=1, accompanying_count=0, quantity=1)
+    response = approve(order_id)
+    assert response.status_code == 200, response.json()
+    assert state(order_id)[0] == "cost_approved"

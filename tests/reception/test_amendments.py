@@ -238,3 +238,45 @@ def test_the_task_page_amends_and_shows_the_current_revision_and_its_diff(draft)
     page = text(browser("340100-drafter").get(f"/reception/tasks/{draft.pk}/"))
     assert 'data-testid="current-amendment"' in page and REASON in page
     assert "市政府机关食堂" in page and "市委接待中心" in page and 'data-testid="edit-plan"' in page
+
+
+# --- Refusals inside the cycle: submit, return and approve of an amendment -------------------
+
+
+def _amendment_in(draft: Any, status: str) -> None:
+    set_status(draft, "in_progress", submitted_by=None)
+    assert amend(draft).status_code == 200
+    if status == "amendment_submitted":
+        assert post("340100-drafter", draft, "submit").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "username", "body", "code"),
+    [
+        # wrong role
+        ("amending", "submit", "340100-reviewer", {}, 403),
+        ("amending", "submit", "340100-handler", {}, 403),
+        ("amendment_submitted", "approve", "340100-drafter", {}, 403),
+        ("amendment_submitted", "approve", "340100-handler", {}, 403),
+        ("amendment_submitted", "return", "340100-admin", {"comment": "请修改"}, 403),
+        # wrong state
+        ("amending", "approve", "340100-reviewer", {}, 409),
+        ("amending", "return", "340100-reviewer", {"comment": "请修改"}, 409),
+        ("amendment_submitted", "submit", "340100-drafter", {}, 409),
+        # no comment
+        ("amendment_submitted", "return", "340100-reviewer", {}, 400),
+        ("amendment_submitted", "return", "340100-reviewer", {"comment": "  "}, 400),
+    ],
+)
+def test_refused_steps_of_the_amendment_change_nothing(draft, status, action, username, body, code):
+    _amendment_in(draft, status)
+    revision_state = "open" if status == "amending" else "submitted"
+    before = snapshot()
+    response = post(username, draft, action, body)
+    assert response.status_code == code, response.json()
+    if code == 409:
+        assert response.json()["code"] == "invalid_transition"
+    if code == 400:
+        assert error_fields(response) == ["comment"]
+    assert snapshot() == before
+    assert status_of(draft) == status and revisions(draft) == [(1, revision_state)]

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from provider_portal.services import provider_add
+from reception.selectors_rules import task_checks
 from tests.conftest import api, in_tenant, user
 from tests.reception.factories import GuestFactory, PlanItemFactory, StaffFactory, TaskFactory, at
 
@@ -191,3 +193,48 @@ def test_the_sweep_runs_in_every_jurisdiction(findings: dict[str, Any]) -> None:
         assert WarningNotice.objects.count() == 4
     with in_tenant("340200"):
         assert WarningNotice.objects.count() == 0
+
+
+def _meeting(task: Any, provider: Any, hour: int, *, ends: int, venue: str = "第一会议室") -> Any:
+    return PlanItemFactory(
+        task=task,
+        kind="meeting",
+        meal_type="",
+        menu="",
+        provider=provider,
+        venue=venue,
+        starts_at=at(hour),
+        ends_at=at(ends),
+        guests_count=1,
+        accompanying_count=0,
+        quantity=1,
+        unit_price=Decimal("0"),
+        payer="host",
+    )
+
+
+@pytest.mark.django_db
+def test_a_venue_two_tasks_hold_at_once_is_a_booking_conflict_warning(tree):
+    """`booking_conflict` is listed for both tasks, drafts included; another venue, a later time
+    or a cancelled task holds nothing."""
+    hotel, _created = provider_add(actor=None, name="稻香楼宾馆", kind="hotel", serves=[tree["340100"]])
+    with in_tenant("340100"):
+        first = TaskFactory(title="省发改委调研", status="approved")
+        second = TaskFactory(title="省财政厅检查")
+        elsewhere = TaskFactory(title="另一会议室")
+        cancelled = TaskFactory(title="已取消", status="cancelled")
+        mine = _meeting(first, hotel, 9, ends=11)
+        theirs = _meeting(second, hotel, 10, ends=12)
+        _meeting(second, hotel, 14, ends=15)  # later: free
+        _meeting(elsewhere, hotel, 9, ends=11, venue="第二会议室")
+        _meeting(cancelled, hotel, 9, ends=11)
+    found = api("340100", "340100-finance").get(WARNINGS).json()
+    conflicts = sorted((w["task"], w["severity"]) for w in found if w["code"] == "booking_conflict")
+    assert conflicts == sorted([(first.pk, "error"), (second.pk, "error")])
+    messages = {w["task"]: w["message"] for w in found if w["code"] == "booking_conflict"}
+    assert "省财政厅检查" in messages[first.pk] and "省发改委调研" in messages[second.pk]
+    # the task's own checks say the same
+    with in_tenant("340100"):
+        for task, item in ((first, mine), (second, theirs)):
+            errors = task_checks(task, jurisdiction=tree["340100"]).errors
+            assert [(f.code, f.item) for f in errors if f.code == "booking_conflict"] == [("booking_conflict", item.pk)]
