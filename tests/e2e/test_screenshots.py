@@ -101,7 +101,7 @@ def test_each_roles_workplace(bengbu: Any, chromium: Any, site: Any, size: str) 
         path = shoot(chromium, f"workplace-{role}", size, f"340300-{role}", site("bengbu", "/"), "[data-testid=todo]")
         assert path.stat().st_size > 10_000
     provider = shoot(
-        chromium, "provider-inbox", size, "shot-hotel-staff", site(None, "/provider/"), "[data-testid=inbox-row]"
+        chromium, "provider-inbox", size, "shot-hotel-staff", site(None, "/provider/"), "[data-testid=to-act-row]"
     )
     assert provider.stat().st_size > 10_000
 
