@@ -14,8 +14,9 @@ from provider_portal.models import OrderStatus
 from provider_portal.orders.models import CLOSED_STATUSES, Order
 from reception.models import PlanItem, ScheduleEntry, Task, TaskStatus
 
-#: A task is on a handler's day while it is to be carried out.
-TODAY_STATUSES = (TaskStatus.APPROVED, TaskStatus.IN_PROGRESS)
+#: A task is on a handler's day while it is to be carried out; while an amendment is drafted or
+#: reviewed, the approved plan stays in force.
+TODAY_STATUSES = (TaskStatus.APPROVED, TaskStatus.IN_PROGRESS, TaskStatus.AMENDING, TaskStatus.AMENDMENT_SUBMITTED)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from provider_portal.orders.models import Order
-from reception.models import ScheduleEntry, TaskStatus
+from reception.models import ScheduleEntry, Task, TaskStatus
 from reception.selectors_today import handler_day
 from tests.conftest import HOSTS, in_tenant, user
 from tests.reception.factories import DAY, PlanItemFactory, TaskFactory, at, order_for
@@ -78,6 +78,11 @@ def test_the_day_is_the_handlers_tasks_running_today_to_be_carried_out(day_of_wo
     # not tomorrow's task, another handler's, a draft or a completed one
     assert [d.task.title for d in days] == ["今天的接待"]
     assert [d.task.title for d in tomorrow] == ["今天的接待", "明天的接待"]
+    # while an amendment is drafted or reviewed, the approved plan stays in force: still on the day
+    for status in (TaskStatus.AMENDING, TaskStatus.AMENDMENT_SUBMITTED):
+        with in_tenant("340100"):
+            Task.objects.filter(pk=day_of_work["task"].pk).update(status=status)
+            assert [d.task.title for d in handler_day(handler_id=user("340100-handler").pk, day=DAY)] == ["今天的接待"]
 
 
 def test_entries_are_in_time_order_and_a_stay_counts_on_each_of_its_days(day_of_work: dict[str, Any]) -> None:
