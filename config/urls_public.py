@@ -57,6 +57,7 @@ urlpatterns = [
         name="onboarding-decide",
     ),
     path("provider/", provider_views.inbox, name="provider-inbox"),
+    path("provider/today/", provider_views.today_page, name="provider-today"),
     path("provider/orders/<uuid:order_id>/", provider_views.order_page, name="provider-order-page"),
     path("provider/bookings/", provider_views.bookings_page, name="provider-bookings"),
     path("admin/", admin.site.urls),

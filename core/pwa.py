@@ -1,10 +1,10 @@
 """The product installs as an app (PWA): a web app manifest and a service worker, on every host.
 
 The service worker (static/js/sw.js, served from the root so that its scope is the whole host)
-keeps the pages people need on the road for when the network is gone: a handler's tasks
-(`/reception/assigned/`), a guest's itinerary link, a provider's orders (`/provider/`), and the
-static files. Each page says when it was rendered, so an offline copy shows when it was last
-updated. Signing out empties the cache (app.js)."""
+keeps the pages people need on the road for when the network is gone: a handler's day
+(`/reception/today/`), a guest's itinerary link, a provider's inbox and orders of the day
+(`/provider/`, `/provider/today/`), and the static files. Each page says when it was rendered,
+so an offline copy shows when it was last updated. Signing out empties the cache (app.js)."""
 
 from __future__ import annotations
 

@@ -151,6 +151,10 @@ class OrderIndex(models.Model):
     venue = models.CharField(_("地点"), max_length=200)
     status = models.CharField(_("状态"), max_length=20, choices=OrderStatus.choices)
     withdraw_reason = models.TextField(_("撤回原因"), blank=True)
+    # The last approved amendment that changed the order (a copy of the order's): when, and
+    # [{field, before, after}], so the inbox marks a changed order and says what changed.
+    amended_at = models.DateTimeField(_("变更时间"), null=True, blank=True)
+    amendment_changes = models.JSONField(_("变更内容"), default=list, blank=True)
     created_at = models.DateTimeField(_("派单时间"))
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +17,7 @@ from provider_portal.models import (
     AgreedPrice,
     BookingIndex,
     OrderIndex,
+    OrderStatus,
     Provider,
     ProviderServiceArea,
     ProviderStaff,
@@ -86,12 +87,38 @@ def staff_provider(user: Any) -> Provider:
     return staff.provider
 
 
-def provider_inbox(*, provider: Provider, status: str | None = None) -> QuerySet[OrderIndex]:
-    """One inbox across every jurisdiction the provider serves, newest first (public index only)."""
+def provider_inbox(*, provider: Provider, status: str | None = None, acted_on: bool = False) -> QuerySet[OrderIndex]:
+    """One inbox across every jurisdiction the provider serves, newest first (public index only).
+    `acted_on` leaves out the orders still waiting for the provider (`provider_to_act`)."""
     rows = OrderIndex.objects.filter(provider=provider)
+    if acted_on:
+        rows = rows.exclude(status=OrderStatus.SENT)
     if status:
         rows = rows.filter(status=status)
     return rows.order_by("-created_at", "-id")
+
+
+def provider_to_act(*, provider: Provider) -> QuerySet[OrderIndex]:
+    """The orders the provider has not acted on yet, in every jurisdiction it serves: new ones
+    and those an approved amendment changed and sent back (`amended_at` set, the changes kept).
+    Soonest service first (public index only, one query)."""
+    return OrderIndex.objects.filter(provider=provider, status=OrderStatus.SENT).order_by(
+        "starts_at", "created_at", "id"
+    )
+
+
+def provider_day(*, provider: Provider, day: date) -> list[OrderIndex]:
+    """The provider's orders whose service touches `day` (in the active time zone), in every
+    jurisdiction it serves, by time; declined ones are left out (the provider is not serving
+    them), withdrawn ones kept so that a called-off order is seen as such. Public index only."""
+    opens = timezone.make_aware(datetime.combine(day, time(0)))
+    closes = opens + timedelta(days=1)
+    touches = Q(starts_at__lt=closes) & (Q(ends_at__gte=opens) | Q(ends_at__isnull=True, starts_at__gte=opens))
+    return list(
+        OrderIndex.objects.filter(touches, provider=provider)
+        .exclude(status=OrderStatus.DECLINED)
+        .order_by("starts_at", "jurisdiction_code", "id")
+    )
 
 
 @dataclass(frozen=True)

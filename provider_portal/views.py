@@ -7,7 +7,7 @@ Tenant host (`/providers/`): the jurisdiction's designated list; its admin manag
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -17,9 +17,11 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -35,6 +37,8 @@ from tenants.models import ALL_ROLES
 from tenants.permissions import request_access
 from tenants.web import JurisdictionPageMixin
 
+#: How many orders waiting for the provider the inbox lists before saying how many more there are.
+TO_ACT_ROWS = 50
 PAYMENT_CHOICES = [("", "—"), *PaymentMethod.choices, ("cash", gettext_lazy("现金"))]
 LINE_ROWS = 5
 
@@ -107,27 +111,77 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """Every order sent to this provider by any jurisdiction it serves, newest first."""
     provider = _provider(request)
     status = request.GET.get("status", "")
-    rows = selectors.provider_inbox(provider=provider, status=status if status in OrderStatus.values else None)
+    statuses = [(value, label) for value, label in OrderStatus.choices if value != OrderStatus.SENT]
+    rows = selectors.provider_inbox(
+        provider=provider, status=status if status in dict(statuses) else None, acted_on=True
+    )
     page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    to_act = selectors.provider_to_act(provider=provider)
     return render(
         request,
         "provider_portal/inbox.html",
         {
             "provider": provider,
+            "to_act": [(row, amendment_rows(row.amendment_changes)) for row in to_act[:TO_ACT_ROWS]],
+            "to_act_count": to_act.count(),
             "page": page,
-            "statuses": OrderStatus.choices,
+            "statuses": statuses,
             "status": status,
             "price_areas": selectors.provider_prices(provider=provider),
         },
     )
 
 
-def order_amendment_rows(order: Any) -> list[tuple[str, Any, Any]]:
+@require_http_methods(["GET"])
+@_signed_in
+def today_page(request: HttpRequest) -> HttpResponse:
+    """The provider's orders of the day (今日订单), in the user's time zone, in every jurisdiction
+    it serves. The service worker keeps the last copy for use offline (static/js/sw.js)."""
+    provider = _provider(request)
+    day = timezone.localdate()
+    return render(
+        request,
+        "provider_portal/today.html",
+        {"provider": provider, "day": day, "orders": selectors.provider_day(provider=provider, day=day)},
+    )
+
+
+def _change_value(field: Any, value: Any) -> str:
+    """A recorded before/after value as people read it: a code by its label, a time in the
+    user's time zone (the record keeps ISO text), nothing as a dash."""
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return date_format(timezone.localtime(moment) if timezone.is_aware(moment) else moment, "Y-m-d H:i")
+    return str(value)
+
+
+def amendment_rows(changes: list[dict[str, Any]] | None) -> list[tuple[str, str, str]]:
+    """What an approved amendment changed on an order: (field's label, before, after)."""
+    from provider_portal.orders.models import Order
+
+    rows = []
+    for change in changes or []:
+        field = Order._meta.get_field(change["field"])
+        rows.append(
+            (
+                str(field.verbose_name),  # type: ignore[union-attr]
+                _change_value(field, change["before"]),
+                _change_value(field, change["after"]),
+            )
+        )
+    return rows
+
+
+def order_amendment_rows(order: Any) -> list[tuple[str, str, str]]:
     """What the last approved amendment changed on the order: (field's label, before, after)."""
-    return [
-        (str(order._meta.get_field(change["field"]).verbose_name), change["before"], change["after"])
-        for change in order.amendment_changes or []
-    ]
+    return amendment_rows(order.amendment_changes)
 
 
 @require_http_methods(["GET"])

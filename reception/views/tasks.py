@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,6 +18,7 @@ from reception.forms import AssignForm, CommentForm, ReasonForm, TaskForm, Versi
 from reception.letter_prefill import task_initial
 from reception.models import TRANSITIONS, AccompanyingStaff, Guest, PlanItem, TaskAction, TaskStatus
 from reception.scopes import letters_in_scope, tasks_in_scope
+from reception.selectors_today import handler_day
 from reception.services import links, orders, transitions
 from reception.services.tasks import TASK_CREATE_ROLES, task_create
 from reception.views.base import ReceptionPage, error_text, list_filters, paginate, perform, place_findings
@@ -69,6 +71,20 @@ class AssignedTasksView(TaskListView):
         return selectors.task_list(
             handler_id=self.actor.pk, status=filters.get("status"), q=filters.get("q"), by_action=True
         )
+
+
+class TodayView(ReceptionPage):
+    """The handler's day (今日任务): today's tasks and what happens today, in the user's time
+    zone. The service worker keeps the last copy for use offline (static/js/sw.js)."""
+
+    template_name = "reception/today.html"
+    roles = frozenset({Role.HANDLER})
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        day = timezone.localdate()
+        context.update(day=day, tasks=handler_day(handler_id=self.actor.pk, day=day))
+        return context
 
 
 class TaskCreateView(ReceptionPage):

@@ -1,9 +1,10 @@
 /* The service worker (core/pwa.py serves it at /sw.js): keep what people need on the road.
    Network first; when the network is gone, the last copy. Only these pages are kept, and only
-   after they were opened online: a handler's tasks, a guest's itinerary, a provider's orders. */
+   after they were opened online: a handler's day (today's tasks and itineraries), a guest's
+   itinerary, a provider's inbox and orders of the day. */
 "use strict";
-var CACHE = "reception-offline-v1";
-var OFFLINE_PAGES = [/^\/$/, /^\/reception\/assigned\/$/, /^\/itinerary\/[^/]+\/$/, /^\/provider\/$/];
+var CACHE = "reception-offline-v2";
+var OFFLINE_PAGES = [/^\/$/, /^\/reception\/today\/$/, /^\/itinerary\/[^/]+\/$/, /^\/provider\/$/, /^\/provider\/today\/$/];
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) {

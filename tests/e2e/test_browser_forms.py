@@ -1,4 +1,4 @@
-"""In a real browser: approving and cancelling ask first; the item form shows only its kind's
+"""In a real browser: approving, amending and cancelling ask first; the item form shows only its kind's
 fields; required fields are marked. Data is committed in 蚌埠市 (340300, host bengbu)."""
 
 from __future__ import annotations
@@ -59,6 +59,37 @@ def test_cancel_asks_first(committed: Any, page: Any, site: Any) -> None:
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("button:has-text('确认取消')")
     page.wait_for_selector("[data-testid=task-status][data-status=cancelled]")
+
+
+def test_amend_asks_first_and_a_no_changes_nothing(committed: Any, page: Any, site: Any) -> None:
+    with in_tenant("340300"):
+        task = TaskFactory(
+            title="蚌埠变更确认测试",
+            status=TaskStatus.IN_PROGRESS,
+            handler=user("340300-handler"),
+            created_by=user("340300-drafter"),
+        )
+    url = site("bengbu", f"/reception/tasks/{task.pk}/")
+    login(page, site, "340300-handler", PASSWORD, url)
+    page.wait_for_url(url)
+    form = page.locator("[data-testid=amend-form]")
+    form.locator("summary").click()
+    form.locator("textarea[name=reason]").fill("来宾改为住两晚")
+    questions: list[str] = []
+
+    def refuse(dialog: Any) -> None:
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", refuse)
+    page.click("[data-testid=amend]")
+    page.wait_for_timeout(300)
+    assert questions and "蚌埠变更确认测试" in questions[0]
+    assert status_of(task) == TaskStatus.IN_PROGRESS  # refused: nothing sent, nothing changed
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("[data-testid=amend]")
+    page.wait_for_selector("[data-testid=task-status][data-status=amending]")
+    assert status_of(task) == TaskStatus.AMENDING
 
 
 def test_the_item_form_shows_only_its_kinds_fields_and_marks_required_ones(

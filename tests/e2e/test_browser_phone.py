@@ -1,12 +1,16 @@
 """On a phone (390 px wide, Chromium): no page scrolls sideways, tables read as labelled cards;
-the product installs as an app (manifest, service worker) and a handler's tasks reload offline
-showing when they were last updated. Data is committed in 蚌埠市 (340300, host bengbu)."""
+the product installs as an app (manifest, service worker) and a handler's day (today's tasks and
+itineraries, in the user's time zone) reloads offline showing when it was last updated. Data is
+committed in 蚌埠市 (340300, host bengbu)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from reception.models import TaskStatus
 from tests.conftest import PASSWORD, in_tenant, user
@@ -57,6 +61,7 @@ def test_no_page_scrolls_sideways_at_390_px(bengbu, phone, site):
         "/",
         "/reception/",
         "/reception/assigned/",
+        "/reception/today/",
         f"/reception/tasks/{task.pk}/",
         "/reception/letters/",
         "/reception/standards/",
@@ -114,21 +119,56 @@ def test_it_installs_as_an_app(committed, page, site):
     assert scope == site("bengbu", "/")
 
 
-def test_a_handlers_tasks_reload_offline_showing_when_they_were_updated(bengbu, chromium, site):
-    context = chromium.new_context(locale="zh-CN", viewport=PHONE)
+def test_a_handlers_day_reloads_offline_with_todays_tasks_and_itineraries_only(bengbu, chromium, site):
+    """Today is the user's own (the browser's zone, here UTC+14): the day page lists the tasks
+    running today with today's entries only, each with when it last changed, and reloads offline."""
+    zone = ZoneInfo("Pacific/Kiritimati")
+    today = timezone.now().astimezone(zone).date()
+    tomorrow = today + dt.timedelta(days=1)
+    with in_tenant("340300"):
+        handler = user("340300-handler")
+        task = TaskFactory(
+            title="今天的手机端接待",
+            status=TaskStatus.IN_PROGRESS,
+            handler=handler,
+            start_date=today,
+            end_date=tomorrow,
+        )
+        PlanItemFactory(task=task, starts_at=dt.datetime.combine(today, dt.time(12), zone), venue="今天的午餐地点")
+        PlanItemFactory(task=task, starts_at=dt.datetime.combine(tomorrow, dt.time(12), zone), venue="明天的午餐地点")
+        TaskFactory(
+            title="明天才开始的接待",
+            status=TaskStatus.APPROVED,
+            handler=handler,
+            start_date=tomorrow,
+            end_date=tomorrow,
+        )
+    context = chromium.new_context(locale="zh-CN", viewport=PHONE, timezone_id="Pacific/Kiritimati")
     page = context.new_page()
     page.set_default_timeout(15000)
     try:
-        login(page, site, "340300-handler", PASSWORD, site("bengbu", "/reception/assigned/"))
-        page.wait_for_url(site("bengbu", "/reception/assigned/"))
+        login(page, site, "340300-handler", PASSWORD, site("bengbu", "/reception/today/"))
+        page.wait_for_url(site("bengbu", "/reception/today/"))
         page.evaluate("navigator.serviceWorker.ready")
-        page.reload()  # now under the worker's control: this copy is kept
+        page.reload()  # now under the worker's control (and with the browser's zone): this copy is kept
         page.wait_for_function("navigator.serviceWorker.controller !== null")
+        assert page.get_by_test_id("today-date").inner_text().startswith(today.isoformat())
+        assert sideways(page) == 0
+
+        def shown() -> tuple[list[str], str]:
+            tasks = page.locator("[data-testid=today-task] h2 a").all_inner_texts()
+            return tasks, page.locator("[data-testid=today-itinerary]").inner_text()
+
+        tasks, itinerary = shown()
+        # not the older task of the fixture, not tomorrow's; today's lunch, not tomorrow's
+        assert tasks == ["今天的手机端接待"]
+        assert "今天的午餐地点" in itinerary and "明天的午餐地点" not in itinerary
+        assert page.get_by_test_id("task-updated-at").is_visible()
         updated = page.get_by_test_id("updated-at").inner_text()
         assert page.get_by_test_id("offline-note").is_hidden()
         context.set_offline(True)
         page.reload()
-        assert "蚌埠手机端测试接待" in page.locator("[data-testid=tasks]").inner_text()
+        assert shown() == (tasks, itinerary)
         assert page.get_by_test_id("updated-at").inner_text() == updated
         assert page.get_by_test_id("offline-note").is_visible()
         # A page not kept for the road is not served from a stale copy

@@ -67,8 +67,8 @@ def test_provider_accepts_then_the_list_pdf_then_the_province_dashboard(
     # The provider signs in on the public host, finds the order in its inbox and accepts it.
     login(page, site, "e2e-hotel-staff", PASSWORD, site(None, "/provider/"))
     page.wait_for_url(site(None, "/provider/"))
-    row = page.locator("[data-testid=inbox-row]", has_text="浏览器结算测试接待")
-    assert row.get_attribute("data-status") == "sent"
+    row = page.locator("[data-testid=to-act-row]", has_text="浏览器结算测试接待")  # new orders come first
+    assert row.get_attribute("data-changed") == "0"
     row.locator("a").first.click()
     page.wait_for_url(f"**/provider/orders/{order['id']}/")
     page.click("[data-testid=accept]")

@@ -46,7 +46,9 @@ def test_provider_portal_pages_carry_an_order_through(task: Any) -> None:
     hotel = page_client(None, "p-hotel")
     inbox = hotel.get("/provider/")
     assert inbox.status_code == 200
-    assert text(inbox).count('data-testid="inbox-row"') == 1 and task.title in text(inbox)
+    # the new order waits in "new and changed orders" first; nothing acted on yet below it
+    assert text(inbox).count('data-testid="to-act-row"') == 1 and task.title in text(inbox)
+    assert text(inbox).count('data-testid="inbox-row"') == 0
     assert 'name="viewport"' in text(inbox)  # phone-friendly base layout
     page = hotel.get(f"/provider/orders/{ids['lodging']}/")
     assert page.status_code == 200 and "稻香楼宾馆3号楼" in text(page) and 'data-testid="accept"' in text(page)

@@ -353,15 +353,28 @@ def test_the_task_list_puts_what_needs_action_first_with_coloured_badges(tree):
             ("待审核的", "submitted", DAY + dt.timedelta(days=3)),
             ("已取消的", "cancelled", DAY),
             ("承办中的", "in_progress", DAY),
+            ("变更待审核的", "amendment_submitted", DAY),
+            ("变更中的", "amending", DAY),
             ("退回的", "returned", DAY + dt.timedelta(days=9)),
             ("较早待审核的", "submitted", DAY),
         ]:
             TaskFactory(title=title, status=status, start_date=start, end_date=start)
     page = text(browser("340100-reviewer").get("/reception/"))
     titles = re.findall(r'<a href="/reception/tasks/\d+/">([^<]+)</a>', page)
-    assert titles == ["退回的", "较早待审核的", "待审核的", "承办中的", "已结算的", "已取消的"]
+    # an amendment waiting for review with the plans waiting; one being drafted with the drafts
+    expected = ["退回的", "较早待审核的", "待审核的", "变更待审核的", "变更中的", "承办中的", "已结算的", "已取消的"]
+    assert titles == expected
     badges = re.findall(r'<span class="badge status-(\w+)" data-status="\w+">', page)
-    assert badges == ["returned", "submitted", "submitted", "in_progress", "settled", "cancelled"]
+    assert badges == [
+        "returned",
+        "submitted",
+        "submitted",
+        "amendment_submitted",
+        "amending",
+        "in_progress",
+        "settled",
+        "cancelled",
+    ]
     # The API keeps its newest-first order
     from tests.conftest import api
 
