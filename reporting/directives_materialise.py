@@ -22,37 +22,23 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import audit_record
 from core.errors import Conflict, InvalidInput
-from reception.models import Guest, Letter, LetterStatus, PlanItem, Task, TaskStatus
-from reception.models.plans import default_payer
+from reception.models import Task
 from reception.selectors import standard_in_force, standard_values
 from reception.selectors_revisions import approved_plan, approved_revisions
-from reception.services.directives import directive_amendment_apply
+from reception.services.directives import (
+    GUEST_FIELDS,
+    ITEM_FIELDS,
+    LETTER_FIELDS,
+    TASK_FIELDS,
+    directive_amendment_apply,
+    directive_task_receive,
+)
 from reception.services.standards import superior_standard_adopt
 from reception.standards import standard_wire
 
 if TYPE_CHECKING:
     from reporting.models import Delivery
-
-LETTER_FIELDS = ("number", "sending_unit", "purpose", "content", "itinerary", "people_count", "received_on")
-TASK_FIELDS = ("title", "level", "counterpart_unit", "start_date", "end_date")
-GUEST_FIELDS = ("name", "unit", "post", "grade")
-ITEM_FIELDS = (
-    "kind",
-    "starts_at",
-    "ends_at",
-    "venue",
-    "meal_type",
-    "working_meal",
-    "guests_count",
-    "accompanying_count",
-    "unit_price",
-    "quantity",
-    "room_type",
-    "menu",
-    "payer",
-)
 
 
 def _wire(value: Any) -> Any:
@@ -110,49 +96,18 @@ def _materialise_notice(delivery: Delivery) -> dict[str, Any]:
 
 
 def _materialise_task(delivery: Delivery) -> dict[str, Any]:
-    directive, target = delivery.directive, delivery.target
+    directive = delivery.directive
     payload = directive.payload
-    actor = directive.created_by
-    letter = Letter.objects.create(
-        **payload["letter"],
-        status=LetterStatus.REGISTERED,
-        created_by=actor,
-        registered_by=actor,
-        registered_at=timezone.now(),
+    return directive_task_receive(
+        actor=directive.created_by,
+        jurisdiction=delivery.target,
+        directive_id=directive.pk,
+        origin=f"{directive.sender.code}:{payload['task']['id']}",
+        letter=payload["letter"],
+        task=payload["task"],
+        guests=payload["guests"],
+        items=payload["items"],
     )
-    fields = {name: payload["task"][name] for name in TASK_FIELDS}
-    task = Task.objects.create(letter=letter, status=TaskStatus.DRAFT, created_by=actor, **fields)
-    guests = [{k: v for k, v in guest.items() if k != "id"} for guest in payload["guests"]]
-    items = [{k: v for k, v in item.items() if k != "id"} for item in payload["items"]]
-    local_guests = Guest.objects.bulk_create(Guest(task=task, **guest) for guest in guests)
-    local_items = PlanItem.objects.bulk_create(
-        # A plan pushed before items carried a payer takes the regulation's default.
-        PlanItem(task=task, **{"payer": default_payer(item["kind"], item["working_meal"]), **item})
-        for item in items
-    )
-    origin = f"{directive.sender.code}:{payload['task']['id']}"
-    audit_record(
-        actor=actor,
-        action="reception.letter.registered",
-        jurisdiction_code=target.code,
-        obj=letter,
-        after={"number": letter.number, "sending_unit": letter.sending_unit, "directive": directive.pk},
-    )
-    audit_record(
-        actor=actor,
-        action="reception.task.created",
-        jurisdiction_code=target.code,
-        obj=task,
-        after={"letter": letter.pk, "status": task.status, "directive": directive.pk, "origin": origin},
-        comment=str(_("上级下发的接待任务（%(origin)s）") % {"origin": origin}),
-    )
-    result: dict[str, Any] = {"local_task_id": task.pk, "local_letter_id": letter.pk}
-    if all("id" in row for row in [*payload["guests"], *payload["items"]]):
-        result["origin_map"] = {
-            "guests": {str(row["id"]): obj.pk for row, obj in zip(payload["guests"], local_guests, strict=True)},
-            "items": {str(row["id"]): obj.pk for row, obj in zip(payload["items"], local_items, strict=True)},
-        }
-    return result
 
 
 def _received(delivery: Delivery) -> tuple[int | None, dict[str, Any] | None, int]:

@@ -24,11 +24,14 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
+from core.errors import InvalidInput
 from core.models import User
-from reception.models import Guest, PlanItem, Task, TaskStatus
+from reception.models import Guest, Letter, LetterStatus, PlanItem, Task, TaskStatus
 from reception.models.plans import default_payer
 from reception.notifications import task_transition_notify
 from reception.services import amendments
@@ -228,4 +231,83 @@ def directive_amendment_apply(
     result = _outcome(outcome, revision=revision_number, applied=numbers, origin_map=mapping)
     if skipped:
         result["skipped"] = skipped
+    return result
+
+
+#: What a directive carries of the origin's letter and task.
+LETTER_FIELDS = ("number", "sending_unit", "purpose", "content", "itinerary", "people_count", "received_on")
+TASK_FIELDS = ("title", "level", "counterpart_unit", "start_date", "end_date")
+ACTION_RECEIVED = "reception.task.received"
+
+
+def _checked(obj: models.Model, *, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as exc:
+        fields = ", ".join(sorted(exc.message_dict)) if hasattr(exc, "error_dict") else ""
+        raise InvalidInput(
+            _("上级下发的内容无法登记（%(fields)s）。") % {"fields": fields}, field="payload", code="invalid_payload"
+        ) from None
+
+
+@transaction.atomic
+def directive_task_receive(
+    *,
+    actor: User | None,
+    jurisdiction: Jurisdiction,
+    directive_id: int,
+    origin: str,
+    letter: dict[str, Any],
+    task: dict[str, Any],
+    guests: list[dict[str, Any]],
+    items: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """A superior's task arriving by directive (上级下发任务): its letter registered here, a local
+    draft task with the origin's guests and items as guidance (no providers: the local office
+    picks its own), each row checked by the model's own validation. One audit entry. Returns the
+    local ids and, when the origin's rows carry ids, the map from the origin's ids to the local
+    ones (a later amendment of the origin follows it)."""
+    require_schema(jurisdiction)
+    local_letter = Letter(
+        **_python(Letter, letter, LETTER_FIELDS),
+        status=LetterStatus.REGISTERED,
+        created_by=actor,
+        registered_by=actor,
+        registered_at=timezone.now(),
+    )
+    _checked(local_letter)
+    local_letter.save()
+    local_task = Task(
+        letter=local_letter, status=TaskStatus.DRAFT, created_by=actor, **_python(Task, task, TASK_FIELDS)
+    )
+    _checked(local_task)
+    local_task.save()
+    new_guests = [cast(Guest, _new(Guest, local_task, row, GUEST_FIELDS)) for row in guests]
+    new_items = [cast(PlanItem, _new(PlanItem, local_task, row, ITEM_FIELDS)) for row in items]
+    for obj in [*new_guests, *new_items]:
+        _checked(obj)
+    local_guests = Guest.objects.bulk_create(new_guests)
+    local_items = PlanItem.objects.bulk_create(new_items)
+    audit_record(
+        actor=actor,
+        action=ACTION_RECEIVED,
+        jurisdiction_code=jurisdiction.code,
+        obj=local_task,
+        after={
+            "letter": local_letter.pk,
+            "number": local_letter.number,
+            "status": local_task.status,
+            "directive": directive_id,
+            "origin": origin,
+            "guests": len(local_guests),
+            "items": len(local_items),
+        },
+        comment=str(_("上级下发的接待任务（%(origin)s）") % {"origin": origin}),
+    )
+    result: dict[str, Any] = {"local_task_id": local_task.pk, "local_letter_id": local_letter.pk}
+    if all("id" in row for row in [*guests, *items]):
+        result["origin_map"] = {
+            "guests": {str(row["id"]): obj.pk for row, obj in zip(guests, local_guests, strict=True)},
+            "items": {str(row["id"]): obj.pk for row, obj in zip(items, local_items, strict=True)},
+        }
     return result

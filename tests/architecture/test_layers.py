@@ -21,12 +21,7 @@ LAYERS = ("core", "tenants", "provider_portal", "reception", "reporting", "confi
 WRITES = {"create", "bulk_create", "get_or_create", "update_or_create", "update", "delete", "bulk_update"}
 
 #: (kind, file, detail) still to be removed.
-KNOWN: set[tuple[str, str, str]] = {
-    ("model-write", "reporting/directives_materialise.py", "reception.models.Letter.create"),
-    ("model-write", "reporting/directives_materialise.py", "reception.models.Task.create"),
-    ("model-write", "reporting/directives_materialise.py", "reception.models.Guest.bulk_create"),
-    ("model-write", "reporting/directives_materialise.py", "reception.models.PlanItem.bulk_create"),
-}
+KNOWN: set[tuple[str, str, str]] = set()
 
 
 def _app(module: str) -> str | None:

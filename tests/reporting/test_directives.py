@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 
 from config.celery import app
+from core.errors import InvalidInput
 from core.models import AuditEntry, Notification, User
 from reception.models import Letter, MealCeiling, PlanItem, Standard, Task
 from reporting import directives_materialise
 from reporting.directives_tasks import directive_deliver
 from reporting.models import Delivery, Directive
 from tenants.models import Jurisdiction
-from tests.conftest import api, in_tenant
+from tests.conftest import api, in_tenant, user
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/directives/"
@@ -382,3 +383,46 @@ def test_a_suspended_target_fails_with_a_readable_reason(tree, django_capture_on
         app.conf.task_eager_propagates = True
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_error) == ("failed", 5, "接收辖区已停用，无法送达。")
+
+
+def test_a_delivered_task_is_written_by_receptions_service_with_one_audit_entry(
+    tree, origin_task, django_capture_on_commit_callbacks
+):
+    """Reporting writes no reception row itself: the local letter, task, guests and items come
+    from `reception.services.directives.directive_task_receive`, one audit entry for all of them."""
+    created = send(
+        {"kind": "task", "title": "沿线接待", "targets": ["340200"], "task": origin_task.pk},
+        django_capture_on_commit_callbacks,
+    ).json()
+    delivery = Delivery.objects.get(directive_id=created["id"])
+    entries = AuditEntry.objects.filter(chain="340200")
+    received = entries.filter(action="reception.task.received", object_id=str(delivery.local_task_id))
+    assert received.count() == 1
+    assert received.get().after["directive"] == created["id"] and received.get().after["items"] == 2
+    assert not entries.filter(action__in=["reception.letter.registered", "reception.task.created"]).exists()
+
+
+def test_a_task_the_models_refuse_fails_the_delivery_and_writes_nothing(
+    tree, origin_task, django_capture_on_commit_callbacks
+):
+    """The pushed rows pass the models' own validation; a guest with a grade the target does not
+    know (a payload of a newer version, or a tampered one) fails the delivery, nothing written."""
+    from reception.services.directives import directive_task_receive
+    from tenants.models import Jurisdiction
+
+    with in_tenant("340000"):
+        payload = directives_materialise.task_payload(origin_task.pk)
+    payload["guests"][0]["grade"] = "emperor"
+    target, admin = Jurisdiction.objects.get(code="340200"), user("340000-admin")
+    with in_tenant("340200"):
+        before = (Letter.objects.count(), Task.objects.count(), AuditEntry.objects.filter(chain="340200").count())
+        with pytest.raises(InvalidInput) as refused:
+            directive_task_receive(actor=admin, jurisdiction=target, directive_id=1, origin="340000:1", **payload)
+        assert refused.value.code == "invalid_payload"
+        after = (Letter.objects.count(), Task.objects.count(), AuditEntry.objects.filter(chain="340200").count())
+        assert after == before
+        payload["guests"][0]["grade"] = "bureau"
+        result = directive_task_receive(actor=admin, jurisdiction=target, directive_id=1, origin="340000:1", **payload)
+        local = Task.objects.get(pk=result["local_task_id"])
+        assert (local.guests.count(), local.items.count()) == (2, 2)
+        assert set(result["origin_map"]["guests"]) == {str(g["id"]) for g in payload["guests"]}
