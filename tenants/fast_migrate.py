@@ -101,6 +101,8 @@ class Group:
 class Analysis:
     up_to_date: list[str] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
+    check_seconds: float = 0.0  # the catalog queries over every schema
+    work_out_seconds: float = 0.0  # the copies the SQL was recorded on
 
     @property
     def by_sql(self) -> list[Group]:
@@ -198,6 +200,7 @@ def analyse(schemas: list[str], *, loader_factory: LoaderFactory | None = None) 
     The first schema of the list (the template) stays first in its group."""
     factory = loader_factory or _code_loader
     activate_public()
+    started = time.monotonic()
     expected = migrations_digest(factory(None).graph.nodes)
     recorded = recorded_digests(schemas)
     stale = [name for name in schemas if recorded[name] != expected]
@@ -206,6 +209,7 @@ def analyse(schemas: list[str], *, loader_factory: LoaderFactory | None = None) 
     for name in stale:
         groups.setdefault((recorded[name], structures.get(name)), []).append(name)
     analysis = Analysis(up_to_date=[name for name in schemas if recorded[name] == expected])
+    analysis.check_seconds = time.monotonic() - started
     for members in groups.values():
         plan = (
             SqlPlan(not_sql=("no django_migrations table",))
@@ -213,6 +217,7 @@ def analyse(schemas: list[str], *, loader_factory: LoaderFactory | None = None) 
             else work_out(members[0], loader_factory=factory)
         )
         analysis.groups.append(Group(schemas=members, plan=plan))
+    analysis.work_out_seconds = time.monotonic() - started - analysis.check_seconds
     return analysis
 
 
