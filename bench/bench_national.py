@@ -27,7 +27,8 @@ def _national_database() -> str | None:
     """The national database's name when it exists and holds jurisdictions."""
     from django.db import connection
 
-    name = str(connection.settings_dict["NAME"]).replace("_bench", "_national")
+    current = str(connection.settings_dict["NAME"])
+    name = current.removesuffix("_bench") + "_national"  # as bench/national.py names it
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:

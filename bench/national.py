@@ -371,6 +371,7 @@ def measure_fast_migration(connections_count: int) -> float:
             f"measure: probe undone by SQL in {len(rollback.done)} schemas in {rollback.seconds:.1f} s "
             f"({len(rollback.failed)} failed)"
         )
+    schemas = Jurisdiction.objects.count() + 1  # tenants may have been created meanwhile
     say(
         f"measure: migrate_schemas --fast, one new migration (column + index): {len(changed)} of {schemas} schemas "
         f"changed in {elapsed:.1f} s ({len(changed) / elapsed:.1f} schemas/s, {connections_count} connections), "
