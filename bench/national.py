@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """National scale, simulated: every province, city and county of the country in one database.
 
-Not part of `make bench` or CI: building ~3,200 cloned schemas takes an hour or more. Run it in
+Not part of CI: building ~3,200 cloned schemas takes an hour or more (`make bench` runs only the
+`migrate` step, when this database exists: bench/bench_national.py). Run it in
 the background and read the figures it prints (and appends to `.data/national.log`):
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/reception \\
@@ -260,6 +261,8 @@ def build_ddl(parallel: int) -> None:
                     "BEGIN;\n"
                     + ddl.replace(TEMPLATE_SCHEMA, schema)
                     + f'\nINSERT INTO "{schema}".django_migrations SELECT * FROM "{TEMPLATE_SCHEMA}".django_migrations;'
+                    + f"\nSELECT setval(pg_get_serial_sequence('\"{schema}\".django_migrations', 'id'), "
+                    + f'(SELECT max(id) FROM "{schema}".django_migrations));'
                     + "\nCOMMIT;"
                 )
             except Exception as error:
@@ -328,17 +331,14 @@ def measure_onboarding(runs: int = 5) -> None:
     real onboardings, under a bench province that is deleted again afterwards)."""
     from bench import bench_onboarding as onboarding
 
-    reviewer = onboarding._setup()
-    try:
-        for mode in ("pool", "cold"):
-            samples = onboarding._series(reviewer, mode, runs)
-            say(
-                f"measure: approval → active, {'spare pool' if mode == 'pool' else 'cold clone'}: median "
-                f"{statistics.median(samples):.3f} s (min {min(samples):.3f}, max {max(samples):.3f}, "
-                f"{runs} runs), {load()}"
-            )
-    finally:
-        onboarding._cleanup_codes([onboarding.CITY[0], onboarding.PROVINCE[0]])
+    reviewer = onboarding._setup()  # the bench province and city stay (their applications refer to them)
+    for mode in ("pool", "cold"):
+        samples = onboarding._series(reviewer, mode, runs)
+        say(
+            f"measure: approval → active, {'spare pool' if mode == 'pool' else 'cold clone'}: median "
+            f"{statistics.median(samples):.3f} s (min {min(samples):.3f}, max {max(samples):.3f}, "
+            f"{runs} runs), {load()}"
+        )
 
 
 def measure_fast_migration(connections_count: int) -> float:
@@ -406,7 +406,7 @@ def measure_normal_sample(count: int) -> None:
     )
 
 
-def measure(connections_count: int, normal_sample: int) -> None:
+def measure(connections_count: int, normal_sample: int, migrations_only: bool = False) -> None:
     from django.core.management import call_command
     from django.db import connection
 
@@ -414,8 +414,9 @@ def measure(connections_count: int, normal_sample: int) -> None:
 
     tenants = Jurisdiction.objects.count()
     say(f"measure: {tenants} jurisdictions, {load()}")
-    measure_clone()
-    measure_onboarding()
+    if not migrations_only:
+        measure_clone()
+        measure_onboarding()
 
     # A deploy's migration pass with nothing to apply, both ways.
     _timed("migrate_schemas, nothing to apply", call_command, "migrate_schemas", interactive=False, verbosity=0)
@@ -531,6 +532,9 @@ def main() -> int:
     parser.add_argument(
         "--normal-sample", type=int, default=20, help="schemas migrated the normal way for comparison (0: none)"
     )
+    parser.add_argument(
+        "--migrations-only", action="store_true", help="measure: skip the cloner and onboarding figures"
+    )
     args = parser.parse_args()
     setup()
     if "build" in args.steps:
@@ -538,7 +542,7 @@ def main() -> int:
     if "build-ddl" in args.steps:
         build_ddl(args.connections)
     if "measure" in args.steps:
-        measure(args.connections, args.normal_sample)
+        measure(args.connections, args.normal_sample, args.migrations_only)
     if "migrate" in args.steps:  # what `make bench` runs: the national deploy of one migration
         measure_fast_migration(args.connections)
     return 0
