@@ -5,10 +5,10 @@ loads the migration graph, renders the project state and runs every operation on
 about 1.6 schemas/s here, 34 minutes for 3,210 jurisdictions. The DDL it sends is the same for
 every schema cloned from the template (same tables, same constraint and index names), so:
 
-1. **Check.** One query reads every schema's recorded migrations (a digest per schema) and
-   another the names and types of its tables, columns, indexes and constraints. Schemas at the
-   code's migrations are up to date (a rerun skips what an earlier run applied); the others are
-   grouped by (recorded migrations, structure). Normally there is one group, the template's.
+1. **Check.** A few catalog queries read every schema's recorded migrations (a digest per
+   schema) and the names of its relations (tables, indexes, sequences) and constraints. Schemas
+   at the code's migrations are up to date (a rerun skips what an earlier run applied); the
+   others are grouped by (recorded migrations, names). Normally there is one group, the template's.
 2. **Work out.** For each group, a scratch copy of its first schema (the template when it is
    stale) is made with the catalog cloner inside a transaction, Django applies the pending
    migrations to it for real (so an operation that reads the catalog sees what the previous one
@@ -17,8 +17,9 @@ every schema cloned from the template (same tables, same constraint and index na
 3. **Apply.** Each schema of the group, in its own transaction over N parallel connections:
    `SET LOCAL search_path`, the recorded SQL, and the rows of its `django_migrations`. A schema
    is recorded as migrated only where its SQL committed; a failure is reported with its error
-   and the other schemas go on. The first schema of the list (the template) goes alone, first:
-   if it fails, the others of its group are not attempted.
+   (a deadlock or lock timeout is tried twice more) and the other schemas go on. The first
+   schema of the list (the template) goes alone, first: if it fails, the others of its group
+   are not attempted.
 
 A migration that cannot be written as SQL (RunPython that runs in tenant schemas, a
 non-atomic migration, SQL naming the schema, anything that fails to work out) sends its whole
