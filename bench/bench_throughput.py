@@ -20,7 +20,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import Context, Result  # noqa: E402
+from bench.common import Context, Result, gunicorn, http_request  # noqa: E402
 
 CONNECTIONS = 16
 TASKS = 60  # more than one page
@@ -77,44 +77,14 @@ def _ms(value: str) -> float:
 
 
 def measure(*, seconds: int = 10, workers: int = 2, threads: int = 4) -> dict[str, Any]:
-    from bench.load import free_port, request
-
     host, token = prepare()
-    port = free_port()
-    env = {**os.environ, "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while request(port, "GET", "/healthz", "localhost", None, None)[0] != 200:
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start")
-            time.sleep(0.2)
-        status = request(port, "GET", "/api/v1/tasks/", host, token, None)[0]
+    with gunicorn(workers=workers, threads=threads) as port:
+        status = http_request(port, "GET", "/api/v1/tasks/", host, token, None)[0]
         if status != 200:
             raise RuntimeError(f"GET tasks/ answered {status}")
         _wrk(port, "/api/v1/tasks/", host, token, 2)  # warm-up: connections, caches
         health = _wrk(port, "/healthz", "localhost", None, seconds)
         tasks = _wrk(port, "/api/v1/tasks/", host, token, seconds)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     return {"healthz": health, "tasks": tasks, "ratio": tasks["rps"] / health["rps"], "load": os.getloadavg()}
 
 

@@ -70,3 +70,75 @@ def print_table(results: list[Result]) -> None:
         ok = "" if r.ok is None else ("yes" if r.ok else "NO")
         value = f"{r.value:,.3f}" if r.value < 1000 else f"{r.value:,.0f}"
         print(f"{r.name.ljust(width)}  {value:>12}  {r.unit:<8}  {r.target:<14}  {ok:<4}  {r.note}")
+
+
+# --- A real server for the load benchmarks (bench/load.py, bench/bench_throughput.py) ---------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def http_request(
+    port: int, method: str, path: str, host: str, token: str | None, body: bytes | None
+) -> tuple[int, float]:
+    """One request on a fresh connection: (status, seconds); status 0 when the connection failed."""
+    import http.client
+
+    headers = {"Host": host}
+    if token:
+        headers["Authorization"] = f"Token {token}"
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        status = response.status
+    except (OSError, http.client.HTTPException):
+        status = 0
+    finally:
+        connection.close()
+    return status, time.perf_counter() - started
+
+
+@contextmanager
+def gunicorn(
+    *, workers: int = 2, threads: int = 4, env: dict[str, str] | None = None, start_timeout: float = 60
+) -> Iterator[int]:
+    """gunicorn serving `config.wsgi` on a free loopback port with `DEBUG=0`, once `/healthz`
+    answers 200; yields the port and stops the server afterwards. The database and the rest come
+    from this process's environment (plus `env`)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    port = free_port()
+    server_env = {
+        **os.environ,
+        "DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PYTHONPATH": str(root),
+        **(env or {}),
+    }
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--threads", str(threads), "--log-level", "warning"]
+    server = subprocess.Popen(command, env=server_env, cwd=root)
+    try:
+        deadline = time.monotonic() + start_timeout
+        while http_request(port, "GET", "/healthz", "localhost", None, None)[0] != 200:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

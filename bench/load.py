@@ -12,12 +12,10 @@ prepares its data through the ORM.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -27,33 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import gunicorn, http_request  # noqa: E402
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def request(port: int, method: str, path: str, host: str, token: str | None, body: bytes | None) -> tuple[int, float]:
-    headers = {"Host": host}
-    if token:
-        headers["Authorization"] = f"Token {token}"
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-    started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        status = response.status
-    except (OSError, http.client.HTTPException):
-        status = 0
-    finally:
-        connection.close()
-    return status, time.perf_counter() - started
+request = http_request  # the name the mix's users call
 
 
 def run_load(port: int, mix: list, users: int, seconds: float) -> dict[str, list[tuple[int, float]]]:
@@ -121,13 +95,6 @@ def main() -> int:
     from bench.run import bench_database_url
 
     url, _name = bench_database_url(os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/reception"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "0",
-        "PYTHONPATH": str(ROOT),
-    }
     os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"})
     import django
 
@@ -135,39 +102,12 @@ def main() -> int:
     from bench.load_mix import build_mix
 
     mix = build_mix()
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while request(port, "GET", "/healthz", "localhost", None, None)[0] != 200:
-            if time.monotonic() > deadline:
-                raise SystemExit("gunicorn did not start")
-            time.sleep(0.2)
+    with gunicorn(workers=args.workers, threads=args.threads) as port:
         run_load(port, mix, 4, 3)  # warm-up: persistent connections, caches
         upper = run_load(
             port, [(1, "plain Django JSON view", "GET", "/ping/", "localhost", None, None)], args.users, args.seconds
         )
         mixed = run_load(port, mix, args.users, args.seconds)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     print(
         f"\n{args.users} concurrent users, {args.seconds:.0f} s each, gunicorn {args.workers} workers × "
         f"{args.threads} threads\n"
