@@ -108,13 +108,48 @@ def http_request(
     return status, time.perf_counter() - started
 
 
+@dataclass
+class Server:
+    port: int
+    pid: int  # gunicorn's master process
+
+    def worker_pids(self) -> list[int]:
+        return [self.pid, *child_pids(self.pid)]
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of a process (Linux /proc)."""
+    from pathlib import Path
+
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        children += [int(p) for p in task.read_text().split()]
+    return children
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds each process has used so far (Linux /proc; gone ones left out)."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[int, float] = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return used
+
+
 @contextmanager
 def gunicorn(
     *, workers: int = 2, threads: int = 4, env: dict[str, str] | None = None, start_timeout: float = 60
-) -> Iterator[int]:
+) -> Iterator[Server]:
     """gunicorn serving `config.wsgi` on a free loopback port with `DEBUG=0`, once `/healthz`
-    answers 200; yields the port and stops the server afterwards. The database and the rest come
-    from this process's environment (plus `env`)."""
+    answers 200; yields the server (port, pid) and stops it afterwards. The database and the rest
+    come from this process's environment (plus `env`)."""
     import os
     import subprocess
     import sys
@@ -138,7 +173,7 @@ def gunicorn(
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not start")
             time.sleep(0.2)
-        yield port
+        yield Server(port, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=20)

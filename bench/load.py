@@ -102,7 +102,8 @@ def main() -> int:
     from bench.load_mix import build_mix
 
     mix = build_mix()
-    with gunicorn(workers=args.workers, threads=args.threads) as port:
+    with gunicorn(workers=args.workers, threads=args.threads) as server:
+        port = server.port
         run_load(port, mix, 4, 3)  # warm-up: persistent connections, caches
         upper = run_load(
             port, [(1, "plain Django JSON view", "GET", "/ping/", "localhost", None, None)], args.users, args.seconds
