@@ -20,12 +20,14 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import gunicorn, http_request  # noqa: E402
+from bench.common import Server, cpu_seconds, gunicorn, http_request  # noqa: E402
 
 request = http_request  # the name the mix's users call
 
@@ -84,6 +86,34 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return statistics.quantiles(sorted_values, n=100, method="inclusive")[max(0, min(98, int(p) - 1))]
 
 
+def _with_cpu(server: Server, phase: Callable[[], Any]) -> tuple[Any, tuple[float, float]]:
+    """The phase's results and the CPU seconds it cost gunicorn and PostgreSQL (this database's
+    server processes): what a request costs whatever else loads the machine."""
+    from django.db import connection
+
+    def database_pids() -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    web, db = server.worker_pids(), database_pids()
+    before_web, before_db = cpu_seconds(web), cpu_seconds(db)
+    results = phase()
+    db = sorted(set(db) | set(database_pids()))
+    after_web, after_db = cpu_seconds(web), cpu_seconds(db)
+    web_cpu = sum(after_web[p] - before_web.get(p, 0.0) for p in after_web)
+    db_cpu = sum(after_db[p] - before_db.get(p, 0.0) for p in after_db)
+    return results, (web_cpu, db_cpu)
+
+
+def _cpu_line(results: dict[str, list[tuple[int, float]]], cpu: tuple[float, float]) -> str:
+    count = max(sum(len(v) for v in results.values()), 1)
+    web, db = (seconds * 1000 / count for seconds in cpu)
+    return f"CPU per request: gunicorn {web:.2f} ms + PostgreSQL {db:.2f} ms = {web + db:.2f} ms"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=16)
@@ -105,19 +135,27 @@ def main() -> int:
     with gunicorn(workers=args.workers, threads=args.threads) as server:
         port = server.port
         run_load(port, mix, 4, 3)  # warm-up: persistent connections, caches
-        upper = run_load(
-            port, [(1, "plain Django JSON view", "GET", "/ping/", "localhost", None, None)], args.users, args.seconds
+        upper, upper_cpu = _with_cpu(
+            server,
+            lambda: run_load(
+                port,
+                [(1, "plain Django JSON view", "GET", "/ping/", "localhost", None, None)],
+                args.users,
+                args.seconds,
+            ),
         )
-        mixed = run_load(port, mix, args.users, args.seconds)
+        mixed, mixed_cpu = _with_cpu(server, lambda: run_load(port, mix, args.users, args.seconds))
     print(
         f"\n{args.users} concurrent users, {args.seconds:.0f} s each, gunicorn {args.workers} workers × "
         f"{args.threads} threads\n"
     )
     for line in summarise("upper bound", upper, args.seconds):
         print(line)
+    print(_cpu_line(upper, upper_cpu))
     print()
     for line in summarise("realistic mix", mixed, args.seconds):
         print(line)
+    print(_cpu_line(mixed, mixed_cpu))
     print(
         json.dumps(
             {
