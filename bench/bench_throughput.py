@@ -20,7 +20,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import Context, Result  # noqa: E402
+from bench.common import Context, Result, Server, cpu_seconds, gunicorn, http_request  # noqa: E402
 
 CONNECTIONS = 16
 TASKS = 60  # more than one page
@@ -48,27 +48,48 @@ def _wrk(port: int, path: str, host: str, token: str | None, seconds: int) -> di
     headers = ["-H", f"Host: {host}"]
     if token:
         headers += ["-H", f"Authorization: Token {token}"]
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            "4",
-            "-c",
-            str(CONNECTIONS),
-            "-d",
-            f"{seconds}s",
-            "--latency",
-            *headers,
-            f"http://127.0.0.1:{port}{path}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"\s99%\s+([\d.]+\w+)", out).group(1))  # type: ignore[union-attr]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p99_ms": p99, "non_2xx": float(errors.group(1)) if errors else 0.0}
+    command = ["wrk", "-t", "4", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--latency", *headers]
+    out = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out.stdout).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+([\d.]+\w+)", out.stdout).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out.stdout)
+    requests = float(re.search(r"(\d+) requests in", out.stdout).group(1))  # type: ignore[union-attr]
+    return {"rps": rps, "p99_ms": p99, "non_2xx": float(errors.group(1)) if errors else 0.0, "requests": requests}
+
+
+def _database_pids() -> list[int]:
+    """PostgreSQL's server processes for this database (the server's connections included)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _phase(server: Server, path: str, host: str, token: str | None, seconds: int) -> dict[str, float]:
+    """One wrk run, with the CPU it cost per request: gunicorn's processes, PostgreSQL's server
+    processes for this database, wrk itself (the machine's other load is not counted)."""
+    import resource
+
+    web, db = server.worker_pids(), _database_pids()
+    before_web, before_db = cpu_seconds(web), cpu_seconds(db)
+    before_wrk = resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures = _wrk(server.port, path, host, token, seconds)
+    after_wrk = resource.getrusage(resource.RUSAGE_CHILDREN)
+    db = sorted(set(db) | set(_database_pids()))
+    after_web, after_db = cpu_seconds(web), cpu_seconds(db)
+    per_request = 1000 / max(figures["requests"], 1)
+    figures["web_cpu_ms"] = sum(after_web[p] - before_web.get(p, 0.0) for p in after_web) * per_request
+    figures["db_cpu_ms"] = sum(after_db[p] - before_db.get(p, 0.0) for p in after_db) * per_request
+    wrk_cpu = (after_wrk.ru_utime + after_wrk.ru_stime) - (before_wrk.ru_utime + before_wrk.ru_stime)
+    figures["client_cpu_ms"] = wrk_cpu * per_request
+    return figures
+
+
+def cpu_total(figures: dict[str, float]) -> float:
+    return figures["web_cpu_ms"] + figures["db_cpu_ms"] + figures["client_cpu_ms"]
 
 
 def _ms(value: str) -> float:
@@ -77,45 +98,22 @@ def _ms(value: str) -> float:
 
 
 def measure(*, seconds: int = 10, workers: int = 2, threads: int = 4) -> dict[str, Any]:
-    from bench.load import free_port, request
-
     host, token = prepare()
-    port = free_port()
-    env = {**os.environ, "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while request(port, "GET", "/healthz", "localhost", None, None)[0] != 200:
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start")
-            time.sleep(0.2)
-        status = request(port, "GET", "/api/v1/tasks/", host, token, None)[0]
+    with gunicorn(workers=workers, threads=threads) as server:
+        status = http_request(server.port, "GET", "/api/v1/tasks/", host, token, None)[0]
         if status != 200:
             raise RuntimeError(f"GET tasks/ answered {status}")
-        _wrk(port, "/api/v1/tasks/", host, token, 2)  # warm-up: connections, caches
-        health = _wrk(port, "/healthz", "localhost", None, seconds)
-        tasks = _wrk(port, "/api/v1/tasks/", host, token, seconds)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-    return {"healthz": health, "tasks": tasks, "ratio": tasks["rps"] / health["rps"], "load": os.getloadavg()}
+        _wrk(server.port, "/api/v1/tasks/", host, token, 2)  # warm-up: connections, caches
+        health = _phase(server, "/healthz", "localhost", None, seconds)
+        tasks = _phase(server, "/api/v1/tasks/", host, token, seconds)
+    return {
+        "healthz": health,
+        "tasks": tasks,
+        "ratio": tasks["rps"] / health["rps"],
+        # What the ratio would be if CPU alone limited both (an otherwise idle machine).
+        "cpu_ratio": cpu_total(health) / cpu_total(tasks),
+        "load": os.getloadavg(),
+    }
 
 
 def run(ctx: Context) -> list[Result]:
@@ -138,7 +136,14 @@ def run(ctx: Context) -> list[Result]:
             figures["ratio"] >= 0.25 and tasks["non_2xx"] == 0,
         ),
         Result("throughput: GET tasks/ p99", tasks["p99_ms"], "ms", "<= 150 ms", "", tasks["p99_ms"] <= 150),
+        Result("throughput: CPU per /healthz (web + db + wrk)", cpu_total(health), "ms", "", _cpu_note(health)),
+        Result("throughput: CPU per GET tasks/ (web + db + wrk)", cpu_total(tasks), "ms", "", _cpu_note(tasks)),
+        Result("throughput: CPU-bound ratio (healthz CPU ÷ tasks CPU)", figures["cpu_ratio"] * 100, "%", "", ""),
     ]
+
+
+def _cpu_note(figures: dict[str, float]) -> str:
+    return f"web {figures['web_cpu_ms']:.2f}, db {figures['db_cpu_ms']:.2f}, wrk {figures['client_cpu_ms']:.2f} ms"
 
 
 def profile(repeat: int = 200) -> None:
@@ -171,4 +176,11 @@ if __name__ == "__main__":
     if "--profile" in sys.argv:
         profile()
     else:
-        print(measure())
+        import argparse
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--seconds", type=int, default=10)
+        args, _rest = parser.parse_known_args()
+        print(measure(seconds=args.seconds, workers=args.workers, threads=args.threads))

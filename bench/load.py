@@ -12,48 +12,24 @@ prepares its data through the ORM.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import Server, cpu_seconds, gunicorn, http_request  # noqa: E402
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def request(port: int, method: str, path: str, host: str, token: str | None, body: bytes | None) -> tuple[int, float]:
-    headers = {"Host": host}
-    if token:
-        headers["Authorization"] = f"Token {token}"
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-    started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        status = response.status
-    except (OSError, http.client.HTTPException):
-        status = 0
-    finally:
-        connection.close()
-    return status, time.perf_counter() - started
+request = http_request  # the name the mix's users call
 
 
 def run_load(port: int, mix: list, users: int, seconds: float) -> dict[str, list[tuple[int, float]]]:
@@ -110,6 +86,34 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return statistics.quantiles(sorted_values, n=100, method="inclusive")[max(0, min(98, int(p) - 1))]
 
 
+def _with_cpu(server: Server, phase: Callable[[], Any]) -> tuple[Any, tuple[float, float]]:
+    """The phase's results and the CPU seconds it cost gunicorn and PostgreSQL (this database's
+    server processes): what a request costs whatever else loads the machine."""
+    from django.db import connection
+
+    def database_pids() -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    web, db = server.worker_pids(), database_pids()
+    before_web, before_db = cpu_seconds(web), cpu_seconds(db)
+    results = phase()
+    db = sorted(set(db) | set(database_pids()))
+    after_web, after_db = cpu_seconds(web), cpu_seconds(db)
+    web_cpu = sum(after_web[p] - before_web.get(p, 0.0) for p in after_web)
+    db_cpu = sum(after_db[p] - before_db.get(p, 0.0) for p in after_db)
+    return results, (web_cpu, db_cpu)
+
+
+def _cpu_line(results: dict[str, list[tuple[int, float]]], cpu: tuple[float, float]) -> str:
+    count = max(sum(len(v) for v in results.values()), 1)
+    web, db = (seconds * 1000 / count for seconds in cpu)
+    return f"CPU per request: gunicorn {web:.2f} ms + PostgreSQL {db:.2f} ms = {web + db:.2f} ms"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=16)
@@ -121,13 +125,6 @@ def main() -> int:
     from bench.run import bench_database_url
 
     url, _name = bench_database_url(os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/reception"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "0",
-        "PYTHONPATH": str(ROOT),
-    }
     os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"})
     import django
 
@@ -135,48 +132,30 @@ def main() -> int:
     from bench.load_mix import build_mix
 
     mix = build_mix()
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while request(port, "GET", "/healthz", "localhost", None, None)[0] != 200:
-            if time.monotonic() > deadline:
-                raise SystemExit("gunicorn did not start")
-            time.sleep(0.2)
+    with gunicorn(workers=args.workers, threads=args.threads) as server:
+        port = server.port
         run_load(port, mix, 4, 3)  # warm-up: persistent connections, caches
-        upper = run_load(
-            port, [(1, "plain Django JSON view", "GET", "/ping/", "localhost", None, None)], args.users, args.seconds
+        upper, upper_cpu = _with_cpu(
+            server,
+            lambda: run_load(
+                port,
+                [(1, "plain Django JSON view", "GET", "/ping/", "localhost", None, None)],
+                args.users,
+                args.seconds,
+            ),
         )
-        mixed = run_load(port, mix, args.users, args.seconds)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+        mixed, mixed_cpu = _with_cpu(server, lambda: run_load(port, mix, args.users, args.seconds))
     print(
         f"\n{args.users} concurrent users, {args.seconds:.0f} s each, gunicorn {args.workers} workers × "
         f"{args.threads} threads\n"
     )
     for line in summarise("upper bound", upper, args.seconds):
         print(line)
+    print(_cpu_line(upper, upper_cpu))
     print()
     for line in summarise("realistic mix", mixed, args.seconds):
         print(line)
+    print(_cpu_line(mixed, mixed_cpu))
     print(
         json.dumps(
             {

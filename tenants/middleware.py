@@ -14,7 +14,8 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from tenants.models import Domain, Jurisdiction
+from tenants.hosts import jurisdiction_for_host
+from tenants.models import Jurisdiction
 from tenants.schema import activate, activate_public
 
 
@@ -34,17 +35,17 @@ class JurisdictionMiddleware:
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
             return self.get_response(request)
 
-        # Looked up under whatever path the thread's last request left (every path ends with
-        # `public`, and no tenant schema has a domain table): switching to public first would
-        # cost a `SET search_path` per request, and switching back another.
-        domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
-        if domain is None:
+        # Looked up in the public schema by name, under whatever path the thread's last request
+        # left: switching to public first would cost a `SET search_path` per request, and
+        # switching back another.
+        found = jurisdiction_for_host(hostname)
+        if found is None:
             activate_public()
             return self._refuse(
                 request, 404, _("未找到该辖区"), _("地址 %(host)s 不属于任何辖区。") % {"host": hostname}
             )
-        tenant: Jurisdiction = domain.tenant
-        if not domain.is_primary:
+        tenant, is_primary = found
+        if not is_primary:
             activate_public()
             primary = tenant.domains.filter(is_primary=True).first()
             if primary is not None:
