@@ -29,6 +29,7 @@ from reception.models import (
     TaskAction,
     TaskStatus,
 )
+from reception.models.tasks import TASK_ACTIONS
 from reception.standards import DEFAULT_STANDARD, StandardValues
 from reception.tokens import intake_letter_id, itinerary_claim
 from tenants.models import Jurisdiction, Membership, Role
@@ -187,7 +188,7 @@ def task_detail(task_id: int) -> Task:
 
 #: What each recorded step of a task is called on its page (the audit action codes stay in the log).
 TASK_STEP_LABELS: dict[str, Any] = {
-    **{f"reception.task.{t.done}": TaskAction(action).label for action, t in TRANSITIONS.items()},
+    **{TASK_ACTIONS[t.done]: TaskAction(action).label for action, t in TRANSITIONS.items()},
     "reception.task.created": _("创建任务"),
     "reception.task.updated": _("修改方案"),
     "reception.task.evaluated": _("满意度评价"),

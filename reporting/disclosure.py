@@ -62,7 +62,7 @@ def _snapshot(entry: ChronicleEntry) -> dict[str, Any]:
 def _audit(actor: User | None, jurisdiction: Jurisdiction, action: str, entry: ChronicleEntry, **kwargs: Any) -> None:
     audit_record(
         actor=actor,
-        action=f"reporting.chronicle.{action}",
+        action=action,
         jurisdiction_code=jurisdiction.code,
         object_type="reporting.chronicle",
         object_id=entry.pk,
@@ -101,7 +101,7 @@ def chronicle_generate(*, actor: User, jurisdiction: Jurisdiction, year: int) ->
             entry = ChronicleEntry.objects.create(
                 date=task.start_date, title=title, body=body, task_id=task.pk, generated=True, created_by=actor
             )
-            _audit(actor, jurisdiction, "generated", entry, after=_snapshot(entry))
+            _audit(actor, jurisdiction, "reporting.chronicle.generated", entry, after=_snapshot(entry))
             created.append(entry)
     return created
 
@@ -111,7 +111,7 @@ def chronicle_create(
 ) -> ChronicleEntry:
     with transaction.atomic():
         entry = ChronicleEntry.objects.create(date=date, title=title, body=body, created_by=actor)
-        _audit(actor, jurisdiction, "created", entry, after=_snapshot(entry))
+        _audit(actor, jurisdiction, "reporting.chronicle.created", entry, after=_snapshot(entry))
     return entry
 
 
@@ -137,14 +137,14 @@ def chronicle_update(
             return entry
         entry.version += 1
         entry.save()
-        _audit(actor, jurisdiction, "updated", entry, before=before, after=_snapshot(entry))
+        _audit(actor, jurisdiction, "reporting.chronicle.updated", entry, before=before, after=_snapshot(entry))
     return entry
 
 
 def chronicle_delete(*, actor: User, jurisdiction: Jurisdiction, entry_id: int, version: int | None = None) -> None:
     with transaction.atomic():
         entry = _locked(entry_id, version)
-        _audit(actor, jurisdiction, "deleted", entry, before=_snapshot(entry))
+        _audit(actor, jurisdiction, "reporting.chronicle.deleted", entry, before=_snapshot(entry))
         entry.delete()
 
 

@@ -76,7 +76,7 @@ def _item_snapshot(item: ChecklistItem) -> dict[str, Any]:
 def _audit(actor: User, jurisdiction: Jurisdiction, action: str, inspection: Inspection, **kwargs: Any) -> None:
     audit_record(
         actor=actor,
-        action=f"reporting.inspection.{action}",
+        action=action,
         jurisdiction_code=jurisdiction.code,
         object_type="reporting.inspection",
         object_id=inspection.pk,
@@ -98,7 +98,7 @@ def inspection_create(
             created_by=actor,
         )
         ChecklistItem.objects.bulk_create(ChecklistItem(inspection=inspection, area=area) for area in Area.values)
-        _audit(actor, jurisdiction, "created", inspection, after=_snapshot(inspection))
+        _audit(actor, jurisdiction, "reporting.inspection.created", inspection, after=_snapshot(inspection))
     return inspection_detail(inspection.pk)
 
 
@@ -142,7 +142,14 @@ def checklist_update(
         item.save()
         inspection.version += 1
         inspection.save(update_fields=["version"])
-        _audit(actor, jurisdiction, "item_updated", inspection, before=before, after=_item_snapshot(item))
+        _audit(
+            actor,
+            jurisdiction,
+            "reporting.inspection.item_updated",
+            inspection,
+            before=before,
+            after=_item_snapshot(item),
+        )
     return item
 
 
@@ -169,5 +176,7 @@ def inspection_close(*, actor: User, jurisdiction: Jurisdiction, inspection_id: 
         inspection.closed_at = timezone.now()
         inspection.version += 1
         inspection.save()
-        _audit(actor, jurisdiction, "closed", inspection, before=before, after=_snapshot(inspection))
+        _audit(
+            actor, jurisdiction, "reporting.inspection.closed", inspection, before=before, after=_snapshot(inspection)
+        )
     return inspection_detail(inspection.pk)

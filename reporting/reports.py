@@ -222,7 +222,7 @@ def report_review(*, actor: User, reviewer: Jurisdiction, report_id: int, accept
     report.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
     audit_record(
         actor=actor,
-        action=f"reporting.report.{'accepted' if accept else 'returned'}",
+        action="reporting.report.accepted" if accept else "reporting.report.returned",
         jurisdiction_code=report.jurisdiction.code,
         obj=report,
         before=before,

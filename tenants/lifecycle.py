@@ -34,7 +34,7 @@ def _locked(code: str) -> Jurisdiction:
 
 
 def _status_change(
-    *, actor: User | None, code: str, reason: str, to: str, source: str, refusal: Any, done: str
+    *, actor: User | None, code: str, reason: str, to: str, source: str, refusal: Any, audit_action: str
 ) -> bool:
     """Move a jurisdiction from `source` to `to` under a row lock, audited; False when it is there."""
     with transaction.atomic():
@@ -47,7 +47,7 @@ def _status_change(
         jurisdiction.save(update_fields=["status"])
         audit_record(
             actor=actor,
-            action=f"tenants.jurisdiction.{done}",
+            action=audit_action,
             jurisdiction_code=code,
             obj=jurisdiction,
             before={"status": source},
@@ -66,7 +66,7 @@ def jurisdiction_suspend(*, actor: User | None, code: str, reason: str = "") -> 
         to=Jurisdiction.Status.SUSPENDED,
         source=Jurisdiction.Status.ACTIVE,
         refusal=_("只有正常使用的辖区可以停用。"),
-        done="suspended",
+        audit_action="tenants.jurisdiction.suspended",
     )
 
 
@@ -79,7 +79,7 @@ def jurisdiction_reactivate(*, actor: User | None, code: str, reason: str = "") 
         to=Jurisdiction.Status.ACTIVE,
         source=Jurisdiction.Status.SUSPENDED,
         refusal=_("只有已停用的辖区可以恢复。"),
-        done="reactivated",
+        audit_action="tenants.jurisdiction.reactivated",
     )
 
 

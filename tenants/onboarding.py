@@ -357,7 +357,9 @@ def application_approve(*, actor: User, application_id: Any) -> Application:
         application.save()
         audit_record(
             actor=actor,
-            action="tenants.application." + ("approved" if before == Application.Status.APPLIED else "retried"),
+            action="tenants.application.approved"
+            if before == Application.Status.APPLIED
+            else "tenants.application.retried",
             jurisdiction_code=application.code,
             obj=application,
             before={"status": before},

@@ -371,7 +371,12 @@ def _provider_order(actor: User, order_id: Any) -> Iterator[tuple[OrderIndex, Or
 
 
 def _provider_action(
-    *, actor: User, order_id: Any, action: str, done: str, prepare: Callable[[Order], dict[str, Any]] | None = None
+    *,
+    actor: User,
+    order_id: Any,
+    action: str,
+    audit_action: str,
+    prepare: Callable[[Order], dict[str, Any]] | None = None,
 ) -> Order:
     with transaction.atomic(), _provider_order(actor, order_id) as (index, order):
         target = _check_transition(order, action)
@@ -382,21 +387,23 @@ def _provider_action(
         _index_sync(order)
         audit_record(
             actor=actor,
-            action=f"provider_portal.order.{done}",
+            action=audit_action,
             jurisdiction_code=index.jurisdiction_code,
             obj=order,
             before=before,
             after={**_order_state(order), **extra},
-            comment=order.decline_reason if done == "declined" else "",
+            comment=order.decline_reason if action == "decline" else "",
         )
-        if done == "declined":
+        if action == "decline":
             notify_order_declined(index=index, order=order)
     return order
 
 
 def order_accept(*, actor: User, order_id: Any) -> Order:
     """The provider takes the order on (接单)."""
-    return _provider_action(actor=actor, order_id=order_id, action="accept", done="accepted")
+    return _provider_action(
+        actor=actor, order_id=order_id, action="accept", audit_action="provider_portal.order.accepted"
+    )
 
 
 def order_decline(*, actor: User, order_id: Any, reason: str) -> Order:
@@ -411,12 +418,20 @@ def order_decline(*, actor: User, order_id: Any, reason: str) -> Order:
         order.decline_reason = text
         return {"reason": text}
 
-    return _provider_action(actor=actor, order_id=order_id, action="decline", done="declined", prepare=set_reason)
+    return _provider_action(
+        actor=actor,
+        order_id=order_id,
+        action="decline",
+        audit_action="provider_portal.order.declined",
+        prepare=set_reason,
+    )
 
 
 def order_fulfil(*, actor: User, order_id: Any) -> Order:
     """The provider has carried the order out."""
-    return _provider_action(actor=actor, order_id=order_id, action="fulfil", done="fulfilled")
+    return _provider_action(
+        actor=actor, order_id=order_id, action="fulfil", audit_action="provider_portal.order.fulfilled"
+    )
 
 
 def _money(value: Any, *, field: str) -> Decimal:
@@ -483,7 +498,11 @@ def order_report_cost(*, actor: User, order_id: Any, invoice_number: str, lines:
         }
 
     return _provider_action(
-        actor=actor, order_id=order_id, action="report_cost", done="cost_reported", prepare=write_cost
+        actor=actor,
+        order_id=order_id,
+        action="report_cost",
+        audit_action="provider_portal.order.cost_reported",
+        prepare=write_cost,
     )
 
 

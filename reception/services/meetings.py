@@ -24,6 +24,12 @@ from reception.services.tasks import lock_editable_task, task_touch
 from reception.tokens import itinerary_token, itinerary_url
 from tenants.models import Jurisdiction
 
+#: The audit action of each kind of notice sent.
+NOTICE_SENT: dict[str, str] = {
+    NoticeKind.INVITATION: "reception.meeting.invitation_sent",
+    NoticeKind.NOTICE: "reception.meeting.notice_sent",
+}
+
 # --- The meeting ----------------------------------------------------------------------------
 
 
@@ -184,7 +190,7 @@ def notice_send(
     )
     audit_record(
         actor=actor,
-        action=f"reception.meeting.{kind}_sent",
+        action=NOTICE_SENT[kind],
         jurisdiction_code=jurisdiction.code,
         obj=task,
         after={"notice": notice.pk, "subject": subject, "recipients": len(sent)},

@@ -97,6 +97,18 @@ GUEST = PlanPart(Guest, "guest", ("name", "unit", "post", "grade", "phone"), _cl
 STAFF = PlanPart(AccompanyingStaff, "staff", ("name", "unit", "post"), _clean_person, _("陪同人员不存在。"))
 ITEM_FIELDS = tuple(f"{name}_id" if name == "provider" else name for name in ITEM_FIELDS_SENT)
 ITEM = PlanPart(PlanItem, "item", ITEM_FIELDS, _clean_item, _("方案事项不存在。"))
+#: The audit action of each change to a part of the plan.
+PART_ACTIONS = {
+    ("guest", "added"): "reception.guest.added",
+    ("guest", "updated"): "reception.guest.updated",
+    ("guest", "deleted"): "reception.guest.deleted",
+    ("staff", "added"): "reception.staff.added",
+    ("staff", "updated"): "reception.staff.updated",
+    ("staff", "deleted"): "reception.staff.deleted",
+    ("item", "added"): "reception.item.added",
+    ("item", "updated"): "reception.item.updated",
+    ("item", "deleted"): "reception.item.deleted",
+}
 
 
 def _audit(
@@ -112,7 +124,7 @@ def _audit(
 ) -> None:
     audit_record(
         actor=actor,
-        action=f"reception.{part.noun}.{verb}",
+        action=PART_ACTIONS[(part.noun, verb)],
         jurisdiction_code=jurisdiction.code,
         obj=obj,
         before=None if before is None else {"task": task.pk, **before},

@@ -32,6 +32,12 @@ from reception.tokens import itinerary_token, itinerary_url
 from tenants.models import Jurisdiction
 
 MISSING = gettext_lazy("日程不存在。")
+#: The audit action of each change to a schedule entry.
+SCHEDULE_ACTIONS: dict[str, str] = {
+    ScheduleChange.Action.CREATED: "reception.schedule.created",
+    ScheduleChange.Action.UPDATED: "reception.schedule.updated",
+    ScheduleChange.Action.DELETED: "reception.schedule.deleted",
+}
 
 
 def entry_state(entry: ScheduleEntry) -> dict[str, Any]:
@@ -145,7 +151,7 @@ def _record(
     )
     audit_record(
         actor=actor,
-        action=f"reception.schedule.{action}",
+        action=SCHEDULE_ACTIONS[action],
         jurisdiction_code=jurisdiction.code,
         object_type="reception.scheduleentry",
         object_id=entry_id,

@@ -194,7 +194,7 @@ def reception_list_return(*, actor: User, jurisdiction: Jurisdiction, task_id: i
     reception_list.returned_by = actor
     reception_list.returned_at = timezone.now()
     reception_list.save(update_fields=["status", "return_comment", "returned_by", "returned_at"])
-    action = f"reception.list.{transition.done}"
+    action = "reception.list.returned"  # LIST_TRANSITIONS[RETURN]
     audit_record(
         actor=actor,
         action=action,

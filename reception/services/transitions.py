@@ -21,7 +21,7 @@ from core.models import User
 from provider_portal.orders.services import orders_withdraw
 from provider_portal.selectors import agreed_price_book
 from reception.models import TRANSITIONS, Task, TaskAction, TaskStatus
-from reception.models.tasks import AMENDMENT_STATUSES, RESUMED
+from reception.models.tasks import AMENDMENT_STATUSES, RESUMED, TASK_ACTIONS
 from reception.notifications import task_transition_notify
 from reception.rules import check_plan
 from reception.selectors import standard_in_force, standard_values
@@ -66,7 +66,7 @@ def _transition(
     task.status = resolved if target == RESUMED and isinstance(resolved, str) else target
     task.version += 1
     task.save()
-    audit_action = f"reception.task.{done}"
+    audit_action = TASK_ACTIONS[done]
     audit_record(
         actor=actor,
         action=audit_action,
