@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reporting.api import STATISTICS_ROLES, ReportingApi
+from reporting.budgets import budget_status, budgets_with_spending
 from reporting.local.models import ReceptionBudget
 from reporting.warnings import budget_set, current_warnings
 from tenants.models import Role
@@ -42,16 +43,27 @@ class BudgetSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
 
+class BudgetOutput(serializers.Serializer):
+    """A year's budget with what it counts as spent so far (`reporting.budgets`, the same figure
+    as the budget page and the annual early warning)."""
+
+    year = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    spent = serializers.DecimalField(max_digits=14, decimal_places=2)
+    share = serializers.FloatField(allow_null=True, help_text="spent as a percentage of amount")
+    updated_at = serializers.DateTimeField()
+
+
 class BudgetsApi(ReportingApi):
     """The annual reception budget (a tenant setting): list; set a year's amount (admin, finance)."""
 
     roles_by_method = {"GET": STATISTICS_ROLES, "POST": frozenset({Role.ADMIN, Role.FINANCE})}
 
-    @extend_schema(operation_id="reception_budgets_list", responses=BudgetSerializer(many=True))
+    @extend_schema(operation_id="reception_budgets_list", responses=BudgetOutput(many=True))
     def get(self, request: Request) -> Response:
-        return Response(BudgetSerializer(ReceptionBudget.objects.order_by("-year"), many=True).data)
+        return Response(BudgetOutput(budgets_with_spending(), many=True).data)
 
-    @extend_schema(operation_id="reception_budgets_set", request=BudgetSerializer, responses=BudgetSerializer)
+    @extend_schema(operation_id="reception_budgets_set", request=BudgetSerializer, responses=BudgetOutput)
     def post(self, request: Request) -> Response:
         serializer = BudgetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -61,4 +73,4 @@ class BudgetsApi(ReportingApi):
             year=serializer.validated_data["year"],
             amount=serializer.validated_data["amount"],
         )
-        return Response(BudgetSerializer(budget).data)
+        return Response(BudgetOutput(budget_status(budget.year)).data)

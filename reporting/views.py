@@ -20,8 +20,9 @@ from reception.views.base import ReceptionPage, perform
 from reporting import disclosure as chronicle
 from reporting import inspections
 from reporting.api import STATISTICS_ROLES
+from reporting.budgets import budget_status, budgets_with_spending
 from reporting.exports import kind_label, totals_label
-from reporting.local.models import Area, ChecklistItem, ExportJob, Inspection, InspectionStatus, ReceptionBudget, Result
+from reporting.local.models import Area, ChecklistItem, ExportJob, Inspection, InspectionStatus, Result
 from reporting.statistics import KINDS, GroupBy, Scope, own_satisfaction, statistics
 from reporting.views_charts import bar_chart, pie_chart
 from reporting.warnings import current_warnings, warnings_notify
@@ -170,20 +171,6 @@ class DashboardView(ReportingPage):
         return context
 
 
-def budget_status(year: int) -> dict[str, Any]:
-    """The year's budget, spending so far (counted like the annual warning) and its share."""
-    from reception.figures import ZERO, task_costs
-    from reception.models import Task, TaskStatus
-
-    budget = ReceptionBudget.objects.filter(year=year).first()
-    if budget is None:
-        return {"year": year, "amount": None}
-    ids = Task.objects.exclude(status=TaskStatus.CANCELLED).filter(start_date__year=year).values_list("pk", flat=True)
-    spent = sum((sum(c.values(), ZERO) for c in task_costs(ids).values()), ZERO)
-    share = float(spent * 100 / budget.amount) if budget.amount else None
-    return {"year": year, "amount": budget.amount, "spent": spent, "share": share}
-
-
 # --- Warnings and budget ------------------------------------------------------------------
 
 
@@ -218,9 +205,7 @@ class BudgetView(ReportingPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["budgets"] = [
-            {**budget_status(b.year), "updated_at": b.updated_at} for b in ReceptionBudget.objects.order_by("-year")
-        ]
+        context["budgets"] = budgets_with_spending()
         context["form"] = kwargs.get("form") or BudgetForm(initial={"year": timezone.localdate().year})
         return context
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record
 from core.models import User
 from core.notifications import notify
-from reception.figures import ZERO, task_costs
+from reception.figures import ZERO
 from reception.models import Task, TaskStatus
 from reception.rules import RULES, Finding, item_outside_dates, vehicle_per_guest
 from reception.selectors_rules import (
@@ -35,6 +35,7 @@ from reception.selectors_rules import (
     venue_clashes_among,
     with_plan,
 )
+from reporting.budgets import spending_by_task
 from reporting.local.models import ReceptionBudget, WarningNotice
 from tenants.models import Jurisdiction, Membership, Role
 
@@ -106,10 +107,10 @@ def plan_warnings(tasks: list[Task], *, jurisdiction: Jurisdiction) -> list[Earl
     return found
 
 
-def annual_warnings(tasks: list[Task]) -> list[EarlyWarning]:
-    """For each year with a budget: the host's spending (tasks not cancelled, by start date) at the
-    tenant's threshold (the standards' `annual_budget_warning_percent` in force at the year's end,
-    80 % by default) or at 100 %.
+def annual_warnings() -> list[EarlyWarning]:
+    """For each year with a budget: the host's spending (`reporting.budgets`: tasks not cancelled,
+    by start date) at the tenant's threshold (the standards' `annual_budget_warning_percent` in
+    force at the year's end, 80 % by default) or at 100 %.
 
     The warning names the task whose cost took the year across the threshold."""
     budgets = {b.year: b.amount for b in ReceptionBudget.objects.filter(amount__gt=0)}
@@ -117,14 +118,12 @@ def annual_warnings(tasks: list[Task]) -> list[EarlyWarning]:
         return []
     book = StandardBook()
     near = {year: book.in_force(date(year, 12, 31)).annual_budget_warning_percent for year in budgets}
-    in_years = sorted((t for t in tasks if t.start_date.year in budgets), key=lambda t: (t.start_date, t.pk))
-    costs = task_costs(t.pk for t in in_years)
     spent: dict[int, Decimal] = {}
     crossing: dict[tuple[int, int], Task] = {}
-    for task in in_years:
+    for task, cost in spending_by_task(budgets):
         year = task.start_date.year
         before = spent.get(year, ZERO)
-        after = before + sum(costs.get(task.pk, {}).values(), ZERO)
+        after = before + cost
         spent[year] = after
         for percent in (near[year], 100):
             threshold = budgets[year] * percent / 100
@@ -154,7 +153,7 @@ def annual_warnings(tasks: list[Task]) -> list[EarlyWarning]:
 def current_warnings(*, jurisdiction: Jurisdiction) -> list[EarlyWarning]:
     """Every current finding of the jurisdiction (its schema active)."""
     tasks = _open_tasks()
-    return [*annual_warnings(tasks), *plan_warnings(tasks, jurisdiction=jurisdiction)]
+    return [*annual_warnings(), *plan_warnings(tasks, jurisdiction=jurisdiction)]
 
 
 def _recipients(jurisdiction: Jurisdiction) -> list[User]:

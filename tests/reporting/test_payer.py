@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from reception.figures import period_figures
 from reception.models import PlanItem
-from reporting.views import budget_status
+from reporting.budgets import budget_status
 from tests.conftest import api, in_tenant, user
 from tests.reception.factories import GuestFactory, LetterFactory, PlanItemFactory, StaffFactory, TaskFactory, at
 

@@ -112,6 +112,17 @@ def test_the_annual_budget_at_80_and_100_percent(findings: dict[str, Any]) -> No
     client.post(BUDGETS, {"year": 2026, "amount": "5000.00"}, format="json")
     assert not [w for w in client.get(WARNINGS).json() if w["code"].startswith("annual")]
     assert client.get(BUDGETS).json()[0]["amount"] == "5000.00"
+    # One figure of spending for the API, the budget page and the warning (reporting.budgets)
+    listed = client.get(BUDGETS).json()[0]
+    assert (listed["spent"], round(listed["share"], 1)) == ("1085.00", 21.7)
+    from reporting.budgets import budget_status
+
+    with in_tenant("340100"):
+        assert budget_status(2026)["spent"] == Decimal("1085.00")
+    from tests.reporting.test_pages import browser
+
+    page = browser("340100", "340100-finance").get("/reporting/budget/")
+    assert page.status_code == 200 and '<td class="num">1085.00</td>' in page.content.decode()
 
     from core.models import AuditEntry
 
