@@ -194,19 +194,42 @@ def _lock_orders(jurisdiction: Jurisdiction, order_ids: list[Any]) -> list[Order
     return list(Order.objects.select_for_update(of=("self",)).filter(pk__in=order_ids).order_by("pk"))
 
 
-def _withdraw(order: Order, *, actor: User, jurisdiction: Jurisdiction, reason: str) -> None:
-    before = _order_state(order)
-    order.status = _check_transition(order, "withdraw")
-    order.withdraw_reason = reason
+def _order_saved(
+    order: Order,
+    *,
+    actor: User,
+    action: str,
+    jurisdiction_code: str,
+    before: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+    comment: str = "",
+) -> None:
+    """Save a changed order, bring its public index row along and record one audit entry
+    (`after`: the order's state and `extra`)."""
     order.save()
     _index_sync(order)
     audit_record(
         actor=actor,
-        action="provider_portal.order.withdrawn",
-        jurisdiction_code=jurisdiction.code,
+        action=action,
+        jurisdiction_code=jurisdiction_code,
         obj=order,
         before=before,
-        after={**_order_state(order), "reason": reason},
+        after={**_order_state(order), **(extra or {})},
+        comment=comment,
+    )
+
+
+def _withdraw(order: Order, *, actor: User, jurisdiction: Jurisdiction, reason: str) -> None:
+    before = _order_state(order)
+    order.status = _check_transition(order, "withdraw")
+    order.withdraw_reason = reason
+    _order_saved(
+        order,
+        actor=actor,
+        action="provider_portal.order.withdrawn",
+        jurisdiction_code=jurisdiction.code,
+        before=before,
+        extra={"reason": reason},
         comment=reason,
     )
 
@@ -383,15 +406,13 @@ def _provider_action(
         before = _order_state(order)
         extra = prepare(order) if prepare is not None else {}
         order.status = target
-        order.save()
-        _index_sync(order)
-        audit_record(
+        _order_saved(
+            order,
             actor=actor,
             action=audit_action,
             jurisdiction_code=index.jurisdiction_code,
-            obj=order,
             before=before,
-            after={**_order_state(order), **extra},
+            extra=extra,
             comment=order.decline_reason if action == "decline" else "",
         )
         if action == "decline":
@@ -565,15 +586,13 @@ def order_cost_approve(*, actor: User, jurisdiction: Jurisdiction, order_id: Any
         cost.approved_by, cost.approved_at = actor, timezone.now()
         cost.save(update_fields=["approved_by", "approved_at"])
     order.status = target
-    order.save()
-    _index_sync(order)
-    audit_record(
+    _order_saved(
+        order,
         actor=actor,
         action="provider_portal.order.cost_approved",
         jurisdiction_code=jurisdiction.code,
-        obj=order,
         before=before,
-        after={**_order_state(order), "amount": order.cost_amount},
+        extra={"amount": order.cost_amount},
     )
     return order
 
@@ -594,15 +613,13 @@ def order_cost_reopen(*, actor: User, jurisdiction: Jurisdiction, order_id: Any,
     before = {**_order_state(order), "amount": order.cost_amount}
     OrderCost.objects.filter(order=order).update(approved_by=None, approved_at=None)
     order.status = target
-    order.save()
-    _index_sync(order)
-    audit_record(
+    _order_saved(
+        order,
         actor=actor,
         action="provider_portal.order.cost_reopened",
         jurisdiction_code=jurisdiction.code,
-        obj=order,
         before=before,
-        after={**_order_state(order), "amount": order.cost_amount},
+        extra={"amount": order.cost_amount},
         comment=text,
     )
     return order
@@ -620,15 +637,12 @@ def order_cost_return(*, actor: User, jurisdiction: Jurisdiction, order_id: Any,
     order.status = target
     order.cost_comment = text
     order.cost_amount = None
-    order.save()
-    _index_sync(order)
-    audit_record(
+    _order_saved(
+        order,
         actor=actor,
         action="provider_portal.order.cost_returned",
         jurisdiction_code=jurisdiction.code,
-        obj=order,
         before=before,
-        after=_order_state(order),
         comment=text,
     )
     return order
