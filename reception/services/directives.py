@@ -285,7 +285,7 @@ def directive_task_receive(
     new_guests = [cast(Guest, _new(Guest, local_task, row, GUEST_FIELDS)) for row in guests]
     new_items = [cast(PlanItem, _new(PlanItem, local_task, row, ITEM_FIELDS)) for row in items]
     for obj in [*new_guests, *new_items]:
-        _checked(obj)
+        _checked(obj, exclude=["task"])  # the task was just saved: no query per row to find it
     local_guests = Guest.objects.bulk_create(new_guests)
     local_items = PlanItem.objects.bulk_create(new_items)
     audit_record(

@@ -426,3 +426,15 @@ def test_a_task_the_models_refuse_fails_the_delivery_and_writes_nothing(
         local = Task.objects.get(pk=result["local_task_id"])
         assert (local.guests.count(), local.items.count()) == (2, 2)
         assert set(result["origin_map"]["guests"]) == {str(g["id"]) for g in payload["guests"]}
+        # Validating the rows reads nothing per row: twice the guests, the same statements.
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        counts = []
+        for guests in (payload["guests"], payload["guests"] * 3):
+            with CaptureQueriesContext(connection) as statements:
+                directive_task_receive(
+                    actor=admin, jurisdiction=target, directive_id=1, origin="340000:1", **{**payload, "guests": guests}
+                )
+            counts.append(len(statements))
+        assert counts[0] == counts[1]
