@@ -7,9 +7,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.transitions import Transition
 from reception.models.common import TEXT_MAX
 from reception.models.plans import Payer
-from reception.models.tasks import TRANSITIONS, Task, TaskAction, Transition
+from reception.models.tasks import TRANSITIONS, Task, TaskAction
 from tenants.models import Role
 
 

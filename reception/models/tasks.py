@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.transitions import Transition
 from reception.models.common import ReceptionLevel
 from reception.models.letters import Letter
 from reception.models.standards import Standard
@@ -42,21 +41,6 @@ class TaskAction(models.TextChoices):
 
 #: A target meaning "the state the task had before its amendment" (kept on the open revision).
 RESUMED = "resumed"
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]
-    done: str  # the audit action's last word: reception.task.<done>
-    # The amendment cycle (变更) reuses submit, return and approve: from these sources they lead
-    # elsewhere and are recorded under their own name (source → (target, done)).
-    detours: tuple[tuple[str, tuple[str, str]], ...] = ()
-
-    def step(self, source: str) -> tuple[str, str]:
-        """The (target, done) of this action taken from `source` (one of `sources`)."""
-        return dict(self.detours).get(source, (self.target, self.done))
 
 
 _S = TaskStatus
