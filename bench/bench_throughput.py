@@ -3,7 +3,8 @@ same run, measured by an outside load client (`wrk`, Debian) at 16 connections.
 
 Targets (issue 18): the task list at >= 25 % of /healthz's requests per second, p99 <= 150 ms.
 `python bench/bench_throughput.py --profile` prints a cProfile of the request instead (where
-the time goes, in process, without the server).
+the time goes, in process, without the server); `--cpu` compares the CPU of one request, in
+process and in PostgreSQL, with the access cache off and on.
 """
 
 from __future__ import annotations
@@ -165,6 +166,45 @@ def profile(repeat: int = 200) -> None:
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
 
 
+def cpu_ab(rounds: int = 5, repeat: int = 300) -> None:
+    """CPU of one `GET tasks/` in process (Django) and in its PostgreSQL backend, with the access
+    cache (core/db/notified.py) off and on, in alternating rounds: a comparison that the load of
+    the machine moves far less than requests per second."""
+    import statistics
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from core.db.notified import access_cache
+
+    host, token = prepare()
+    client = Client(HTTP_HOST=host, HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/tasks/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    figures: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+    for _round in range(rounds):
+        for on in (False, True):
+            settings.ACCESS_CACHE = on
+            while on and not access_cache.enabled():
+                time.sleep(0.01)
+            for _ in range(20):
+                client.get("/api/v1/tasks/")
+            web, db = time.process_time(), cpu_seconds([backend])[backend]
+            for _ in range(repeat):
+                client.get("/api/v1/tasks/")
+            figures[on].append(
+                ((time.process_time() - web) / repeat * 1000, (cpu_seconds([backend])[backend] - db) / repeat * 1000)
+            )
+    for on in (False, True):
+        web = statistics.median(w for w, _d in figures[on])
+        db = statistics.median(d for _w, d in figures[on])
+        print(f"access cache {'on ' if on else 'off'}: web {web:.2f} ms + db {db:.2f} ms = {web + db:.2f} ms of CPU")
+    print(f"load average {os.getloadavg()[0]:.1f}; {rounds} rounds of {repeat} requests each, medians")
+
+
 if __name__ == "__main__":
     from bench.run import bench_database_url
 
@@ -175,6 +215,8 @@ if __name__ == "__main__":
     django.setup()
     if "--profile" in sys.argv:
         profile()
+    elif "--cpu" in sys.argv:
+        cpu_ab()
     else:
         import argparse
 

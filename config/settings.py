@@ -173,6 +173,13 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 # After a write, its client reads from the primary for this long (covers the replica's lag).
 DATABASE_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "5"))
+# Each web process keeps the host, token, user and membership rows it read, emptied by PostgreSQL
+# NOTIFY whenever any of them changes (core/db/notified.py). Listening needs a direct connection:
+# behind PgBouncer in transaction mode set DATABASE_LISTEN_URL to the server itself, or the cache
+# stays off.
+ACCESS_CACHE = env_bool("ACCESS_CACHE", True)
+ACCESS_CACHE_SECONDS = int(os.environ.get("ACCESS_CACHE_SECONDS", "300"))
+DATABASE_LISTEN_URL = os.environ.get("DATABASE_LISTEN_URL", "").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Identity -----------------------------------------------------------------------------

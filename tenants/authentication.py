@@ -6,7 +6,9 @@ jurisdiction (`tenants.permissions.request_access`): two round trips to PostgreS
 the other. Here the memberships come with the token (a lateral subquery of the same statement,
 `memberships_sql`), and the access they give is kept on the request, so the permission check
 reads no more. Both are read in the same statement, so they are as current as before: nothing
-is cached beyond the request. On the public host it is `core.authentication`'s as it is.
+is kept beyond the request except in the process's access cache, which any change to a token,
+user, membership or jurisdiction empties (core/db/notified.py). On the public host it is
+`core.authentication`'s as it is.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ class TokenAuthentication(authentication.TokenAuthentication):
             remember_access(getattr(request, "_request", request), user, access_from(user, self._tenant, rows))
         return result
 
-    def candidates(self, token_key: str) -> list[Any]:
+    def candidates(self, token_key: str, *, cached: bool = False) -> list[Any]:
         if self._tenant is None:
-            return super().candidates(token_key)
-        return authentication.tokens_by_key(token_key, lateral=_LATERAL, params=access_params(self._tenant))
+            return super().candidates(token_key, cached=cached)
+        return authentication.tokens_by_key(
+            token_key, lateral=_LATERAL, params=access_params(self._tenant), cached=cached
+        )

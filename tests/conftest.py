@@ -46,6 +46,9 @@ PUBLIC_HOST = "localhost"
 
 def pytest_configure(config: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The suite's changes are rolled back, never committed, so never notified: no access cache
+    # (core/db/notified.py), except in its own tests (tests/core/test_notified_cache.py).
+    settings.ACCESS_CACHE = False
     from config.celery import app
 
     app.conf.task_always_eager = True
