@@ -127,7 +127,7 @@ def setup() -> None:
     ensure_database(url, name)
     from django.core.management import call_command
 
-    call_command("migrate_schemas", interactive=False, verbosity=0)
+    call_command("migrate_schemas", interactive=False, verbosity=0, fast=True, connections=4)
     say(f"database {name}")
 
 
@@ -225,7 +225,18 @@ def build(fast: bool, reverse: bool = False) -> None:
     say(f"build: done, {made} created, {failed} failed, {len(present)} present")
 
 
-def build_ddl(parallel: int) -> None:
+def without_public_foreign_keys(ddl: str) -> str:
+    """The DDL minus its foreign keys to public tables (`REFERENCES public.…`): each such key
+    adds two triggers to the referenced table (28 keys to `core_user` per schema), and adding one
+    rebuilds that table's cached trigger list in every session, so the build slows as it grows
+    (quadratic; bench/RESULTS.md, "National-scale migrations"). The keys play no part in a
+    migration that changes each schema's own tables."""
+    statements = ddl.split(";\n")
+    kept = [s for s in statements if not ("FOREIGN KEY" in s and "REFERENCES public." in s)]
+    return ";\n".join(kept)
+
+
+def build_ddl(parallel: int, public_fks: bool = True) -> None:
     """The quickest build, for a loaded machine: each missing jurisdiction's schema made by
     running the template's DDL under its name (pg_dump --schema-only, as bench_onboarding's
     fillers: the same tables, indexes, constraints and names as a clone) plus the template's
@@ -244,9 +255,14 @@ def build_ddl(parallel: int) -> None:
 
     template_require_current()
     ddl = _template_ddl()
+    if not public_fks:
+        ddl = without_public_foreign_keys(ddl)
     present = dict(Jurisdiction.objects.values_list("code", "path"))
     entries = divisions.all_entries()
-    say(f"build-ddl: {len(entries)} divisions, {len(present)} jurisdictions present, {parallel} connections")
+    say(
+        f"build-ddl: {len(entries)} divisions, {len(present)} jurisdictions present, {parallel} connections"
+        + ("" if public_fks else ", without foreign keys to public tables")
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace")
         existing = {row[0] for row in cursor.fetchall()}
@@ -535,12 +551,17 @@ def main() -> int:
     parser.add_argument(
         "--migrations-only", action="store_true", help="measure: skip the cloner and onboarding figures"
     )
+    parser.add_argument(
+        "--without-public-fks",
+        action="store_true",
+        help="build-ddl: leave out each schema's foreign keys to public tables (a quicker build)",
+    )
     args = parser.parse_args()
     setup()
     if "build" in args.steps:
         build(args.fast, args.reverse)
     if "build-ddl" in args.steps:
-        build_ddl(args.connections)
+        build_ddl(args.connections, public_fks=not args.without_public_fks)
     if "measure" in args.steps:
         measure(args.connections, args.normal_sample, args.migrations_only)
     if "migrate" in args.steps:  # what `make bench` runs: the national deploy of one migration
