@@ -13,7 +13,7 @@ from tenants.schema import current_tenant
 @shared_task(name="reporting.export_run", acks_late=True)
 def export_run(job_id: str) -> str:
     """Build an export job's file in the current jurisdiction's schema."""
-    from reporting.exports import export_run_job
+    from reporting.statistics.exports import export_run_job
 
     return str(export_run_job(jurisdiction=current_tenant(), job_id=job_id).status)
 
@@ -21,7 +21,7 @@ def export_run(job_id: str) -> str:
 @shared_task(name="reporting.warnings_notify")
 def warnings_notify_task() -> int:
     """Tell finance and supervisors of the current jurisdiction about new early warnings."""
-    from reporting.warnings import warnings_notify
+    from reporting.supervision.services import warnings_notify
 
     return warnings_notify(jurisdiction=current_tenant())
 
@@ -29,7 +29,7 @@ def warnings_notify_task() -> int:
 @shared_task(name="reporting.warnings_digest")
 def warnings_digest_task() -> int:
     """Today's digest of early warnings to the current jurisdiction's supervisors."""
-    from reporting.warnings_digest import warnings_digest
+    from reporting.supervision.digest import warnings_digest
 
     return warnings_digest(jurisdiction=current_tenant())
 
