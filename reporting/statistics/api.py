@@ -28,9 +28,10 @@ from reporting.common.api import (
     year_param,
 )
 from reporting.local.models import ExportJob, ExportStatus
-from reporting.statistics.exports import CSV, FORMATS, XLSX, export_create, file_bytes, filename
+from reporting.statistics.exports import CSV, FORMATS, XLSX, file_bytes, filename
 from reporting.statistics.pdf import report_pdf
 from reporting.statistics.selectors import GroupBy, Scope, own_satisfaction, statistics
+from reporting.statistics.services import export_create
 
 
 def statistics_params(params: Any) -> dict[str, Any]:

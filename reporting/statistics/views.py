@@ -86,7 +86,7 @@ class DashboardView(ReportingPage):
     template_name = "reporting/dashboard.html"
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        from reporting.statistics.exports import export_create
+        from reporting.statistics.services import export_create
 
         _form, values = filters(request)
         file_format = "csv" if request.POST.get("format") == "csv" else "xlsx"

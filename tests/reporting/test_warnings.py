@@ -172,8 +172,8 @@ def test_supervisors_get_one_daily_digest_of_every_current_finding(
     from django.core import mail
 
     from core.models import AuditEntry, Notification
-    from reporting.local.tasks import warnings_digest_sweep
     from reporting.supervision.digest import warnings_digest
+    from reporting.supervision.tasks import warnings_digest_sweep
 
     for username in ("340100-finance", "340100-supervisor"):
         person = user(username)
@@ -197,7 +197,7 @@ def test_supervisors_get_one_daily_digest_of_every_current_finding(
 
 def test_the_sweep_runs_in_every_jurisdiction(findings: dict[str, Any]) -> None:
     from reporting.local.models import WarningNotice
-    from reporting.local.tasks import warnings_sweep
+    from reporting.supervision.tasks import warnings_sweep
 
     assert warnings_sweep()["queued"] >= 5
     with in_tenant("340100"):
