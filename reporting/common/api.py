@@ -21,8 +21,6 @@ from tenants.web import TenantApi
 
 #: Who reads statistics, exports, reports, warnings and the disclosure.
 STATISTICS_ROLES = frozenset({Role.ADMIN, Role.FINANCE, Role.SUPERVISOR})
-
-
 MAX_RANGE_DAYS = 366 * 10
 
 

@@ -13,11 +13,7 @@ from reporting.common.api import STATISTICS_ROLES
 from tenants.models import Role
 
 BUDGET_ROLES = frozenset({Role.ADMIN, Role.FINANCE})
-
-
 CHRONICLE_ROLES = frozenset({Role.ADMIN})
-
-
 INSPECTION_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
 
 

@@ -44,18 +44,11 @@ from tenants.schema import current_schema, tenant_context
 
 logger = logging.getLogger("reporting.directives")
 
-
 SEND_ROLES = frozenset({Role.ADMIN})
-
-
 #: Who reads the sender's directives and their deliveries (plus ancestors' overseers).
 SENT_READ_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
-
-
 #: Who reads and acknowledges a target's inbox.
 INBOX_ROLES = DELIVERY_TRANSITIONS[DeliveryAction.ACKNOWLEDGE].roles
-
-
 #: Who hears that a directive arrived, by kind.
 AUDIENCE: dict[str, tuple[str, ...]] = {
     DirectiveKind.TASK: (Role.ADMIN, Role.DRAFTER),
@@ -64,22 +57,12 @@ AUDIENCE: dict[str, tuple[str, ...]] = {
     # A local amendment may be opened: its drafter submits it, its reviewer approves it.
     DirectiveKind.AMENDMENT: (Role.ADMIN, Role.DRAFTER, Role.REVIEWER),
 }
-
-
 #: What `POST directives/` sends; an amendment is pushed by `directive_amendment_send`.
 SENT_KINDS = (DirectiveKind.TASK, DirectiveKind.STANDARD, DirectiveKind.NOTICE)
-
-
 #: A delivery that reached its target.
 REACHED = (DeliveryStatus.DELIVERED, DeliveryStatus.ACKNOWLEDGED)
-
-
 MAX_TARGETS = 5000
-
-
 MAX_DELIVERY_ATTEMPTS = 5
-
-
 MAX_ATTACHMENTS = 10
 
 

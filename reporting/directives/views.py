@@ -103,8 +103,6 @@ OUTCOMES = {
     "applied_to_amendment": gettext_lazy("已并入本级进行中的变更"),
     "not_applied": gettext_lazy("未更新"),
 }
-
-
 NOT_APPLIED_REASONS = {
     "under_review": gettext_lazy("本级任务正在审核"),
     "task_cancelled": gettext_lazy("本级任务已取消"),

@@ -19,8 +19,6 @@ from tenants.models import Role
 from tenants.web import TenantApi, valid
 
 OVERSIGHT_READ_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
-
-
 PERIOD_PARAM = OpenApiParameter("period", str, description="YYYY-MM", required=True)
 
 

@@ -18,8 +18,6 @@ from reporting.reports.selectors import parse_period, period_of, previous_month
 from tenants.models import Jurisdiction
 
 ZERO = Decimal("0.00")
-
-
 MISSING = "missing"
 
 

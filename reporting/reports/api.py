@@ -20,8 +20,6 @@ from tenants.web import TenantApi, valid
 
 #: Who reads a jurisdiction's own reports (and, read-only, its ancestors' overseers).
 REPORT_READ_ROLES = frozenset({Role.ADMIN, Role.FINANCE, Role.SUPERVISOR})
-
-
 PERIOD = serializers.RegexField(
     r"^\d{4}-(0[1-9]|1[0-2])$", max_length=7, error_messages={"invalid": _("统计期须为 YYYY-MM 格式，例如 2026-05。")}
 )

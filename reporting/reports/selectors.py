@@ -18,8 +18,6 @@ from tenants.models import Jurisdiction
 
 #: Reports are due on this day of the following month unless a superior sets another date.
 DEFAULT_DUE_DAY = 5
-
-
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 

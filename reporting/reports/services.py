@@ -42,19 +42,10 @@ from tenants.permissions import access_for
 from tenants.schema import current_schema
 
 REPORT_ROLES = REPORT_TRANSITIONS[ReportAction.SUBMIT].roles
-
-
 REVIEW_ROLES = REPORT_TRANSITIONS[ReportAction.ACCEPT].roles
-
-
 DEADLINE_ROLES = frozenset({Role.ADMIN})
-
-
 REMIND_DAYS_BEFORE = 3
-
-
 OVERDUE_DAYS_AFTER = 1
-
 #: The notification event of a review, by the report's new status.
 REVIEW_EVENTS: dict[str, str] = {
     ReportStatus.ACCEPTED: "reporting.report.accepted",

@@ -23,17 +23,9 @@ from reception.models import Guest, ItemKind, Payer
 from reporting.statistics.selectors import KINDS, GroupBy, group_label
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 CSV = "text/csv; charset=utf-8"
-
-
 FORMATS = ("xlsx", "csv")
-
-
 MONEY_FORMAT = "#,##0.00"
-
-
 #: Detail lines are read (and progress recorded) this many receptions at a time.
 DETAIL_CHUNK = 500
 

@@ -30,11 +30,7 @@ from reporting.statistics.selectors import KINDS, GroupBy, Row, Statistics, load
 from tenants.models import Jurisdiction
 
 FONT = "STSong-Light"
-
-
 PALETTE = [colors.HexColor(c) for c in ("#2f6db5", "#e0803a", "#4a9d5b", "#b8494b", "#7a5ea8", "#888888")]
-
-
 _registered = False
 
 

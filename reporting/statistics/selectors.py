@@ -59,8 +59,6 @@ class Scope(StrEnum):
 
 #: Groupings that reports carry (by month and by jurisdiction); the others are own data only.
 SUBTREE_GROUPS = frozenset({GroupBy.MONTH, GroupBy.JURISDICTION})
-
-
 KINDS: tuple[str, ...] = tuple(ItemKind.values)
 
 

@@ -22,15 +22,9 @@ from reporting.supervision.selectors import current_warnings
 from tenants.models import Jurisdiction, Membership, Role
 
 DIGEST = "reporting_warnings_digest"
-
-
 DIGEST_ROLES = (Role.SUPERVISOR,)
-
-
 #: Audit action of a digest sent.
 WARNINGS_DIGEST_SENT = "reporting.warning.digest_sent"
-
-
 #: At most this many findings are listed in the message; the page has them all.
 LISTED = 30
 

@@ -34,7 +34,6 @@ from tenants.models import Jurisdiction, Membership, Role
 #: Who is told.
 #: Told of each finding as it appears; supervisors get the daily digest (`reporting.supervision.digest`).
 NOTIFIED_ROLES = (Role.FINANCE,)
-
 #: The notification event of an early warning, by its code (a rule's finding or an annual budget's).
 WARNING_EVENTS: dict[str, str] = {
     RuleCode.ACCOMPANY_LIMIT: "reporting.warning.accompany_limit",
@@ -134,8 +133,6 @@ def budget_set(*, actor: User, jurisdiction: Jurisdiction, year: int, amount: De
 
 
 ITEM_FIELDS = ("result", "finding", "follow_up", "follow_up_due", "resolved")
-
-
 #: What may still change once an inspection is closed: whether a follow-up was carried out.
 AFTER_CLOSE_FIELDS = frozenset({"resolved"})
 
