@@ -45,8 +45,8 @@ def _admin(province: Any) -> Any:
 def _periods(months: int) -> list[str]:
     from django.utils import timezone
 
-    from reporting.oversight import trend_periods
-    from reporting.reports import period_of, previous_month
+    from reporting.oversight.selectors import trend_periods
+    from reporting.reports.selectors import period_of, previous_month
 
     return trend_periods(period_of(previous_month(timezone.localdate())), months)
 
@@ -228,7 +228,7 @@ def _start_worker(queue: str, log: Path) -> subprocess.Popen[bytes]:
 
 def _fan_out(province: Any, user: Any) -> list[Result]:
     from config.celery import app
-    from reporting.directives import directive_send
+    from reporting.directives.services import directive_send
     from tenants.models import Jurisdiction
     from tenants.schema import activate_public, tenant_context
     from tenants.tasks import schema_check

@@ -5,30 +5,34 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reporting import api, api_disclosure, api_inspections, api_warnings
+from reporting.disclosure import api as disclosure
+from reporting.statistics import api as statistics
+from reporting.supervision import api as supervision
 
 app_name = "reporting-api"
 
 urlpatterns = [
-    path("statistics/", api.StatisticsApi.as_view(), name="statistics"),
-    path("statistics/report.pdf", api.StatisticsReportPdfApi.as_view(), name="statistics-report-pdf"),
-    path("statistics/exports/", api.ExportsApi.as_view(), name="statistics-exports"),
-    path("statistics/exports/<uuid:job_id>/", api.ExportApi.as_view(), name="statistics-export"),
-    path("statistics/exports/<uuid:job_id>/download/", api.ExportDownloadApi.as_view(), name="statistics-export-file"),
-    path("warnings/", api_warnings.WarningsApi.as_view(), name="warnings"),
-    path("disclosure/", api_disclosure.DisclosureApi.as_view(), name="disclosure"),
-    path("chronicle/", api_disclosure.ChronicleApi.as_view(), name="chronicle"),
-    path("chronicle/generate/", api_disclosure.ChronicleGenerateApi.as_view(), name="chronicle-generate"),
-    path("chronicle/<int:entry_id>/", api_disclosure.ChronicleEntryApi.as_view(), name="chronicle-entry"),
-    path("inspections/", api_inspections.InspectionsApi.as_view(), name="inspections"),
-    path("inspections/<int:inspection_id>/", api_inspections.InspectionApi.as_view(), name="inspection"),
+    path("statistics/", statistics.StatisticsApi.as_view(), name="statistics"),
+    path("statistics/report.pdf", statistics.StatisticsReportPdfApi.as_view(), name="statistics-report-pdf"),
+    path("statistics/exports/", statistics.ExportsApi.as_view(), name="statistics-exports"),
+    path("statistics/exports/<uuid:job_id>/", statistics.ExportApi.as_view(), name="statistics-export"),
+    path(
+        "statistics/exports/<uuid:job_id>/download/",
+        statistics.ExportDownloadApi.as_view(),
+        name="statistics-export-file",
+    ),
+    path("warnings/", supervision.WarningsApi.as_view(), name="warnings"),
+    path("disclosure/", disclosure.DisclosureApi.as_view(), name="disclosure"),
+    path("chronicle/", disclosure.ChronicleApi.as_view(), name="chronicle"),
+    path("chronicle/generate/", disclosure.ChronicleGenerateApi.as_view(), name="chronicle-generate"),
+    path("chronicle/<int:entry_id>/", disclosure.ChronicleEntryApi.as_view(), name="chronicle-entry"),
+    path("inspections/", supervision.InspectionsApi.as_view(), name="inspections"),
+    path("inspections/<int:inspection_id>/", supervision.InspectionApi.as_view(), name="inspection"),
     path(
         "inspections/<int:inspection_id>/items/<slug:area>/",
-        api_inspections.ChecklistItemApi.as_view(),
+        supervision.ChecklistItemApi.as_view(),
         name="inspection-item",
     ),
-    path(
-        "inspections/<int:inspection_id>/close/", api_inspections.InspectionCloseApi.as_view(), name="inspection-close"
-    ),
-    path("reception-budgets/", api_warnings.BudgetsApi.as_view(), name="reception-budgets"),
+    path("inspections/<int:inspection_id>/close/", supervision.InspectionCloseApi.as_view(), name="inspection-close"),
+    path("reception-budgets/", supervision.BudgetsApi.as_view(), name="reception-budgets"),
 ]

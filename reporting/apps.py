@@ -13,9 +13,13 @@ class ReportingConfig(AppConfig):
         from reporting import workplace
 
         workplace.register()
-        # Celery tasks of directives and reports (the module's name leaves `reporting.tasks` free).
-        from reporting import directives_tasks, warnings_digest  # noqa: F401 - tasks, message kinds
-        from reporting.reports_demo import seed_reporting
+        # Each flow's Celery tasks (named explicitly, `reporting.<task>`); supervision's bring the
+        # warnings digest's message kind with them.
+        from reporting.demo import seed_reporting
+        from reporting.directives import tasks as directive_tasks  # noqa: F401
+        from reporting.reports import tasks as report_tasks  # noqa: F401
+        from reporting.statistics import tasks as statistics_tasks  # noqa: F401
+        from reporting.supervision import tasks as supervision_tasks  # noqa: F401
         from tenants.demo import register_demo_step
 
         register_demo_step("reporting", seed_reporting, order=60)

@@ -7,12 +7,16 @@ jurisdiction and period is current. Superiors read these rows, never the childre
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Attachment
+from core.transitions import Transition
+from tenants.models import STAFF_ROLES, Role
 
 period_validator = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("统计期须为 YYYY-MM 格式。"), code="invalid_period")
 
@@ -21,6 +25,33 @@ class ReportStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已上报")
     ACCEPTED = "accepted", _("已接收")
     RETURNED = "returned", _("已退回")
+
+
+class ReportAction(StrEnum):
+    SUBMIT = "submit"
+    ACCEPT = "accept"
+    RETURN = "return"
+
+
+#: A report's state machine, read from its period's current version. Submitting makes a new
+#: version (the current one is superseded) unless the current one was accepted.
+REPORT_TRANSITIONS: dict[str, Transition] = {
+    ReportAction.SUBMIT: Transition(
+        frozenset({ReportStatus.SUBMITTED, ReportStatus.RETURNED}),
+        ReportStatus.SUBMITTED,
+        frozenset({Role.ADMIN, Role.FINANCE}),
+        "submitted",
+    ),
+    ReportAction.ACCEPT: Transition(
+        frozenset({ReportStatus.SUBMITTED}), ReportStatus.ACCEPTED, frozenset({Role.ADMIN}), "accepted"
+    ),
+    ReportAction.RETURN: Transition(
+        frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED}),
+        ReportStatus.RETURNED,
+        frozenset({Role.ADMIN}),
+        "returned",
+    ),
+}
 
 
 class Report(models.Model):
@@ -161,6 +192,32 @@ class DeliveryStatus(models.TextChoices):
     DELIVERED = "delivered", _("已送达")
     ACKNOWLEDGED = "acknowledged", _("已确认")
     FAILED = "failed", _("送达失败")
+
+
+class DeliveryAction(StrEnum):
+    DELIVER = "deliver"
+    FAIL = "fail"
+    RESEND = "resend"
+    ACKNOWLEDGE = "acknowledge"
+
+
+#: A directive's delivery to one target. `deliver` and `fail` are the Celery task's (no roles): a
+#: delivery already delivered or acknowledged is left as it is; `fail` counts an attempt and only
+#: the last allowed one leads to `failed`.
+DELIVERY_TRANSITIONS: dict[str, Transition] = {
+    DeliveryAction.DELIVER: Transition(
+        frozenset({DeliveryStatus.SENT, DeliveryStatus.FAILED}), DeliveryStatus.DELIVERED, done="delivered"
+    ),
+    DeliveryAction.FAIL: Transition(
+        frozenset({DeliveryStatus.SENT, DeliveryStatus.FAILED}), DeliveryStatus.FAILED, done="failed"
+    ),
+    DeliveryAction.RESEND: Transition(
+        frozenset({DeliveryStatus.FAILED}), DeliveryStatus.SENT, frozenset({Role.ADMIN}), "resent"
+    ),
+    DeliveryAction.ACKNOWLEDGE: Transition(
+        frozenset({DeliveryStatus.DELIVERED}), DeliveryStatus.ACKNOWLEDGED, STAFF_ROLES, "acknowledged"
+    ),
+}
 
 
 class Delivery(models.Model):

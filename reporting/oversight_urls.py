@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reporting import directives_api, directives_views, oversight_api, oversight_views, reports_api, reports_views
+from reporting.directives import api as directives_api
+from reporting.directives import views as directives_views
+from reporting.oversight import api as oversight_api
+from reporting.oversight import views as oversight_views
+from reporting.reports import api as reports_api
+from reporting.reports import views as reports_views
 
 api_urlpatterns = [
     path("directives/", directives_api.DirectivesApi.as_view(), name="directives"),

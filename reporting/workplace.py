@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from reporting.directives import INBOX_ROLES
+from reporting.directives.services import INBOX_ROLES
 from reporting.models import Delivery, DeliveryStatus, Report, ReportStatus
-from reporting.reports import REVIEW_ROLES, deadline_for, period_of, previous_month
-from reporting.warnings import current_warnings
+from reporting.reports.selectors import deadline_for, period_of, previous_month
+from reporting.reports.services import REVIEW_ROLES
+from reporting.supervision.selectors import current_warnings
 from tenants.models import Role
 from tenants.permissions import Access
 from tenants.workplace import Panel, PanelRow, Shortcut, register_panel, register_shortcut

@@ -4,11 +4,15 @@ jobs, the chronicle (大事记) and the superior's inspections of its subordinat
 from __future__ import annotations
 
 import uuid
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.transitions import Transition
+from tenants.models import Role
 
 
 class ReceptionBudget(models.Model):
@@ -105,6 +109,22 @@ class Area(models.TextChoices):
 class InspectionStatus(models.TextChoices):
     OPEN = "open", _("检查中")
     CLOSED = "closed", _("已结束")
+
+
+class InspectionAction(StrEnum):
+    CLOSE = "close"
+
+
+#: An inspection's state machine: open until closed, once. After closing, only a checklist item's
+#: `resolved` may still change (`reporting.supervision.services.checklist_update`).
+INSPECTION_TRANSITIONS: dict[str, Transition] = {
+    InspectionAction.CLOSE: Transition(
+        frozenset({InspectionStatus.OPEN}),
+        InspectionStatus.CLOSED,
+        frozenset({Role.ADMIN, Role.SUPERVISOR}),
+        "closed",
+    ),
+}
 
 
 class Result(models.TextChoices):

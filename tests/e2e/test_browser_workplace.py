@@ -73,7 +73,7 @@ def test_a_provider_lands_on_its_orders(committed, page, site):
 
 def test_the_statistics_bars_are_as_tall_as_their_values(committed, page, site):
     """The chart with the pages' real stylesheets: no rule may override the bars' heights."""
-    from reporting.views_charts import bar_chart
+    from reporting.common.charts import bar_chart
 
     values = [Decimal("1200"), Decimal("300"), Decimal("600"), Decimal("0"), Decimal("900")]
     svg = bar_chart(["一", "二", "三", "四", "五"], values, title="接待费用", unit="元")

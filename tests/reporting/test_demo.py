@@ -8,9 +8,9 @@ import io
 import pytest
 from django.utils import timezone
 
+from reporting.demo import DEMO_NOTICE, seed_reporting
 from reporting.models import Delivery, Directive, Report
-from reporting.reports import period_of, previous_month
-from reporting.reports_demo import DEMO_NOTICE, seed_reporting
+from reporting.reports.selectors import period_of, previous_month
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from core.models import AuditEntry
 from reception.models import Guest, PlanItem, Revision, Task
 from reception.revisions import plan_changes, plan_snapshot
 from reception.services import amendments
-from reporting.directives_tasks import directive_deliver
+from reporting.directives.tasks import directive_deliver
 from reporting.models import Delivery, Directive
 from tests.conftest import api, in_tenant, user
 from tests.reception.conftest import snapshot

@@ -12,8 +12,8 @@ from config.celery import app
 from core.errors import InvalidInput
 from core.models import AuditEntry, Notification, User
 from reception.models import Letter, MealCeiling, PlanItem, Standard, Task
-from reporting import directives_materialise
-from reporting.directives_tasks import directive_deliver
+from reporting.directives import materialise as directives_materialise
+from reporting.directives.tasks import directive_deliver
 from reporting.models import Delivery, Directive
 from tenants.models import Jurisdiction
 from tests.conftest import api, in_tenant, user

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from reporting.models import Report
-from reporting.oversight import oversight_trend
+from reporting.oversight.selectors import oversight_trend
 from tests.conftest import api, count_queries, user
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from reception.figures import period_figures
 from reception.models import PlanItem
-from reporting.budgets import budget_status
+from reporting.supervision.selectors import budget_status
 from tests.conftest import api, in_tenant, user
 from tests.reception.factories import GuestFactory, LetterFactory, PlanItemFactory, StaffFactory, TaskFactory, at
 
@@ -102,7 +102,7 @@ def test_reports_up_the_tree_and_oversight_carry_both(mixed: Any) -> None:
 
 
 def test_the_budget_and_the_task_count_the_hosts_spending(mixed: Any) -> None:
-    from reporting.warnings import budget_set
+    from reporting.supervision.services import budget_set
 
     with in_tenant("340100") as hefei:
         budget_set(actor=user("340100-finance"), jurisdiction=hefei, year=2026, amount=Decimal("1000.00"))
@@ -115,7 +115,7 @@ def test_the_budget_and_the_task_count_the_hosts_spending(mixed: Any) -> None:
 
 
 def test_the_annual_warning_threshold_is_a_tenant_standard(mixed: Any) -> None:
-    from reporting.warnings import budget_set
+    from reporting.supervision.services import budget_set
 
     admin = api("340100", "340100-admin")
     today = dt.date.today().isoformat()

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from core.models import AuditEntry, Notification, User
 from reporting.models import Report, ReportDeadline
-from reporting.reports import default_deadline, next_month, period_of, previous_month, report_submit, reports_remind
+from reporting.reports.selectors import default_deadline, next_month, period_of, previous_month
+from reporting.reports.services import report_submit, reports_remind
 from tests.conftest import api, in_tenant, user
 from tests.reception.factories import GuestFactory, PlanItemFactory, StaffFactory, TaskFactory
 
@@ -268,7 +269,7 @@ def test_a_missed_deadline_is_told_the_day_after_once_and_not_to_those_who_repor
 
 @pytest.mark.django_db
 def test_the_reminder_task_runs_for_a_given_day(tree):
-    from reporting.directives_tasks import report_reminders
+    from reporting.reports.tasks import report_reminders
 
     User.objects.filter(username="340123-admin").update(email="x@example.org")
     remind_on = default_deadline(LAST) - timedelta(days=3)

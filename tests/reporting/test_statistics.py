@@ -110,7 +110,7 @@ def test_a_county_has_no_subtree(hefei_receptions: Any, subtree_reports: Any) ->
 
 
 def test_queries_do_not_grow_with_the_rows(hefei_receptions: Any, subtree_reports: Any) -> None:
-    from reporting.statistics import statistics
+    from reporting.statistics.selectors import statistics
     from tests.conftest import in_tenant
 
     with in_tenant("340100") as hefei, count_queries() as queries:
@@ -204,7 +204,7 @@ def test_over_standard_judges_at_the_guests_grade_and_counts_rooms(hefei_recepti
 
 
 def test_a_report_row_keeps_its_total_and_tolerates_missing_or_bad_fields() -> None:
-    from reporting.statistics import report_row
+    from reporting.statistics.selectors import report_row
 
     row = report_row("340123", "肥西县", {"receptions": 2, "cost_total": "100.00", "cost_by_kind": {"meal": "90.00"}})
     assert (row.receptions, row.guests, row.cost_total) == (2, 0, Decimal("100.00"))
@@ -227,7 +227,7 @@ def test_each_groups_costs_are_its_tasks_task_costs(hefei_receptions: Any, tree:
 
     from provider_portal.services import provider_add
     from reception.figures import ZERO, counted_tasks, task_costs
-    from reporting.statistics import _grouping, own_rows
+    from reporting.statistics.selectors import _grouping, own_rows
     from tests.conftest import in_tenant
     from tests.reception.factories import order_for
 

@@ -208,7 +208,7 @@ def test_nothing_held_gives_no_rows_and_zero_totals(tree: Any) -> None:
 
 
 def test_queries_do_not_grow_with_the_rows(served: Any) -> None:
-    from reporting.statistics import statistics
+    from reporting.statistics.selectors import statistics
 
     with in_tenant("340100") as hefei, count_queries() as queries:
         stats = statistics(

@@ -24,7 +24,7 @@ def media(monkeypatch: Any, tmp_path: Any, settings: Any) -> Any:
 @pytest.mark.broker
 def test_a_real_worker_builds_the_export_in_the_right_schema(committed: Any, media: Any, celery_worker: str) -> None:
     from reporting.local.models import ExportJob, ExportStatus
-    from reporting.local.tasks import export_run
+    from reporting.statistics.tasks import export_run
     from tests.reception.factories import PlanItemFactory, TaskFactory
 
     with tenant_context(committed):

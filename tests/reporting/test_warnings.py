@@ -115,7 +115,7 @@ def test_the_annual_budget_at_80_and_100_percent(findings: dict[str, Any]) -> No
     # One figure of spending for the API, the budget page and the warning (reporting.budgets)
     listed = client.get(BUDGETS).json()[0]
     assert (listed["spent"], round(listed["share"], 1)) == ("1085.00", 21.7)
-    from reporting.budgets import budget_status
+    from reporting.supervision.selectors import budget_status
 
     with in_tenant("340100"):
         assert budget_status(2026)["spent"] == Decimal("1085.00")
@@ -145,7 +145,7 @@ def test_budget_input_and_roles(tree: Any) -> None:
 
 def test_finance_is_told_once_per_finding(findings: dict[str, Any], django_capture_on_commit_callbacks: Any) -> None:
     from core.models import AuditEntry, Notification
-    from reporting.warnings import warnings_notify
+    from reporting.supervision.services import warnings_notify
 
     for username in ("340100-finance", "340100-supervisor", "340100-drafter"):
         person = user(username)
@@ -172,8 +172,8 @@ def test_supervisors_get_one_daily_digest_of_every_current_finding(
     from django.core import mail
 
     from core.models import AuditEntry, Notification
-    from reporting.local.tasks import warnings_digest_sweep
-    from reporting.warnings_digest import warnings_digest
+    from reporting.supervision.digest import warnings_digest
+    from reporting.supervision.tasks import warnings_digest_sweep
 
     for username in ("340100-finance", "340100-supervisor"):
         person = user(username)
@@ -197,7 +197,7 @@ def test_supervisors_get_one_daily_digest_of_every_current_finding(
 
 def test_the_sweep_runs_in_every_jurisdiction(findings: dict[str, Any]) -> None:
     from reporting.local.models import WarningNotice
-    from reporting.local.tasks import warnings_sweep
+    from reporting.supervision.tasks import warnings_sweep
 
     assert warnings_sweep()["queued"] >= 5
     with in_tenant("340100"):

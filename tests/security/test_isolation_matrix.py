@@ -35,7 +35,7 @@ from provider_portal.services import provider_add
 from reception.figures import Figures
 from reception.models import AccompanyingStaff, LetterAttachment, Resource, ScheduleEntry, Task
 from reception.services.orders import task_dispatch
-from reporting.directives import directive_send
+from reporting.directives.services import directive_send
 from reporting.local.models import ChronicleEntry, ExportJob, Inspection
 from reporting.models import Delivery, Report
 from tenants.models import Role
