@@ -26,7 +26,7 @@ from core.http import site_url
 from core.models import User
 from core.notifications import notify
 from reception.figures import counted_tasks, period_figures
-from reception.selectors_rules import tasks_checks, with_plan
+from reception.selectors.rules import tasks_checks, with_plan
 from reporting.models import Report, ReportDeadline, ReportStatus
 from tenants.models import Jurisdiction, Membership, Role
 from tenants.permissions import access_for

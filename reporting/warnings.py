@@ -28,7 +28,7 @@ from core.notifications import notify
 from reception.figures import ZERO
 from reception.models import Task, TaskStatus
 from reception.rules import RULES, Finding, item_outside_dates, vehicle_per_guest
-from reception.selectors_rules import (
+from reception.selectors.rules import (
     StandardBook,
     costs_findings,
     tasks_plan_inputs,

@@ -25,7 +25,7 @@ from reception.models import PlanItem, ScheduleChange, ScheduleEntry, Task
 from reception.models.schedule import SCHEDULE_FIELDS
 from reception.models.tasks import AMENDMENT_STATUSES, PLAN_ROLES
 from reception.selectors import ITINERARY_STATUSES
-from reception.selectors_revisions import approved_plan
+from reception.selectors.revisions import approved_plan
 from reception.services.arrangements import clean_text, lock_arrangeable_task, serving_provider
 from reception.services.common import check_version, require_roles, validated
 from reception.tokens import itinerary_token, itinerary_url

@@ -15,10 +15,10 @@ from core.db.replica import reporting_reads
 from core.errors import NotFound
 from provider_portal.orders import services as order_services
 from provider_portal.orders.selectors import order_detail
-from reception import selectors_rules
-from reception import selectors_settlement as reads
 from reception.models import LIST_TRANSITIONS, ListAction, ListStatus
 from reception.models.common import TEXT_MAX
+from reception.selectors import rules as selectors_rules
+from reception.selectors import settlement as reads
 from reception.services import evaluations, settlement
 from reception.settlement_pdf import reception_list_pdf, reimbursement_bundle_pdf
 from reception.views.base import ReceptionPage, perform

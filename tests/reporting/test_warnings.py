@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from provider_portal.services import provider_add
-from reception.selectors_rules import task_checks
+from reception.selectors.rules import task_checks
 from tests.conftest import api, in_tenant, user
 from tests.reception.factories import GuestFactory, PlanItemFactory, StaffFactory, TaskFactory, at
 
