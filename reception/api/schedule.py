@@ -65,7 +65,7 @@ class ChangeOutput(serializers.ModelSerializer):
         fields = ["action", "entry", "actor", "actor_name", "at", "before", "after", "notified"]
 
     def get_action(self, change: ScheduleChange) -> str:
-        return f"reception.schedule.{change.action}"
+        return schedule.SCHEDULE_ACTIONS[change.action]
 
 
 ORDER = OpenApiParameter(
