@@ -293,12 +293,16 @@ def _summary(application: Application) -> dict[str, Any]:
 # --- Review --------------------------------------------------------------------------------
 
 
+#: Who decides an application (in its parent jurisdiction or an ancestor): the table's roles.
+REVIEW_ROLES = APPLICATION_TRANSITIONS["approve"].roles | APPLICATION_TRANSITIONS["reject"].roles
+
+
 def reviewer_roots(user: Any) -> list[Jurisdiction]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     return list(
         Jurisdiction.objects.filter(
-            memberships__user=user, memberships__role=Role.ADMIN, status=Jurisdiction.Status.ACTIVE
+            memberships__user=user, memberships__role__in=REVIEW_ROLES, status=Jurisdiction.Status.ACTIVE
         ).distinct()
     )
 
