@@ -77,7 +77,7 @@ def _roster(rows: int) -> bytes:
 def run(ctx: Context) -> list[Result]:
     from reception import lodging as pure
     from reception.seating_pdf import seating_pdf_response
-    from reception.selectors_meetings import task_row
+    from reception.selectors.meetings import task_row
     from reception.services.lodging import lodging_allocate
     from reception.services.meetings import roster_import
     from reception.services.seating import seating_generate

@@ -177,7 +177,7 @@ def run(ctx: Context) -> list[Result]:
 
     from core.models import User
     from provider_portal.models import OrderIndex
-    from reception.selectors_settlement import reception_list_view
+    from reception.selectors.settlement import reception_list_view
     from reception.settlement_pdf import reception_list_pdf, reimbursement_bundle_pdf
     from tenants.schema import activate_public, tenant_context
 

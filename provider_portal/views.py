@@ -32,7 +32,7 @@ from core.errors import DomainError, Forbidden, NotFound
 from provider_portal import selectors, services
 from provider_portal.models import Provider
 from provider_portal.orders import services as order_services
-from provider_portal.orders.models import OrderStatus, PaymentMethod
+from provider_portal.orders.models import ORDER_TRANSITIONS, OrderStatus, PaymentMethod
 from tenants.models import ALL_ROLES
 from tenants.permissions import request_access
 from tenants.web import JurisdictionPageMixin
@@ -208,6 +208,11 @@ def bookings_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+#: The order page's buttons, shown when the order's state is a source of the action (the cost
+#: form is offered on a fulfilled order: a reported cost is corrected after finance returns it).
+PROVIDER_ACTIONS = ("accept", "fulfil", "decline")
+
+
 @require_http_methods(["GET", "POST"])
 @_signed_in
 def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
@@ -271,6 +276,8 @@ def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
             "cost_form": cost_form,
             "headcount": order.guests_count + order.accompanying_count,
             "amendment_rows": order_amendment_rows(order),
+            # The provider's buttons: the actions the order's state is a source of.
+            "may": {action for action in PROVIDER_ACTIONS if order.status in ORDER_TRANSITIONS[action].sources},
         },
         status=status,
     )

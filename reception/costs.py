@@ -17,7 +17,7 @@ from core.errors import Conflict
 from provider_portal.orders.models import Order, OrderCostLine
 from provider_portal.orders.review import CostReview
 from reception.models import ListStatus, ReceptionList, Task, TaskStatus
-from reception.selectors_rules import order_cost_findings
+from reception.selectors.rules import order_cost_findings
 from tenants.models import Jurisdiction
 
 

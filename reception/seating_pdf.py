@@ -20,7 +20,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from reception.models import Layout, Side
-from reception.selectors_meetings import seating_chart
+from reception.selectors.meetings import seating_chart
 
 FONT = "STSong-Light"
 MARGIN = 36

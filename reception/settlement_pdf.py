@@ -25,7 +25,7 @@ from provider_portal.orders.models import Order, PaymentMethod
 from reception.models import ListStatus, Payer, Purpose
 from reception.money import amount_in_words
 from reception.seating_pdf import FONT, _font
-from reception.selectors_settlement import ListView
+from reception.selectors.settlement import ListView
 
 WIDTH = A4[0] - 36 * mm
 

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+from core.transitions import Transition
+
 division_code_validator = RegexValidator(r"^\d{6}$", _("辖区代码必须是六位数字。"), code="invalid_code")
 
 
@@ -198,6 +200,34 @@ class Application(models.Model):
         if self.jurisdiction_id is not None and self.jurisdiction is not None:
             return self.jurisdiction.host
         return f"{self.slug}.{settings.BASE_DOMAIN}"
+
+
+_A = Application.Status
+#: The onboarding application's state machine (`tenants/onboarding.py` reads it). Submitting
+#: creates it `applied`. An admin of the parent jurisdiction (or an ancestor: `can_review`)
+#: approves or rejects a pending or failed one; approving a failed one is a retry. The worker
+#: activates a provisioning one, or records its failure. `done` is the audit action's last word:
+#: tenants.application.<done> (`APPLICATION_ACTIONS`).
+APPLICATION_TRANSITIONS: dict[str, Transition] = {
+    "approve": Transition(
+        frozenset({_A.APPLIED, _A.FAILED}),
+        _A.PROVISIONING,
+        frozenset({Role.ADMIN}),
+        "approved",
+        detours=((_A.FAILED, (_A.PROVISIONING, "retried")),),
+    ),
+    "reject": Transition(frozenset({_A.APPLIED, _A.FAILED}), _A.REJECTED, frozenset({Role.ADMIN}), "rejected"),
+    "provision": Transition(frozenset({_A.PROVISIONING}), _A.ACTIVE, done="provisioned"),
+    "fail": Transition(frozenset({_A.PROVISIONING}), _A.FAILED, done="failed"),
+}
+#: The audit action of each `done` in the table (written out whole: grep finds it).
+APPLICATION_ACTIONS = {
+    "approved": "tenants.application.approved",
+    "retried": "tenants.application.retried",
+    "rejected": "tenants.application.rejected",
+    "provisioned": "tenants.application.provisioned",
+    "failed": "tenants.application.failed",
+}
 
 
 class SpareSchema(models.Model):

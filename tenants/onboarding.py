@@ -49,7 +49,18 @@ from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.models import User
 from core.notifications import Recipient, notify
 from core.ratelimit import rate_hit
-from tenants.models import Application, Division, Domain, Jurisdiction, Level, Membership, Role
+from core.transitions import transition_require
+from tenants.models import (
+    APPLICATION_ACTIONS,
+    APPLICATION_TRANSITIONS,
+    Application,
+    Division,
+    Domain,
+    Jurisdiction,
+    Level,
+    Membership,
+    Role,
+)
 from tenants.pool import spare_claim
 from tenants.provisioning import provisioning_steps, schema_clone, schema_drop
 from tenants.schema import activate_public, tenant_context
@@ -282,12 +293,16 @@ def _summary(application: Application) -> dict[str, Any]:
 # --- Review --------------------------------------------------------------------------------
 
 
+#: Who decides an application (in its parent jurisdiction or an ancestor): the table's roles.
+REVIEW_ROLES = APPLICATION_TRANSITIONS["approve"].roles | APPLICATION_TRANSITIONS["reject"].roles
+
+
 def reviewer_roots(user: Any) -> list[Jurisdiction]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     return list(
         Jurisdiction.objects.filter(
-            memberships__user=user, memberships__role=Role.ADMIN, status=Jurisdiction.Status.ACTIVE
+            memberships__user=user, memberships__role__in=REVIEW_ROLES, status=Jurisdiction.Status.ACTIVE
         ).distinct()
     )
 
@@ -334,11 +349,15 @@ def application_approve(*, actor: User, application_id: Any) -> Application:
     """Approve (or retry a failed one): status `provisioning`; the Celery task does the rest."""
     with transaction.atomic():
         application = _locked_for_review(actor=actor, application_id=application_id)
-        if application.status not in (Application.Status.APPLIED, Application.Status.FAILED):
-            raise Conflict(
-                _("申请当前状态为“%(s)s”，不能批准。") % {"s": application.get_status_display()}, code="not_pending"
-            )
+        transition = transition_require(
+            APPLICATION_TRANSITIONS,
+            "approve",
+            application.status,
+            message=_("申请当前状态为“%(s)s”，不能批准。") % {"s": application.get_status_display()},
+            code="not_pending",
+        )
         before = application.status
+        target, done = transition.step(before)
         if before == Application.Status.FAILED and (
             Jurisdiction.objects.filter(code=application.code).exists()
             or Application.objects.filter(code=application.code, status__in=Application.PENDING).exists()
@@ -349,7 +368,7 @@ def application_approve(*, actor: User, application_id: Any) -> Application:
                 _("用户名 %(u)s 已被使用，请驳回并请申请人换用其他用户名。") % {"u": application.admin_username},
                 code="username_taken",
             )
-        application.status = Application.Status.PROVISIONING
+        application.status = target
         application.reason = ""
         application.steps = []
         application.reviewed_by = actor
@@ -357,9 +376,7 @@ def application_approve(*, actor: User, application_id: Any) -> Application:
         application.save()
         audit_record(
             actor=actor,
-            action="tenants.application.approved"
-            if before == Application.Status.APPLIED
-            else "tenants.application.retried",
+            action=APPLICATION_ACTIONS[done],
             jurisdiction_code=application.code,
             obj=application,
             before={"status": before},
@@ -402,19 +419,22 @@ def application_reject(*, actor: User, application_id: Any, reason: Any) -> Appl
         reason = reason.strip()
         if len(reason) > 2000 or "\x00" in reason:
             raise InvalidInput(_("原因不能超过 2000 个字符。"), field="reason", code="reason_too_long")
-        if application.status not in (Application.Status.APPLIED, Application.Status.FAILED):
-            raise Conflict(
-                _("申请当前状态为“%(s)s”，不能驳回。") % {"s": application.get_status_display()}, code="not_pending"
-            )
+        transition = transition_require(
+            APPLICATION_TRANSITIONS,
+            "reject",
+            application.status,
+            message=_("申请当前状态为“%(s)s”，不能驳回。") % {"s": application.get_status_display()},
+            code="not_pending",
+        )
         before = application.status
-        application.status = Application.Status.REJECTED
+        application.status = transition.target
         application.reason = reason
         application.reviewed_by = actor
         application.reviewed_at = timezone.now()
         application.save()
         audit_record(
             actor=actor,
-            action="tenants.application.rejected",
+            action=APPLICATION_ACTIONS[transition.done],
             jurisdiction_code=application.code,
             obj=application,
             before={"status": before},
@@ -511,7 +531,8 @@ def application_provision(application_id: int, *, use_pool: bool | None = None) 
     """Make the approved application's tenant, all or nothing; returns the application."""
     activate_public()
     application = Application.objects.select_related("parent").get(pk=application_id)
-    if application.status != Application.Status.PROVISIONING:
+    provision = APPLICATION_TRANSITIONS["provision"]
+    if application.status not in provision.sources:
         return application  # already done (a redelivered message) or withdrawn
     progress = Progress(application.pk)
     pool = USE_POOL if use_pool is None else use_pool
@@ -520,13 +541,13 @@ def application_provision(application_id: int, *, use_pool: bool | None = None) 
             with connection.cursor() as cursor:  # one provisioning per application at a time
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x6F6E62, application.pk])
             application.refresh_from_db()
-            if application.status != Application.Status.PROVISIONING:
+            if application.status not in provision.sources:
                 return application
             jurisdiction = _provision(application, progress, use_pool=pool)
             with progress.step("activate"):
                 jurisdiction.status = Jurisdiction.Status.ACTIVE
                 jurisdiction.save(update_fields=["status"])
-            application.status = Application.Status.ACTIVE
+            application.status = provision.target
             application.jurisdiction = jurisdiction
             application.steps = progress.steps
             application.reason = ""
@@ -534,7 +555,7 @@ def application_provision(application_id: int, *, use_pool: bool | None = None) 
             application.save()
             audit_record(
                 actor=None,
-                action="tenants.application.provisioned",
+                action=APPLICATION_ACTIONS[provision.done],
                 jurisdiction_code=application.code,
                 obj=application,
                 before={"status": Application.Status.PROVISIONING},
@@ -662,20 +683,21 @@ def _record_failure(application_id: int, exc: Exception, steps: list[dict[str, A
     activate_public()
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application_id)
-        if application.status != Application.Status.PROVISIONING:
+        fail = APPLICATION_TRANSITIONS["fail"]
+        if application.status not in fail.sources:
             return
         # Nothing half-made: the transaction rolled back; make sure no schema of that name is
         # left by anything outside it (it never owns a jurisdiction at this point).
         schema_name = f"j{application.code}"
         if schema_exists(schema_name) and not Jurisdiction.objects.filter(schema_name=schema_name).exists():
             schema_drop(schema_name)
-        application.status = Application.Status.FAILED
+        application.status = fail.target
         application.reason = reason[:2000]
         application.steps = steps
         application.save()
         audit_record(
             actor=None,
-            action="tenants.application.failed",
+            action=APPLICATION_ACTIONS[fail.done],
             jurisdiction_code=application.code,
             obj=application,
             before={"status": Application.Status.PROVISIONING},

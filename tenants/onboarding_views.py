@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.errors import DomainError
 from core.http import client_ip
 from tenants import onboarding
-from tenants.models import Application
+from tenants.models import APPLICATION_TRANSITIONS, Application
 
 
 class ApplicationForm(forms.Form):
@@ -81,7 +81,8 @@ def track(request: HttpRequest, application_id: int, token: str) -> HttpResponse
     )
 
 
-_OPEN = [Application.Status.APPLIED, Application.Status.FAILED]
+#: Applications a reviewer may still decide (approve or reject): the table's sources.
+_OPEN = sorted(APPLICATION_TRANSITIONS["approve"].sources | APPLICATION_TRANSITIONS["reject"].sources)
 
 
 def _queue(request: HttpRequest) -> dict[str, Any]:

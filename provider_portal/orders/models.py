@@ -13,10 +13,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.transitions import Transition
 from provider_portal.models import OrderKind, OrderStatus
+from tenants.models import Role
 
 __all__ = [
     "CLOSED_STATUSES",
+    "ORDER_ACTIONS",
     "ORDER_TRANSITIONS",
     "SETTLED_FOR_COMPLETION",
     "Order",
@@ -34,22 +37,37 @@ class PaymentMethod(models.TextChoices):
 
 
 _O = OrderStatus
-#: The order's state machine: action → (allowed sources, target).
-ORDER_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "accept": (frozenset({_O.SENT}), _O.ACCEPTED),
-    "decline": (frozenset({_O.SENT, _O.ACCEPTED}), _O.DECLINED),
-    "fulfil": (frozenset({_O.ACCEPTED}), _O.FULFILLED),
+_FINANCE = frozenset({Role.FINANCE})
+#: The order's state machine. Services, API permissions and page buttons read it. Roles empty:
+#: the provider on its own order (public host) or the reception workflow (withdraw, amend).
+#: `done` is the audit action's last word: provider_portal.order.<done> (`ORDER_ACTIONS`).
+ORDER_TRANSITIONS: dict[str, Transition] = {
+    "accept": Transition(frozenset({_O.SENT}), _O.ACCEPTED, done="accepted"),
+    "decline": Transition(frozenset({_O.SENT, _O.ACCEPTED}), _O.DECLINED, done="declined"),
+    "fulfil": Transition(frozenset({_O.ACCEPTED}), _O.FULFILLED, done="fulfilled"),
     # Reported again while not approved (a refused approval leaves it reported: the provider corrects it).
-    "report_cost": (frozenset({_O.FULFILLED, _O.COST_REPORTED}), _O.COST_REPORTED),
-    "approve_cost": (frozenset({_O.COST_REPORTED}), _O.COST_APPROVED),
-    "return_cost": (frozenset({_O.COST_REPORTED}), _O.FULFILLED),
+    "report_cost": Transition(frozenset({_O.FULFILLED, _O.COST_REPORTED}), _O.COST_REPORTED, done="cost_reported"),
+    "approve_cost": Transition(frozenset({_O.COST_REPORTED}), _O.COST_APPROVED, _FINANCE, "cost_approved"),
+    "return_cost": Transition(frozenset({_O.COST_REPORTED}), _O.FULFILLED, _FINANCE, "cost_returned"),
     # Finance reopens an approved cost, with a reason, so that a returned reception list can be corrected.
-    "reopen_cost": (frozenset({_O.COST_APPROVED}), _O.COST_REPORTED),
+    "reopen_cost": Transition(frozenset({_O.COST_APPROVED}), _O.COST_REPORTED, _FINANCE, "cost_reopened"),
     # The task was cancelled, or an amendment dropped the item: work not yet done is called off
     # (terminal). Fulfilled work stays.
-    "withdraw": (frozenset({_O.SENT, _O.ACCEPTED}), _O.WITHDRAWN),
+    "withdraw": Transition(frozenset({_O.SENT, _O.ACCEPTED}), _O.WITHDRAWN, done="withdrawn"),
     # An approved amendment changed the item: the provider confirms the order again.
-    "amend": (frozenset({_O.SENT, _O.ACCEPTED}), _O.SENT),
+    "amend": Transition(frozenset({_O.SENT, _O.ACCEPTED}), _O.SENT, done="amended"),
+}
+#: The audit action of each `done` in the table (written out whole: grep finds it).
+ORDER_ACTIONS = {
+    "accepted": "provider_portal.order.accepted",
+    "declined": "provider_portal.order.declined",
+    "fulfilled": "provider_portal.order.fulfilled",
+    "cost_reported": "provider_portal.order.cost_reported",
+    "cost_approved": "provider_portal.order.cost_approved",
+    "cost_returned": "provider_portal.order.cost_returned",
+    "cost_reopened": "provider_portal.order.cost_reopened",
+    "withdrawn": "provider_portal.order.withdrawn",
+    "amended": "provider_portal.order.amended",
 }
 #: An order in these states is closed; every other one is open (at most one per plan item).
 CLOSED_STATUSES = frozenset({_O.DECLINED, _O.WITHDRAWN})

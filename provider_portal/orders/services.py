@@ -24,9 +24,11 @@ from core.audit import AuditItem, audit_record, audit_record_many
 from core.bulk import update_rows
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.models import User
+from core.transitions import Transition, transition_require
 from provider_portal.models import OrderIndex, ProviderServiceArea
 from provider_portal.orders.models import (
     CLOSED_STATUSES,
+    ORDER_ACTIONS,
     ORDER_TRANSITIONS,
     Order,
     OrderCost,
@@ -42,14 +44,15 @@ from provider_portal.orders.notifications import (
 )
 from provider_portal.orders.review import cost_review
 from provider_portal.selectors import staff_provider
-from tenants.models import Jurisdiction, Role
+from tenants.models import Jurisdiction
 from tenants.permissions import access_for
 from tenants.schema import current_schema, schema_context
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999.99")
 MAX_LINES = 100
-FINANCE_ROLES = frozenset({Role.FINANCE})
+#: Finance reviews costs: the roles of the table's approve, return and reopen.
+FINANCE_ROLES = ORDER_TRANSITIONS["approve_cost"].roles
 
 
 @dataclass(frozen=True)
@@ -96,19 +99,20 @@ def _index_sync(order: Order) -> None:
     )
 
 
-def _check_transition(order: Order, action: str) -> str:
-    sources, target = ORDER_TRANSITIONS[action]
+def _check_transition(order: Order, action: str) -> Transition:
+    """The transition of `action` from the order's state: 409 `order_withdrawn` on a withdrawn
+    order (whatever the action), `invalid_transition` from any other state it does not start from."""
     if order.status == OrderStatus.WITHDRAWN:
         raise Conflict(
             _("该订单已撤回（接待任务已取消，原因：%(reason)s），不能再操作。") % {"reason": order.withdraw_reason},
             code="order_withdrawn",
         )
-    if order.status not in sources:
-        raise Conflict(
-            _("订单当前状态为“%(status)s”，不能执行该操作。") % {"status": OrderStatus(order.status).label},
-            code="invalid_transition",
-        )
-    return target
+    return transition_require(
+        ORDER_TRANSITIONS,
+        action,
+        order.status,
+        message=_("订单当前状态为“%(status)s”，不能执行该操作。") % {"status": OrderStatus(order.status).label},
+    )
 
 
 # --- Sending (tenant schema; called by reception's dispatch) ----------------------------------
@@ -221,12 +225,13 @@ def _order_saved(
 
 def _withdraw(order: Order, *, actor: User, jurisdiction: Jurisdiction, reason: str) -> None:
     before = _order_state(order)
-    order.status = _check_transition(order, "withdraw")
+    transition = _check_transition(order, "withdraw")
+    order.status = transition.target
     order.withdraw_reason = reason
     _order_saved(
         order,
         actor=actor,
-        action="provider_portal.order.withdrawn",
+        action=ORDER_ACTIONS[transition.done],
         jurisdiction_code=jurisdiction.code,
         before=before,
         extra={"reason": reason},
@@ -297,7 +302,7 @@ def orders_follow_plan(
     now = timezone.now()
     for order in _lock_orders(jurisdiction, candidates) if candidates else []:
         spec = by_item.get(order.item_id)
-        if order.status not in ORDER_TRANSITIONS["amend"][0]:
+        if order.status not in ORDER_TRANSITIONS["amend"].sources:
             continue  # closed meanwhile, or carried out already: the work stands
         if spec is None or spec.provider_id != order.provider_id:
             _withdraw(order, actor=actor, jurisdiction=jurisdiction, reason=reason)
@@ -313,7 +318,7 @@ def orders_follow_plan(
         before = _order_state(order)
         for name in AMENDABLE_FIELDS:
             setattr(order, name, getattr(spec, name))
-        order.status = _check_transition(order, "amend")
+        order.status = _check_transition(order, "amend").target
         order.amendment_reason, order.amendment_changes = reason, changes
         order.amended_at = order.updated_at = now
         records.append(AuditItem(obj=order, before=before, after={**_order_state(order), "changes": changes}))
@@ -322,7 +327,7 @@ def orders_follow_plan(
         _amended_write(amended, now)
     audit_record_many(
         actor=actor,
-        action="provider_portal.order.amended",
+        action=ORDER_ACTIONS[ORDER_TRANSITIONS["amend"].done],
         jurisdiction_code=jurisdiction.code,
         entries=records,
         comment=reason,
@@ -361,7 +366,7 @@ def orders_withdraw(*, actor: User, jurisdiction: Jurisdiction, task_id: int, re
     providers are told after commit."""
     if current_schema() != jurisdiction.schema_name:
         raise RuntimeError(f"orders of {jurisdiction.code} withdrawn from schema {current_schema()}")
-    sources, _target = ORDER_TRANSITIONS["withdraw"]
+    sources = ORDER_TRANSITIONS["withdraw"].sources
     # Read without a lock, then lock and look again: no new order can appear (the caller holds
     # the task's lock, which dispatch needs), and one that moved on meanwhile is left alone.
     candidates = list(Order.objects.filter(task_id=task_id, status__in=sources).values_list("pk", flat=True))
@@ -398,18 +403,17 @@ def _provider_action(
     actor: User,
     order_id: Any,
     action: str,
-    audit_action: str,
     prepare: Callable[[Order], dict[str, Any]] | None = None,
 ) -> Order:
     with transaction.atomic(), _provider_order(actor, order_id) as (index, order):
-        target = _check_transition(order, action)
+        transition = _check_transition(order, action)
         before = _order_state(order)
         extra = prepare(order) if prepare is not None else {}
-        order.status = target
+        order.status = transition.target
         _order_saved(
             order,
             actor=actor,
-            action=audit_action,
+            action=ORDER_ACTIONS[transition.done],
             jurisdiction_code=index.jurisdiction_code,
             before=before,
             extra=extra,
@@ -422,9 +426,7 @@ def _provider_action(
 
 def order_accept(*, actor: User, order_id: Any) -> Order:
     """The provider takes the order on (接单)."""
-    return _provider_action(
-        actor=actor, order_id=order_id, action="accept", audit_action="provider_portal.order.accepted"
-    )
+    return _provider_action(actor=actor, order_id=order_id, action="accept")
 
 
 def order_decline(*, actor: User, order_id: Any, reason: str) -> Order:
@@ -443,16 +445,13 @@ def order_decline(*, actor: User, order_id: Any, reason: str) -> Order:
         actor=actor,
         order_id=order_id,
         action="decline",
-        audit_action="provider_portal.order.declined",
         prepare=set_reason,
     )
 
 
 def order_fulfil(*, actor: User, order_id: Any) -> Order:
     """The provider has carried the order out."""
-    return _provider_action(
-        actor=actor, order_id=order_id, action="fulfil", audit_action="provider_portal.order.fulfilled"
-    )
+    return _provider_action(actor=actor, order_id=order_id, action="fulfil")
 
 
 def _money(value: Any, *, field: str) -> Decimal:
@@ -522,7 +521,6 @@ def order_report_cost(*, actor: User, order_id: Any, invoice_number: str, lines:
         actor=actor,
         order_id=order_id,
         action="report_cost",
-        audit_action="provider_portal.order.cost_reported",
         prepare=write_cost,
     )
 
@@ -573,7 +571,7 @@ def order_cost_approve(*, actor: User, jurisdiction: Jurisdiction, order_id: Any
     not allow (over the standard or the agreed price, a banned item in a line) is refused with the
     findings (400): nothing is approved, and the provider may report it again."""
     order = _finance_order(actor=actor, jurisdiction=jurisdiction, order_id=order_id)
-    target = _check_transition(order, "approve_cost")
+    transition = _check_transition(order, "approve_cost")
     errors = [f for f in order_cost_findings(jurisdiction=jurisdiction, order=order) if f.get("severity") != "warning"]
     if errors:
         raise RuleViolation(
@@ -585,11 +583,11 @@ def order_cost_approve(*, actor: User, jurisdiction: Jurisdiction, order_id: Any
     if cost is not None:  # the instance the answer shows, approved
         cost.approved_by, cost.approved_at = actor, timezone.now()
         cost.save(update_fields=["approved_by", "approved_at"])
-    order.status = target
+    order.status = transition.target
     _order_saved(
         order,
         actor=actor,
-        action="provider_portal.order.cost_approved",
+        action=ORDER_ACTIONS[transition.done],
         jurisdiction_code=jurisdiction.code,
         before=before,
         extra={"amount": order.cost_amount},
@@ -603,7 +601,7 @@ def order_cost_reopen(*, actor: User, jurisdiction: Jurisdiction, order_id: Any,
     can be corrected: the cost is reported again (unapproved, unchanged), for finance to approve
     or return to the provider. The registered guard decides whether the task's list allows it."""
     order = _finance_order(actor=actor, jurisdiction=jurisdiction, order_id=order_id)
-    target = _check_transition(order, "reopen_cost")
+    transition = _check_transition(order, "reopen_cost")
     text = (reason or "").strip()
     if not text or len(text) > 2000 or "\x00" in text:
         raise InvalidInput(_("重新打开时必须填写原因。"), field="reason", code="required")
@@ -612,11 +610,11 @@ def order_cost_reopen(*, actor: User, jurisdiction: Jurisdiction, order_id: Any,
         review.reopen_guard(jurisdiction, order)
     before = {**_order_state(order), "amount": order.cost_amount}
     OrderCost.objects.filter(order=order).update(approved_by=None, approved_at=None)
-    order.status = target
+    order.status = transition.target
     _order_saved(
         order,
         actor=actor,
-        action="provider_portal.order.cost_reopened",
+        action=ORDER_ACTIONS[transition.done],
         jurisdiction_code=jurisdiction.code,
         before=before,
         extra={"amount": order.cost_amount},
@@ -629,18 +627,18 @@ def order_cost_reopen(*, actor: User, jurisdiction: Jurisdiction, order_id: Any,
 def order_cost_return(*, actor: User, jurisdiction: Jurisdiction, order_id: Any, comment: str) -> Order:
     """Finance returns the reported cost to the provider (with a comment) to be reported again."""
     order = _finance_order(actor=actor, jurisdiction=jurisdiction, order_id=order_id)
-    target = _check_transition(order, "return_cost")
+    transition = _check_transition(order, "return_cost")
     text = (comment or "").strip()
     if not text or len(text) > 2000 or "\x00" in text:
         raise InvalidInput(_("退回时必须填写意见。"), field="comment", code="required")
     before = _order_state(order)
-    order.status = target
+    order.status = transition.target
     order.cost_comment = text
     order.cost_amount = None
     _order_saved(
         order,
         actor=actor,
-        action="provider_portal.order.cost_returned",
+        action=ORDER_ACTIONS[transition.done],
         jurisdiction_code=jurisdiction.code,
         before=before,
         comment=text,

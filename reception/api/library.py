@@ -15,14 +15,14 @@ from rest_framework.response import Response
 
 from core.errors import NotFound
 from core.http import open_stored
-from reception import selectors_library as library
-from reception import selectors_meetings as reads
 from reception.api.base import ReceptionApi, split_version, valid
 from reception.api.serializers import VersionInput
 from reception.models import Guest, Resource, ResourceKind
 from reception.models.common import TEXT_MAX
 from reception.models.plans import RoomType
 from reception.scopes import scope_of
+from reception.selectors import library as library
+from reception.selectors import meetings as reads
 from reception.services import resources
 from tenants.models import ALL_ROLES
 from tenants.permissions import request_access

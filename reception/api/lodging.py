@@ -9,10 +9,10 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reception import selectors_meetings as reads
 from reception.api.base import ReceptionApi, valid
 from reception.models import Guest
 from reception.models.plans import RoomType
+from reception.selectors import meetings as reads
 from reception.services import lodging
 from reception.services.arrangements import ARRANGE_ROLES
 from tenants.models import ALL_ROLES

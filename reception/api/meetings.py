@@ -11,13 +11,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.errors import NotFound
-from reception import selectors_meetings as reads
 from reception.api.base import ReceptionApi, valid
 from reception.api.serializers import GuestOutput
 from reception.models import Meeting, MeetingNotice, NoticeKind
 from reception.models.common import TEXT_MAX
 from reception.models.tasks import PLAN_ROLES
 from reception.roster import template_workbook
+from reception.selectors import meetings as reads
 from reception.services import meetings
 from reception.services.arrangements import ARRANGE_ROLES
 from tenants.models import ALL_ROLES

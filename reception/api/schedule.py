@@ -7,10 +7,10 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reception import selectors_meetings as reads
 from reception.api.base import ReceptionApi, split_version, valid
 from reception.api.serializers import VersionInput
 from reception.models import ScheduleChange, ScheduleEntry
+from reception.selectors import meetings as reads
 from reception.services import schedule
 from reception.services.arrangements import ARRANGE_ROLES
 from tenants.models import ALL_ROLES
@@ -65,7 +65,7 @@ class ChangeOutput(serializers.ModelSerializer):
         fields = ["action", "entry", "actor", "actor_name", "at", "before", "after", "notified"]
 
     def get_action(self, change: ScheduleChange) -> str:
-        return f"reception.schedule.{change.action}"
+        return schedule.SCHEDULE_ACTIONS[change.action]
 
 
 ORDER = OpenApiParameter(

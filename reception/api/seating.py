@@ -13,10 +13,10 @@ from rest_framework.response import Response
 
 from core.db.replica import reporting_reads
 from reception import seating
-from reception import selectors_meetings as reads
 from reception.api.base import ReceptionApi, valid
 from reception.models import Layout, Side
 from reception.seating_pdf import seating_pdf_response
+from reception.selectors import meetings as reads
 from reception.services import seating as seating_services
 from reception.services.arrangements import ARRANGE_ROLES
 from tenants.models import ALL_ROLES, Role

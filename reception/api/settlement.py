@@ -14,13 +14,13 @@ from rest_framework.response import Response
 
 from core.db.replica import reporting_reads
 from provider_portal.orders.api import OrderOutput
-from reception import selectors_settlement as reads
 from reception.api.base import ReceptionApi, valid
 from reception.api.serializers import TaskOutput
 from reception.api.tasks import task_response
 from reception.api.transitions import transition_api
 from reception.models import LIST_TRANSITIONS, TRANSITIONS, EvaluationParty, ListAction, Payer, TaskAction
 from reception.models.common import TEXT_MAX
+from reception.selectors import settlement as reads
 from reception.services import evaluations, orders, settlement
 from reception.settlement_pdf import reception_list_pdf, reimbursement_bundle_pdf
 from tenants.models import ALL_ROLES, STAFF_ROLES

@@ -11,7 +11,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reception import selectors, selectors_revisions, selectors_rules
+from reception import selectors
 from reception.api.base import ReceptionApi, split_version, valid
 from reception.api.serializers import (
     ChecksOutput,
@@ -25,6 +25,8 @@ from reception.api.serializers import (
 from reception.models import TaskStatus
 from reception.models.tasks import PLAN_ROLES
 from reception.scopes import tasks_in_scope
+from reception.selectors import revisions as selectors_revisions
+from reception.selectors import rules as selectors_rules
 from reception.services.tasks import TASK_CREATE_ROLES, task_create, task_update
 from tenants.models import ALL_ROLES
 

@@ -29,6 +29,11 @@ NOTICE_SENT: dict[str, str] = {
     NoticeKind.INVITATION: "reception.meeting.invitation_sent",
     NoticeKind.NOTICE: "reception.meeting.notice_sent",
 }
+#: The notification event of each kind of message to the guests.
+NOTICE_EVENTS: dict[str, str] = {
+    NoticeKind.INVITATION: "reception.meeting.invitation",
+    NoticeKind.NOTICE: "reception.meeting.notice",
+}
 
 # --- The meeting ----------------------------------------------------------------------------
 
@@ -178,7 +183,7 @@ def notice_send(
     phones = list(task.guests.exclude(phone="").values_list("phone", flat=True))
     sent = notify(
         recipients=[Recipient(phone=phone) for phone in phones],
-        event=f"reception.meeting.{kind}",
+        event=NOTICE_EVENTS[kind],
         subject=subject,
         body=text,
         jurisdiction_code=jurisdiction.code,

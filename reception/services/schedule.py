@@ -25,14 +25,15 @@ from reception.models import PlanItem, ScheduleChange, ScheduleEntry, Task
 from reception.models.schedule import SCHEDULE_FIELDS
 from reception.models.tasks import AMENDMENT_STATUSES, PLAN_ROLES
 from reception.selectors import ITINERARY_STATUSES
-from reception.selectors_revisions import approved_plan
+from reception.selectors.revisions import approved_plan
 from reception.services.arrangements import clean_text, lock_arrangeable_task, serving_provider
 from reception.services.common import check_version, require_roles, validated
 from reception.tokens import itinerary_token, itinerary_url
 from tenants.models import Jurisdiction
 
 MISSING = gettext_lazy("日程不存在。")
-#: The audit action of each change to a schedule entry.
+#: The audit action of each change to a schedule entry; the same name is the event of the
+#: notifications it sends and the `action` the history API answers.
 SCHEDULE_ACTIONS: dict[str, str] = {
     ScheduleChange.Action.CREATED: "reception.schedule.created",
     ScheduleChange.Action.UPDATED: "reception.schedule.updated",
@@ -110,7 +111,7 @@ def _notify(
     guests = [Recipient(phone=phone) for phone in task.guests.exclude(phone="").values_list("phone", flat=True)]
     sent = notify(
         recipients=guests,
-        event=f"reception.schedule.{action}",
+        event=SCHEDULE_ACTIONS[action],
         subject=subject,
         body=f"{text} {_('最新行程：')} {itinerary_url(jurisdiction, token)}",
         jurisdiction_code=jurisdiction.code,
@@ -126,7 +127,7 @@ def _notify(
             recipients.append(Recipient(phone=provider.contact_phone))
     sent += notify(
         recipients=recipients,
-        event=f"reception.schedule.{action}",
+        event=SCHEDULE_ACTIONS[action],
         subject=subject,
         body=f"{jurisdiction.name} {subject}：{text}",
         jurisdiction_code=jurisdiction.code,

@@ -13,7 +13,7 @@ from core.errors import InvalidInput
 from core.models import User
 from reception import seating
 from reception.models import Layout, SeatingChart, SeatingConvention, Side
-from reception.selectors_meetings import build_chart, chart_rows, chart_side
+from reception.selectors.meetings import build_chart, chart_rows, chart_side
 from reception.services.arrangements import lock_arrangeable_task
 from reception.services.common import check_version, require_roles
 from tenants.models import Jurisdiction, Role

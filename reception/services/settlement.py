@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import audit_record
 from core.errors import Conflict
 from core.models import User
+from core.transitions import transition_require
 from provider_portal.orders.models import PaymentMethod
 from provider_portal.orders.selectors import approved_cost_by_item, orders_not_approved
 from reception.models import (
@@ -64,9 +65,8 @@ def _lock_list(task: Task) -> ReceptionList | None:
 def _require_list_state(action: str, reception_list: ReceptionList | None) -> None:
     """The list's state must be a source of `action` in the table (409 otherwise)."""
     state = reception_list.status if reception_list is not None else NO_LIST
-    if state not in LIST_TRANSITIONS[action].sources:
-        code, message = _REFUSALS[action].get(state, ("invalid_transition", _("接待清单当前状态不允许此操作。")))
-        raise Conflict(message, code=code)
+    code, message = _REFUSALS[action].get(state, ("invalid_transition", _("接待清单当前状态不允许此操作。")))
+    transition_require(LIST_TRANSITIONS, action, state, message=message, code=code)
 
 
 def _reviewable_list(action: str, task: Task, actor: User) -> ReceptionList:

@@ -25,7 +25,7 @@ from reception.models.tasks import AMENDMENT_STATUSES, RESUMED, TASK_ACTIONS
 from reception.notifications import task_transition_notify
 from reception.rules import check_plan
 from reception.selectors import standard_in_force, standard_values
-from reception.selectors_rules import PLAN_PARTS, plan_input, venue_clashes
+from reception.selectors.rules import PLAN_PARTS, plan_input, venue_clashes
 from reception.services import amendments
 from reception.services.bookings import bookings_free, venue_bookings_sync
 from reception.services.common import check_version, lock_task, require_roles, required_text

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.db.replica import reporting_reads
 from core.errors import DomainError, Forbidden, NotFound
 from provider_portal.models import ProviderKind
-from reception import selectors, selectors_meetings
+from reception import selectors
 from reception.forms import VersionForm, form_errors
 from reception.forms_arrangements import (
     AllocateForm,
@@ -29,6 +29,7 @@ from reception.forms_arrangements import (
 from reception.models import ARRANGEABLE_STATUSES, Layout, NoticeKind
 from reception.models.tasks import PLAN_ROLES
 from reception.seating_pdf import seating_pdf_response
+from reception.selectors import meetings as selectors_meetings
 from reception.services import lodging, meetings, schedule, seating
 from reception.services.arrangements import ARRANGE_ROLES
 from reception.views.base import ReceptionPage, perform

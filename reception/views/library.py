@@ -9,10 +9,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from core.http import open_stored
-from reception import selectors, selectors_library, selectors_meetings
+from reception import selectors
 from reception.forms import FilterForm, VersionForm
 from reception.forms_arrangements import ResourceForm
 from reception.models import ResourceKind
+from reception.selectors import library as selectors_library
+from reception.selectors import meetings as selectors_meetings
 from reception.services import resources
 from reception.views.base import ReceptionPage, paginate, perform
 from reception.views.plans import submit_form

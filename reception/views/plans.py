@@ -13,11 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
-from reception import selectors, selectors_rules
+from reception import selectors
 from reception.forms import GuestForm, ItemForm, StaffForm, TaskEditForm, VersionForm
 from reception.models import AccompanyingStaff, Guest, PlanItem
 from reception.models.tasks import PLAN_ROLES
-from reception.selectors_library import library_for_plans
+from reception.selectors import rules as selectors_rules
+from reception.selectors.library import library_for_plans
 from reception.services import plans
 from reception.services.tasks import task_update
 from reception.views.base import ReceptionPage, add_error, error_text, perform, place_findings

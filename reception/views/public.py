@@ -18,8 +18,8 @@ from core.http import client_ip
 from reception.forms import IntakeForm
 from reception.models import PlanItem, ScheduleEntry, TaskStatus
 from reception.selectors import itinerary_task, letter_tracked
-from reception.selectors_meetings import schedule_entries
-from reception.selectors_revisions import approved_plan
+from reception.selectors.meetings import schedule_entries
+from reception.selectors.revisions import approved_plan
 from reception.services.letters import letter_intake
 from reception.throttle import intake_hit, intake_limit
 from reception.tokens import intake_token

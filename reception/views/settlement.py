@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy
 from core.db.replica import reporting_reads
 from core.errors import NotFound
 from provider_portal.orders import services as order_services
+from provider_portal.orders.models import ORDER_TRANSITIONS
 from provider_portal.orders.selectors import order_detail
-from reception import selectors_rules
-from reception import selectors_settlement as reads
 from reception.models import LIST_TRANSITIONS, ListAction, ListStatus
 from reception.models.common import TEXT_MAX
+from reception.selectors import rules as selectors_rules
+from reception.selectors import settlement as reads
 from reception.services import evaluations, settlement
 from reception.settlement_pdf import reception_list_pdf, reimbursement_bundle_pdf
 from reception.views.base import ReceptionPage, perform
@@ -62,6 +63,9 @@ def settlement_context(page: ReceptionPage, task: Any) -> dict[str, Any]:
         "orders": orders,
         "reception_list": reception_list,
         "can_review_costs": page.can(order_services.FINANCE_ROLES),
+        # The states an order's cost is approved or returned from, and reopened from (the order's table).
+        "cost_reviewable": ORDER_TRANSITIONS["approve_cost"].sources | ORDER_TRANSITIONS["return_cost"].sources,
+        "cost_reopenable": ORDER_TRANSITIONS["reopen_cost"].sources,
         # An approved cost reopens while the list can still be corrected (none yet, or returned).
         "can_reopen_costs": page.can(order_services.FINANCE_ROLES)
         and list_status in (None, ListStatus.RETURNED)

@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.notifications.selectors import task_messages
-from reception import selectors, selectors_revisions, selectors_rules
+from reception import selectors
 from reception.forms import AssignForm, CommentForm, ReasonForm, TaskForm, VersionForm, form_errors
 from reception.letter_prefill import task_initial
 from reception.models import TRANSITIONS, AccompanyingStaff, Guest, PlanItem, TaskAction, TaskStatus
 from reception.scopes import letters_in_scope, tasks_in_scope
-from reception.selectors_today import handler_day
+from reception.selectors import revisions as selectors_revisions
+from reception.selectors import rules as selectors_rules
+from reception.selectors.today import handler_day
 from reception.services import links, orders, transitions
 from reception.services.tasks import TASK_CREATE_ROLES, task_create
 from reception.views.base import ReceptionPage, error_text, list_filters, paginate, perform, place_findings

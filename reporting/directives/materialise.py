@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import Conflict, InvalidInput
 from reception.models import Task
 from reception.selectors import standard_in_force, standard_values
-from reception.selectors_revisions import approved_plan, approved_revisions
+from reception.selectors.revisions import approved_plan, approved_revisions
 from reception.services.directives import (
     GUEST_FIELDS,
     ITEM_FIELDS,

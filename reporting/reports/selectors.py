@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import InvalidInput
 from reception.figures import counted_tasks
-from reception.selectors_rules import tasks_checks, with_plan
+from reception.selectors.rules import tasks_checks, with_plan
 from reporting.models import Report, ReportDeadline
 from tenants.models import Jurisdiction
 

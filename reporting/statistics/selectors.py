@@ -37,7 +37,7 @@ from reception.figures import CENT, ZERO, Satisfaction, counted_tasks, grouped_c
 from reception.models import AccompanyingStaff, Guest, ItemKind, PlanItem, Purpose, ReceptionLevel, Task
 from reception.models.common import LEVEL_RANK
 from reception.rule_facts import meal_type_at, rank
-from reception.selectors_rules import StandardBook
+from reception.selectors.rules import StandardBook
 from reception.standards import StandardValues
 from reporting.models import Report
 from tenants.models import Jurisdiction

@@ -48,7 +48,7 @@ class BudgetSerializer(serializers.ModelSerializer):
 
 
 class BudgetOutput(serializers.Serializer):
-    """A year's budget with what it counts as spent so far (`reporting.budgets`, the same figure
+    """A year's budget with what it counts as spent so far (`reporting.supervision.selectors`, the same figure
     as the budget page and the annual early warning)."""
 
     year = serializers.IntegerField()

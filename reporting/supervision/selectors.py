@@ -37,7 +37,7 @@ from core.errors import InvalidInput, NotFound
 from reception.figures import ZERO, task_costs
 from reception.models import Task, TaskStatus
 from reception.rules import RULES, Finding, item_outside_dates, vehicle_per_guest
-from reception.selectors_rules import (
+from reception.selectors.rules import (
     StandardBook,
     costs_findings,
     tasks_plan_inputs,
@@ -165,7 +165,7 @@ def plan_warnings(tasks: list[Task], *, jurisdiction: Jurisdiction) -> list[Earl
 
 
 def annual_warnings() -> list[EarlyWarning]:
-    """For each year with a budget: the host's spending (`reporting.budgets`: tasks not cancelled,
+    """For each year with a budget: the host's spending (tasks not cancelled,
     by start date) at the tenant's threshold (the standards' `annual_budget_warning_percent` in
     force at the year's end, 80 % by default) or at 100 %.
 

@@ -1,16 +1,22 @@
-"""Audit actions are names you can grep: every action a service records is written out whole
-(`"reception.task.submitted"`) where it is recorded or in a table of such names beside it, never
-composed from parts (`f"reception.task.{done}"`), so that searching for an action in the audit
-log finds the code that wrote it. Read from the source with `ast` (no imports run)."""
+"""Audit actions and notification events are names you can grep: every action a service records
+and every event it notifies is written out whole (`"reception.task.submitted"`) where it is
+recorded or sent, or in a table of such names beside it, never composed from parts
+(`f"reception.task.{done}"`), so that searching for an action in the audit log or an event in
+the outbox finds the code that wrote it. Read from the source with `ast` (no imports run)."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("core", "tenants", "provider_portal", "reception", "reporting")
 RECORDERS = {"audit_record", "audit_record_many"}
+#: The keyword that names a notification's event (`notify`, `notify_address` and their wrappers).
+EVENT_KEYWORD = "event"
+#: The start of a namespaced name: `<app>.<object>.` (`reception.schedule.`).
+NAMESPACED = re.compile(r"^(" + "|".join(APPS) + r")\.[a-z_]+\.$")
 
 
 def _composed(node: ast.AST) -> bool:
@@ -62,8 +68,74 @@ def composed_actions() -> list[str]:
     return found
 
 
+def _sources() -> list[tuple[Path, ast.Module]]:
+    return [
+        (path, ast.parse(path.read_text(encoding="utf-8")))
+        for app in APPS
+        for path in sorted((ROOT / app).rglob("*.py"))
+        if "migrations" not in path.parts
+    ]
+
+
+def _namespaced_prefix(node: ast.AST) -> bool:
+    """An f-string or a `+` that starts with `<app>.<object>.` and adds the rest: a composed name."""
+    if isinstance(node, ast.JoinedStr) and len(node.values) > 1:
+        first = node.values[0]
+        return isinstance(first, ast.Constant) and bool(NAMESPACED.match(str(first.value)))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = node.left
+        return isinstance(left, ast.Constant) and isinstance(left.value, str) and bool(NAMESPACED.match(left.value))
+    return False
+
+
+def composed_names(sources: list[tuple[Path, ast.Module]]) -> list[str]:
+    """Events composed from parts (the `event=` of a call, or a local it was assigned from), and
+    any namespaced name built from parts anywhere (`f"reception.schedule.{action}"` returned by
+    a serializer is the same name, not greppable either)."""
+    found = []
+    for path, tree in sources:
+        where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            for call in ast.walk(function):
+                if not isinstance(call, ast.Call):
+                    continue
+                for keyword in call.keywords:
+                    if keyword.arg != EVENT_KEYWORD:
+                        continue
+                    value = keyword.value
+                    values = _assigned(function, value.id) if isinstance(value, ast.Name) else [value]
+                    if any(_composed(v) for v in values):
+                        found.append(f"{where}:{call.lineno}: event={ast.unparse(value)}")
+        for node in ast.walk(tree):
+            if _namespaced_prefix(node):
+                found.append(f"{where}:{getattr(node, 'lineno', 0)}: {ast.unparse(node)}")
+    return sorted(set(found))
+
+
 def test_no_audit_action_is_composed_from_parts() -> None:
     assert composed_actions() == []
+
+
+def test_no_event_or_namespaced_name_is_composed_from_parts() -> None:
+    assert composed_names(_sources()) == []
+
+
+def test_the_check_finds_a_composed_event(tmp_path: Path) -> None:
+    """The check itself: an event composed in the call, through a local, or a namespaced name
+    composed anywhere is caught; whole names, a table lookup and other f-strings are not."""
+    path = tmp_path / "sample.py"
+    source = (
+        "def a(kind):\n    notify(recipients=[], event=f'reception.meeting.{kind}')\n"
+        "def b(action):\n    name = 'reception.schedule.' + action\n    notify(recipients=[], event=name)\n"
+        "def c(change):\n    return f'reception.schedule.{change.action}'\n"
+        "def d(kind):\n    notify(recipients=[], event=EVENTS[kind], key=f'order-withdrawn:{kind}')\n"
+        "def e():\n    notify(recipients=[], event='reception.meeting.notice')\n"
+    )
+    path.write_text(source, encoding="utf-8")
+    lines = [line.split(":")[1] for line in composed_names([(path, ast.parse(source))])]
+    assert sorted(set(lines), key=int) == ["2", "4", "5", "7"]
 
 
 def test_the_check_finds_a_composed_action(tmp_path: Path) -> None:

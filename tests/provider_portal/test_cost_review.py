@@ -258,7 +258,7 @@ def test_one_orders_cost_is_judged_as_the_whole_plan_would_judge_it(task: Any) -
     is exactly what judging the same cost inside the whole plan finds, the item's number included."""
     from provider_portal.orders.models import OrderCostLine
     from reception.rules_costs import ReportedCost, judge_cost
-    from reception.selectors_rules import order_cost_findings, task_for_checks, task_plan_input
+    from reception.selectors.rules import order_cost_findings, task_for_checks, task_plan_input
     from tenants.models import Jurisdiction
 
     orders = fulfilled(task)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from reception.demo import seed_reception
 from reception.models import Letter, Task
 from reception.selectors import task_detail
-from reception.selectors_rules import task_checks
+from reception.selectors.rules import task_checks
 from tests.conftest import in_tenant
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from core.errors import Forbidden, InvalidInput
 from core.models import AuditEntry
 from reception.models import Standard, Task
 from reception.selectors import standard_in_force, task_detail
-from reception.selectors_rules import task_checks as rules_checks
+from reception.selectors.rules import task_checks as rules_checks
 from reception.services.standards import standards_ensure, standards_publish
 from reception.services.transitions import task_approve, task_assign, task_return, task_submit
 from tenants.services import jurisdiction_create

@@ -1,4 +1,4 @@
-"""A handler's day (今日任务, reception/selectors_today.py and /reception/today/): today's tasks
+"""A handler's day (今日任务, reception/selectors/today.py and /reception/today/): today's tasks
 and what happens today only, today in the user's time zone, each task with when it last changed."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from provider_portal.orders.models import Order
 from reception.models import ScheduleEntry, Task, TaskStatus
-from reception.selectors_today import handler_day
+from reception.selectors.today import handler_day
 from tests.conftest import HOSTS, in_tenant, user
 from tests.reception.factories import DAY, PlanItemFactory, TaskFactory, at, order_for
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from provider_portal.services import provider_add
-from reception.selectors_rules import task_checks
+from reception.selectors.rules import task_checks
 from tests.conftest import api, in_tenant, user
 from tests.reception.factories import GuestFactory, PlanItemFactory, StaffFactory, TaskFactory, at
 
@@ -112,7 +112,7 @@ def test_the_annual_budget_at_80_and_100_percent(findings: dict[str, Any]) -> No
     client.post(BUDGETS, {"year": 2026, "amount": "5000.00"}, format="json")
     assert not [w for w in client.get(WARNINGS).json() if w["code"].startswith("annual")]
     assert client.get(BUDGETS).json()[0]["amount"] == "5000.00"
-    # One figure of spending for the API, the budget page and the warning (reporting.budgets)
+    # One figure of spending for the API, the budget page and the warning (reporting.supervision.selectors)
     listed = client.get(BUDGETS).json()[0]
     assert (listed["spent"], round(listed["share"], 1)) == ("1085.00", 21.7)
     from reporting.supervision.selectors import budget_status

@@ -21,8 +21,8 @@ from reception.models.bookings import MEETING_LENGTH
 from reception.models.tasks import AMENDMENT_STATUSES
 from reception.rules import RULES, Checks, Finding, PlanInput, Rule, check_plan
 from reception.rules_costs import ReportedCost, judge_cost
-from reception.selectors import standard_values, standard_versions, task_standard
-from reception.selectors_revisions import approved_plan
+from reception.selectors.revisions import approved_plan
+from reception.selectors.tasks import standard_values, standard_versions, task_standard
 from reception.standards import StandardValues
 from tenants.models import Jurisdiction
 

@@ -27,8 +27,8 @@ from reception.models import (
     Task,
 )
 from reception.models.plans import RoomType
-from reception.selectors import task_standard
-from reception.selectors_revisions import approved_plan
+from reception.selectors.revisions import approved_plan
+from reception.selectors.tasks import task_standard
 
 
 def task_row(task_id: int) -> Task:
