@@ -10,6 +10,7 @@ from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -45,10 +46,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 username=form.cleaned_data["username"], password=form.cleaned_data["password"], ip=client_ip(request)
             )
         except LoginThrottled as exc:
-            form.add_error(None, str(exc.message))
+            form.add_error(None, ValidationError(str(exc.message), code=exc.code))
             status = 429
         except InvalidInput as exc:
-            form.add_error(None, str(exc.message))
+            form.add_error(None, ValidationError(str(exc.message), code=exc.code))
             status = 400
         else:
             django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")

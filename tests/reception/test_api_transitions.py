@@ -167,6 +167,7 @@ def test_rule_errors_block_submission_with_the_findings(draft):
     assert response.status_code == 400
     assert response.json() == {
         "detail": "方案不符合接待规定，不能提交。",
+        "code": "rules_failed",
         "errors": [
             {
                 "code": "accompany_limit",
