@@ -73,7 +73,9 @@ def profile_view(request: HttpRequest) -> HttpResponse:
             try:
                 user_contact_update(actor=user, email=form.cleaned_data["email"], phone=form.cleaned_data["phone"])  # type: ignore[arg-type]
             except InvalidInput as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                form.add_error(
+                    exc.field if exc.field in form.fields else None, ValidationError(str(exc.message), code=exc.code)
+                )
             else:
                 messages.success(request, _("个人资料已保存。"))
                 return HttpResponseRedirect(reverse("profile"), status=303)
@@ -81,7 +83,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
 
 
 def _form_error(form: Any, exc: InvalidInput) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+    form.add_error(exc.field if exc.field in form.fields else None, ValidationError(str(exc.message), code=exc.code))
 
 
 @require_http_methods(["GET", "POST"])
@@ -103,7 +105,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
                     ip=client_ip(request),
                 )
             except LoginThrottled as exc:
-                form.add_error(None, str(exc.message))
+                form.add_error(None, ValidationError(str(exc.message), code=exc.code))
                 status = 429
             except InvalidInput as exc:
                 _form_error(form, exc)

@@ -15,6 +15,7 @@ Tree (codes as in GB/T 2260):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -318,7 +319,9 @@ def refused_page(response: Any, status: int, code: str) -> str:
     error banner, a form's error list). Returns the page's HTML."""
     assert response.status_code == status, response.status_code
     html = response.content.decode()
-    assert f'data-code="{code}"' in html, html[-3000:]
+    found = re.findall(r'data-code="([^"]*)"', html)
+    errors = re.findall(r'<[^>]*(?:errorlist|class="error)[^>]*>.{0,200}', html)
+    assert f'data-code="{code}"' in html, (found, errors)
     return html
 
 
