@@ -190,7 +190,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return response
     if isinstance(exc, (OperationalError, InterfaceError)):
         return Response(
-            {"detail": _("服务暂时不可用，请稍后重试。")},
+            {"detail": _("服务暂时不可用，请稍后重试。"), "code": "unavailable"},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )

@@ -157,7 +157,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     unavailable = isinstance(exc, (OperationalError, InterfaceError))
     status = 503 if unavailable else 500
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "服务暂时不可用，请稍后重试。"}, status=status, headers={"Retry-After": "5"})
+        body = {"detail": "服务暂时不可用，请稍后重试。", "code": "unavailable" if unavailable else "server_error"}
+        return JsonResponse(body, status=status, headers={"Retry-After": "5"})
     html = loader.get_template("500.html").render()
     response = HttpResponse(html, status=status)
     if unavailable:
