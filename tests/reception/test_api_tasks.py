@@ -313,9 +313,7 @@ def test_patch_task_after_submission_is_409(draft):
     with in_tenant("340100"):
         Task.objects.filter(pk=draft.pk).update(status="submitted")
     before = snapshot()
-    refused(
-        api("340100", "340100-drafter").patch(task_url(draft), {"title": "x"}, format="json"), 409, "not_editable"
-    )
+    refused(api("340100", "340100-drafter").patch(task_url(draft), {"title": "x"}, format="json"), 409, "not_editable")
     assert snapshot() == before
 
 
