@@ -132,6 +132,9 @@ TEMPLATES = [
     },
 ]
 
+# Form errors render their stable code as `data-code` (core/form_templates).
+FORM_RENDERER = "core.forms.FormRenderer"
+
 WSGI_APPLICATION = "config.wsgi.application"
 
 # --- Database -----------------------------------------------------------------------------

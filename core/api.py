@@ -139,7 +139,7 @@ def field_error_body(messages: dict[str, list[str]], errors: list[dict[str, str]
 
 def domain_error_body(exc: DomainError) -> dict[str, Any]:
     if isinstance(exc, RuleViolation):
-        return {"detail": str(exc.message), "errors": exc.errors}
+        return {"detail": str(exc.message), "code": exc.code, "errors": exc.errors}
     if isinstance(exc, InvalidInput) and exc.field:
         message = str(exc.message)
         return field_error_body({exc.field: [message]}, [{"field": exc.field, "code": exc.code, "message": message}])
@@ -190,7 +190,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return response
     if isinstance(exc, (OperationalError, InterfaceError)):
         return Response(
-            {"detail": _("服务暂时不可用，请稍后重试。")},
+            {"detail": _("服务暂时不可用，请稍后重试。"), "code": "unavailable"},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
@@ -208,4 +208,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound(_("未找到。"))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.APIException) and isinstance(response.data, dict):
+        # 401, 403, 404, 405, 406, 415, 429 from DRF: its stable code beside the message.
+        codes = exc.get_codes()
+        response.data.setdefault("code", codes if isinstance(codes, str) else exc.default_code)
+    return response

@@ -52,7 +52,7 @@ class LoginApi(APIView):
             )
         except LoginThrottled as exc:
             return Response(
-                {"detail": str(exc.message)},
+                {"detail": str(exc.message), "code": exc.code},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
                 headers={"Retry-After": str(exc.retry_after)},
             )

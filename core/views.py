@@ -10,6 +10,7 @@ from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -45,10 +46,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 username=form.cleaned_data["username"], password=form.cleaned_data["password"], ip=client_ip(request)
             )
         except LoginThrottled as exc:
-            form.add_error(None, str(exc.message))
+            form.add_error(None, ValidationError(str(exc.message), code=exc.code))
             status = 429
         except InvalidInput as exc:
-            form.add_error(None, str(exc.message))
+            form.add_error(None, ValidationError(str(exc.message), code=exc.code))
             status = 400
         else:
             django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -72,7 +73,9 @@ def profile_view(request: HttpRequest) -> HttpResponse:
             try:
                 user_contact_update(actor=user, email=form.cleaned_data["email"], phone=form.cleaned_data["phone"])  # type: ignore[arg-type]
             except InvalidInput as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                form.add_error(
+                    exc.field if exc.field in form.fields else None, ValidationError(str(exc.message), code=exc.code)
+                )
             else:
                 messages.success(request, _("个人资料已保存。"))
                 return HttpResponseRedirect(reverse("profile"), status=303)
@@ -80,7 +83,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
 
 
 def _form_error(form: Any, exc: InvalidInput) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+    form.add_error(exc.field if exc.field in form.fields else None, ValidationError(str(exc.message), code=exc.code))
 
 
 @require_http_methods(["GET", "POST"])
@@ -102,7 +105,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
                     ip=client_ip(request),
                 )
             except LoginThrottled as exc:
-                form.add_error(None, str(exc.message))
+                form.add_error(None, ValidationError(str(exc.message), code=exc.code))
                 status = 429
             except InvalidInput as exc:
                 _form_error(form, exc)
@@ -154,7 +157,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     unavailable = isinstance(exc, (OperationalError, InterfaceError))
     status = 503 if unavailable else 500
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "服务暂时不可用，请稍后重试。"}, status=status, headers={"Retry-After": "5"})
+        body = {"detail": "服务暂时不可用，请稍后重试。", "code": "unavailable" if unavailable else "server_error"}
+        return JsonResponse(body, status=status, headers={"Retry-After": "5"})
     html = loader.get_template("500.html").render()
     response = HttpResponse(html, status=status)
     if unavailable:

@@ -257,7 +257,7 @@ def order_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
             else:
                 raise Http404
         except DomainError as exc:
-            messages.error(request, str(exc.message))
+            messages.error(request, str(exc.message), extra_tags=exc.code)
             status = 409 if exc.status_code == 409 else 400
         else:
             return HttpResponseRedirect(f"/provider/orders/{order_id}/", status=303)
@@ -384,5 +384,5 @@ class DesignatedListView(JurisdictionPageMixin, TemplateView):
         except Forbidden as exc:
             raise PermissionDenied(str(exc.message)) from exc
         except DomainError as exc:
-            messages.error(request, str(exc.message))
+            messages.error(request, str(exc.message), extra_tags=exc.code)
         return HttpResponseRedirect("/providers/", status=303)

@@ -163,6 +163,11 @@ def form_errors(form: forms.Form) -> str:
     return " ".join(str(message) for messages in form.errors.values() for message in messages)
 
 
+def form_error_codes(form: forms.Form) -> str:
+    """The stable codes of a form's errors, for the banner's `data-code` beside `form_errors`."""
+    return " ".join(dict.fromkeys(e.code or "invalid" for errors in form.errors.as_data().values() for e in errors))
+
+
 class FilterForm(forms.Form):
     """List filters (status, search, page): bad values are ignored, never an error page."""
 

@@ -63,6 +63,14 @@ class ScheduleEntryForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["provider"] = self.instance.provider_id
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at < starts_at:
+            # The model's check constraint says the same without a code; an error here skips it.
+            self.add_error("ends_at", forms.ValidationError(_("结束时间不能早于开始时间。"), code="end_before_start"))
+        return cleaned
+
     def changes(self) -> tuple[dict[str, Any], int | None]:
         data = dict(self.cleaned_data)
         return data, data.pop("version", None)
@@ -105,7 +113,7 @@ class AllocateForm(forms.Form):
         for parts in lines:
             room_type = ROOM_TYPE_WORDS.get(parts[1].casefold(), "") if len(parts) > 1 else RoomType.STANDARD
             if len(parts) > 2 or room_type not in RoomType.values:
-                raise forms.ValidationError(_("每行写“房号 房型”，房型为标准间或套间。"))
+                raise forms.ValidationError(_("每行写“房号 房型”，房型为标准间或套间。"), code="invalid_room")
             rooms.append({"number": parts[0], "type": room_type})
         return rooms
 

@@ -42,7 +42,11 @@ class JurisdictionMiddleware:
         if found is None:
             activate_public()
             return self._refuse(
-                request, 404, _("未找到该辖区"), _("地址 %(host)s 不属于任何辖区。") % {"host": hostname}
+                request,
+                404,
+                "unknown_host",
+                _("未找到该辖区"),
+                _("地址 %(host)s 不属于任何辖区。") % {"host": hostname},
             )
         tenant, is_primary = found
         if not is_primary:
@@ -57,11 +61,19 @@ class JurisdictionMiddleware:
             activate_public()
         if tenant.status == Jurisdiction.Status.SUSPENDED:
             return self._refuse(
-                request, 503, _("该辖区已停用"), _("%(name)s 暂停使用，数据保持不变。") % {"name": tenant.name}
+                request,
+                503,
+                "suspended",
+                _("该辖区已停用"),
+                _("%(name)s 暂停使用，数据保持不变。") % {"name": tenant.name},
             )
         if tenant.status != Jurisdiction.Status.ACTIVE:
             return self._refuse(
-                request, 503, _("该辖区正在开通"), _("%(name)s 尚未开通，请稍后再试。") % {"name": tenant.name}
+                request,
+                503,
+                "not_active",
+                _("该辖区正在开通"),
+                _("%(name)s 尚未开通，请稍后再试。") % {"name": tenant.name},
             )
 
         activate(tenant)
@@ -75,7 +87,8 @@ class JurisdictionMiddleware:
         with translation.override(translation.get_language_from_request(request)):
             return self._route(request)
 
-    def _refuse(self, request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    def _refuse(self, request: HttpRequest, status: int, code: str, title: str, message: str) -> HttpResponse:
         if _wants_json(request):
-            return JsonResponse({"detail": message}, status=status)
-        return render(request, "tenants/host_refused.html", {"title": title, "message": message}, status=status)
+            return JsonResponse({"detail": message, "code": code}, status=status)
+        context = {"title": title, "message": message, "code": code}
+        return render(request, "tenants/host_refused.html", context, status=status)

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound, RateLimited
 from core.http import client_ip
 from tenants import onboarding
 from tenants.models import Application
@@ -139,7 +139,7 @@ class ApplicationsApi(APIView):
         _public_only(request)
         status_filter = request.query_params.get("status") or None
         if status_filter is not None and status_filter not in Application.Status.values:
-            return Response({"status": [_("未知的状态。")]}, status=status.HTTP_400_BAD_REQUEST)
+            raise InvalidInput(_("未知的状态。"), code="invalid_choice", field="status")
         rows = onboarding.applications_reviewable(user=request.user, status=status_filter)
         page = self.paginator.paginate_queryset(rows, request, view=self)  # type: ignore[attr-defined]
         data = [application_data(a, for_reviewer=True) for a in page]
@@ -162,13 +162,10 @@ class ApplicationsApi(APIView):
         _public_only(request)
         ip = client_ip(request)
         if not onboarding.application_throttle_hit(ip):
-            return Response(
-                {
-                    "detail": _("申请过于频繁：每个地址每小时最多提交 %(n)s 次，请一小时后再试。")
-                    % {"n": onboarding.applications_per_hour()}
-                },
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-                headers={"Retry-After": "3600"},
+            raise RateLimited(
+                _("申请过于频繁：每个地址每小时最多提交 %(n)s 次，请一小时后再试。")
+                % {"n": onboarding.applications_per_hour()},
+                extra={"retry_after": 3600},
             )
         raw = request.data
         if hasattr(raw, "dict"):
@@ -176,7 +173,7 @@ class ApplicationsApi(APIView):
         elif isinstance(raw, dict):
             data = dict(raw)
         else:
-            return Response({"detail": _("请求体必须是 JSON 对象。")}, status=status.HTTP_400_BAD_REQUEST)
+            raise InvalidInput(_("请求体必须是 JSON 对象。"), code="invalid")
         application, token = onboarding.application_submit(data=data, client_ip=ip)
         return Response(
             {"id": application.pk, "status": application.status, "tracking_token": token},

@@ -56,9 +56,9 @@ def apply(request: HttpRequest) -> HttpResponse:
     try:
         application, token = onboarding.application_submit(data=data, client_ip=ip)
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
+        for field, errors in exc.error_dict.items():
             for error in errors:
-                form.add_error(field if field in form.fields else None, error)
+                form.add_error(field if field in form.fields else None, error)  # with its code
         return render(request, "tenants/onboarding_apply.html", {"form": form}, status=400)
     return HttpResponseRedirect(f"/onboarding/track/{application.pk}/{token}/")
 
@@ -122,6 +122,6 @@ def review_decide(request: HttpRequest, application_id: int, decision: str) -> H
     except DomainError as exc:
         if exc.status_code == 404:
             raise Http404(str(exc.message)) from exc
-        messages.error(request, str(exc.message))
+        messages.error(request, str(exc.message), extra_tags=exc.code)
         return render(request, "tenants/onboarding_review.html", _queue(request), status=exc.status_code)
     return HttpResponseRedirect("/onboarding/review/")

@@ -55,7 +55,7 @@ class OutboxView(JurisdictionPageMixin, TemplateView):
         except NotFound:
             raise Http404 from None
         except Conflict as exc:
-            messages.error(request, str(exc.message))
+            messages.error(request, str(exc.message), extra_tags=exc.code)
         else:
             messages.success(request, _("已重新排队发送。"))
         return HttpResponseRedirect(reverse("outbox") + "?status=failed", status=303)

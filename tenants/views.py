@@ -77,7 +77,12 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "tenants/host_refused.html",
-            {"title": _("登录链接无效"), "message": _("登录链接已失效或已使用，请重新登录。"), "retry": True},
+            {
+                "title": _("登录链接无效"),
+                "message": _("登录链接已失效或已使用，请重新登录。"),
+                "retry": True,
+                "code": "invalid_signon",
+            },
             status=400,
         )
     django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # a new session

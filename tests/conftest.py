@@ -15,6 +15,7 @@ Tree (codes as in GB/T 2260):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -303,3 +304,74 @@ def error_fields(response: Any) -> list[str]:
 def error_codes(response: Any) -> set[tuple[str, str]]:
     """`{(field, code)}` of a 400 body's `errors`."""
     return {(error["field"], error["code"]) for error in response.json()["errors"]}
+
+
+def refused(response: Any, status: int, code: str) -> Any:
+    """Asserts a refusal by its status and its stable code (docs/api.md, "Error bodies"): the
+    body's `code`, or the code of one of its `errors` (a field error, a rule finding). Returns
+    the body. Never match a refusal's message text: it is translated and reworded."""
+    assert response.status_code == status, (response.status_code, response.content[:600])
+    body = response.json()
+    codes = {body.get("code")} | {error.get("code") for error in body.get("errors", []) if isinstance(error, dict)}
+    assert code in codes, body
+    return body
+
+
+def refused_page(response: Any, status: int, code: str) -> str:
+    """Asserts a page's refusal by its status and the `data-code` the page renders for it (an
+    error banner, a form's error list). Returns the page's HTML."""
+    assert response.status_code == status, response.status_code
+    html = response.content.decode()
+    found = re.findall(r'data-code="([^"]*)"', html)
+    errors = re.findall(r'<[^>]*(?:errorlist|class="error)[^>]*>.{0,200}', html)
+    assert f'data-code="{code}"' in html, (found, errors)
+    return html
+
+
+def schema_digest(code: str) -> dict[str, str]:
+    """A digest of every row of a jurisdiction's schema, per table, and of the audit chain's
+    entries: equal digests mean nothing was written."""
+    from core.models import AuditEntry
+    from tenants.models import Jurisdiction
+
+    previous = connection.tenant
+    connection.set_schema_to_public()
+    schema = Jurisdiction.objects.get(code=code).schema_name
+    digests: dict[str, str] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename <> 'django_migrations' "
+            "ORDER BY tablename",
+            [schema],
+        )
+        tables = [row[0] for row in cursor.fetchall()]
+        if tables:
+            cursor.execute(
+                " UNION ALL ".join(
+                    f"SELECT %s, (SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+                    f'FROM "{schema}"."{table}" t)'
+                    for table in tables
+                ),
+                tables,
+            )
+            digests = dict(cursor.fetchall())
+    digests["audit"] = str(list(AuditEntry.objects.filter(chain=code).values_list("pk", flat=True)))
+    connection.set_tenant(previous)
+    return digests
+
+
+@contextmanager
+def unchanged(*codes: str) -> Iterator[None]:
+    """Asserts that the block writes nothing: no row of the jurisdictions' schemas (340100 when
+    none is named) changes and no audit entry is added to their chains. Wrap a refused request."""
+    codes = codes or ("340100",)
+    before = {code: schema_digest(code) for code in codes}
+    yield
+    after = {code: schema_digest(code) for code in codes}
+    changed = {
+        code: sorted(
+            name for name in before[code].keys() | after[code].keys() if before[code].get(name) != after[code].get(name)
+        )
+        for code in codes
+    }
+    assert not any(changed.values()), f"a refused request changed {changed}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
@@ -14,7 +15,7 @@ from core.db.replica import reporting_reads
 from core.errors import DomainError, Forbidden, NotFound
 from provider_portal.models import ProviderKind
 from reception import selectors
-from reception.forms import VersionForm, form_errors
+from reception.forms import VersionForm, form_error_codes, form_errors
 from reception.forms_arrangements import (
     AllocateForm,
     ConventionForm,
@@ -59,7 +60,7 @@ class ArrangementPage(ReceptionPage):
     def run(self, form: Any, action: Any, success: str) -> HttpResponse:
         """A valid form runs the service (message, back to the page); an invalid one says why."""
         if not form.is_valid():
-            messages.error(self.request, form_errors(form))
+            messages.error(self.request, form_errors(form), extra_tags=form_error_codes(form))
             return HttpResponseRedirect(self.back, status=303)
         return perform(self.request, lambda: action(form.cleaned_data), success=success, back=self.back)
 
@@ -125,7 +126,9 @@ class MeetingView(ArrangementPage):
             except (Forbidden, NotFound):
                 raise
             except DomainError as exc:
-                form.add_error(None if exc.field != "file" else "file", str(exc.message))
+                form.add_error(
+                    None if exc.field != "file" else "file", ValidationError(str(exc.message), code=exc.code)
+                )
                 context = self.get_context_data(roster_form=form, roster_errors=exc.extra.get("errors", []))
                 return self.render_to_response(context, status=400 if exc.status_code == 400 else exc.status_code)
             text = _("已导入 %(n)s 位来宾。") % {"n": len(result.guests)}
@@ -178,7 +181,7 @@ class ScheduleView(ArrangementPage):
             )
         form = self.entry_form(request.POST)
         if not form.is_valid():
-            messages.error(request, form_errors(form))  # type: ignore[arg-type]
+            messages.error(request, form_errors(form), extra_tags=form_error_codes(form))  # type: ignore[arg-type]
             return HttpResponseRedirect(self.back, status=303)
         changes, version = form.changes()
         if entry_id:
@@ -307,7 +310,7 @@ class SeatingConventionView(ReceptionPage):
         if not back.startswith("/reception/") or "//" in back:
             back = "/reception/"
         if not form.is_valid():
-            messages.error(request, form_errors(form))
+            messages.error(request, form_errors(form), extra_tags=form_error_codes(form))
             return HttpResponseRedirect(back, status=303)
         return perform(
             request,

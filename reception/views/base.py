@@ -72,11 +72,20 @@ def error_text(exc: Exception) -> str:
     return _("操作失败。")
 
 
+def error_code(exc: Exception) -> str:
+    """A refusal's stable code, rendered as the banner's `data-code` (tests and scripts read it)."""
+    if isinstance(exc, DomainError):
+        return exc.code
+    if isinstance(exc, ValidationError):
+        return exc.code or next((e.code for e in exc.error_list if e.code), None) or "invalid"
+    return "invalid"
+
+
 def add_error(form: Any, exc: Exception) -> None:
     """Show a service's refusal on the form: on the field it names (a file on `scans`), else on top."""
     field = exc.field if isinstance(exc, InvalidInput) else None
     field = "scans" if field == "file" else field
-    form.add_error(field if field in form.fields else None, error_text(exc))
+    form.add_error(field if field in form.fields else None, ValidationError(error_text(exc), code=error_code(exc)))
 
 
 def perform(request: HttpRequest, action: Callable[[], Any], *, success: str, back: str) -> HttpResponse:
@@ -88,7 +97,7 @@ def perform(request: HttpRequest, action: Callable[[], Any], *, success: str, ba
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     except (DomainError, ValidationError) as exc:
-        messages.error(request, error_text(exc))
+        messages.error(request, error_text(exc), extra_tags=error_code(exc))
     else:
         messages.success(request, success)
     return HttpResponseRedirect(back, status=303)

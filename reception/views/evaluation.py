@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from core import requestbody
+from core.api import domain_error_body
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from reception.models import EvaluationParty
 from reception.services.evaluations import LinkExpired, evaluation_submit, evaluation_target
@@ -57,7 +58,8 @@ def evaluate(request: HttpRequest, token: str) -> HttpResponse:
     except LinkExpired as exc:
         if (request.content_type or "").startswith("application/json"):
             return JsonResponse({"detail": str(exc.message), "code": exc.code}, status=exc.status_code)
-        return render(request, "reception/evaluate.html", {"expired": str(exc.message)}, status=exc.status_code)
+        expired = {"expired": str(exc.message), "error_code": exc.code}
+        return render(request, "reception/evaluate.html", expired, status=exc.status_code)
     context: dict[str, Any] = {
         "task": task,
         "party": EvaluationParty(claim.party).label,
@@ -78,13 +80,10 @@ def evaluate(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as exc:
         status = 409 if isinstance(exc, Conflict) else exc.status_code
         if wants_json:
-            body: dict[str, Any] = (
-                {exc.field: [str(exc.message)]}
-                if isinstance(exc, InvalidInput) and exc.field
-                else {"detail": str(exc.message), "code": exc.code}
-            )
+            body = domain_error_body(exc)  # `{field: [messages], errors: [{field, code, message}]}` or `{detail, code}`
             return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
         context["error"] = str(exc.message)
+        context["error_code"] = exc.code
         return render(request, "reception/evaluate.html", context, status=status)
     if wants_json:
         return JsonResponse(

@@ -74,7 +74,7 @@ def submit_form(
         except (InvalidInput, ValidationError) as exc:
             add_error(form, exc)
         except DomainError as exc:
-            messages.error(view.request, error_text(exc))
+            messages.error(view.request, error_text(exc), extra_tags=exc.code)
             return HttpResponseRedirect(back, status=303)
         else:
             messages.success(view.request, _("已保存，规则检查已更新。"))

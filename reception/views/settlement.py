@@ -106,7 +106,7 @@ class OrderCostView(ReceptionPage):
         if decision == "reopen":
             reopen = CostReopenForm(request.POST)
             if not reopen.is_valid():
-                messages.error(request, _("重新打开时必须填写原因。"))
+                messages.error(request, _("重新打开时必须填写原因。"), extra_tags="required")
                 return HttpResponseRedirect(back, status=303)
             return perform(
                 request,
@@ -121,7 +121,7 @@ class OrderCostView(ReceptionPage):
             )
         form = CostReturnForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("退回时必须填写意见。"))
+            messages.error(request, _("退回时必须填写意见。"), extra_tags="required")
             return HttpResponseRedirect(back, status=303)
         return perform(
             request,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from core.errors import DomainError
 from core.notifications.selectors import task_messages
 from reception import selectors
-from reception.forms import AssignForm, CommentForm, ReasonForm, TaskForm, VersionForm, form_errors
+from reception.forms import AssignForm, CommentForm, ReasonForm, TaskForm, VersionForm, form_error_codes, form_errors
 from reception.letter_prefill import task_initial
 from reception.models import TRANSITIONS, AccompanyingStaff, Guest, PlanItem, TaskAction, TaskStatus
 from reception.scopes import letters_in_scope, tasks_in_scope
@@ -23,7 +24,7 @@ from reception.selectors import rules as selectors_rules
 from reception.selectors.today import handler_day
 from reception.services import links, orders, transitions
 from reception.services.tasks import TASK_CREATE_ROLES, task_create
-from reception.views.base import ReceptionPage, error_text, list_filters, paginate, perform, place_findings
+from reception.views.base import ReceptionPage, error_code, error_text, list_filters, paginate, perform, place_findings
 from reception.views.settlement import settlement_context
 from tenants.models import ALL_ROLES, STAFF_ROLES, Role
 
@@ -117,7 +118,7 @@ class TaskCreateView(ReceptionPage):
             try:
                 task = task_create(actor=self.actor, jurisdiction=self.jurisdiction, **form.cleaned_data)
             except DomainError as exc:
-                form.add_error(None, error_text(exc))
+                form.add_error(None, ValidationError(error_text(exc), code=error_code(exc)))
             else:
                 return HttpResponseRedirect(f"/reception/tasks/{task.pk}/edit/", status=303)
         return self.render_to_response(self.get_context_data(form=form), status=400)
@@ -225,7 +226,7 @@ class TaskActionView(ReceptionPage):
         if not back.startswith("/reception/") or "//" in back:
             back = f"/reception/tasks/{task_id}/"
         if not form.is_valid():
-            messages.error(request, form_errors(form))
+            messages.error(request, form_errors(form), extra_tags=form_error_codes(form))
             return HttpResponseRedirect(back, status=303)
         return perform(
             request,

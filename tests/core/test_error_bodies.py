@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from rest_framework.test import APIClient
 
 from core.api import coded_errors
 from reception.models import Letter, Task
-from tests.conftest import api, in_tenant
+from tests.conftest import api, error_codes, in_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +75,19 @@ def test_nested_rows_are_named_by_path():
 def test_a_list_body_names_its_rows():
     details = [{"name": [{"message": "必填", "code": "required"}]}, {"grade": [{"message": "无效", "code": "invalid"}]}]
     assert [(e["field"], e["code"]) for e in coded_errors(details)] == [("0.name", "required"), ("1.grade", "invalid")]
+
+
+def test_drf_refusals_carry_their_code(tree):
+    """401, 403 and 404 name their problem with DRF's stable code beside the message."""
+    assert api("340100").get("/api/v1/tasks/").json()["code"] == "not_authenticated"
+    assert api("340100", "340200-drafter").get("/api/v1/providers/").json()["code"] == "permission_denied"
+    missing = api("340100", "340100-drafter").get("/api/v1/tasks/999999/")
+    assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+
+
+def test_the_onboarding_api_refusals_carry_codes(tree):
+    bad = api(None, "340000-admin").get("/api/v1/onboarding/applications/?status=bogus")
+    assert (bad.status_code, error_codes(bad)) == (400, {("status", "invalid_choice")})
+    assert bad.json()["status"]  # DRF's `{field: [messages]}` stays
+    unknown_host = APIClient(HTTP_HOST="nowhere.localhost").get("/api/v1/me/")
+    assert (unknown_host.status_code, unknown_host.json()["code"]) == (404, "unknown_host")

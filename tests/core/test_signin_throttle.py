@@ -67,8 +67,9 @@ def test_every_path_adds_to_the_same_count(tree):
 @pytest.mark.django_db
 def test_a_success_after_the_lock_is_refused_until_it_expires(tree):
     for _attempt in range(5):
-        with pytest.raises(InvalidInput):
+        with pytest.raises(InvalidInput) as refused:
             login_attempt(username="340100-finance", password="bad", ip="10.9.9.9")
+        assert refused.value.code == "invalid_credentials"
     with pytest.raises(LoginThrottled):
         login_attempt(username="340100-finance", password=PASSWORD, ip="10.9.9.9")
     counter = LoginCounter.objects.get(kind="username", key="340100-finance")

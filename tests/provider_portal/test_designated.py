@@ -9,7 +9,7 @@ import pytest
 from core.models import AuditEntry
 from provider_portal.models import AgreedPrice, ProviderServiceArea
 from provider_portal.services import provider_add
-from tests.conftest import api
+from tests.conftest import api, refused_page
 from tests.provider_portal.conftest import staff_api
 
 pytestmark = pytest.mark.django_db
@@ -126,8 +126,10 @@ def test_designated_page_lists_and_the_admin_adds(providers: dict[str, Any], fle
         ("轿车", __import__("decimal").Decimal("350.00")),
         ("中巴车", __import__("decimal").Decimal("800.00")),
     ]
+    before = list(AgreedPrice.objects.filter(area__provider=fleet).values())
     bad = admin.post("/providers/", {"provider": fleet.pk, "prices": "轿车 350"}, follow=True)
-    assert "格式应为" in bad.content.decode()
+    refused_page(bad, 200, "invalid_price")
+    assert list(AgreedPrice.objects.filter(area__provider=fleet).values()) == before
     assert admin.post("/providers/", {"provider": fleet.pk, "action": "remove"}).status_code == 303
     assert not ProviderServiceArea.objects.filter(provider=fleet).exists()
     assert page_client("340100", "340200-admin").get("/providers/").status_code == 403

@@ -16,7 +16,7 @@ from core.errors import Conflict, Forbidden, InvalidInput
 from core.models import AuditEntry, Notification, User
 from reception.models import ListStatus, PlanItem, ReceptionList, Task
 from reception.services.settlement import reception_list_approve, reception_list_draft, reception_list_return
-from tests.conftest import HOSTS, api, error_fields, in_tenant, user
+from tests.conftest import HOSTS, api, error_fields, in_tenant, refused_page, user
 from tests.provider_portal.conftest import staff_api
 
 pytestmark = pytest.mark.django_db
@@ -299,7 +299,7 @@ def test_the_page_offers_return_to_reviewers_and_shows_the_comment_to_the_drafte
         {"comment": "  ", "csrfmiddlewaretoken": token},
         follow=True,
     )
-    assert "退回时必须填写意见。" in blank.content.decode()
+    refused_page(blank, 200, "required")
     assert list_state(drafted) == before
     # Another role posting the form: 403.
     drafter = page("340100-drafter")

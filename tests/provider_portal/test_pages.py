@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from provider_portal.models import OrderIndex
 from provider_portal.orders.models import Order
 from reception.models import Task
-from tests.conftest import HOSTS, PUBLIC_HOST, in_tenant, user
+from tests.conftest import HOSTS, PUBLIC_HOST, in_tenant, refused_page, user
 from tests.provider_portal.conftest import cost_body, party_link, provider_api, staff_api
 
 pytestmark = pytest.mark.django_db
@@ -64,8 +64,7 @@ def test_provider_portal_pages_carry_an_order_through(task: Any) -> None:
         "payment_method_0": "cash",
     }
     refused = hotel.post(f"/provider/orders/{ids['lodging']}/", form)
-    assert refused.status_code == 400
-    assert "公务接待费用不得使用现金结算，请选择公务卡或银行转账。" in text(refused)
+    refused_page(refused, 400, "cash_refused")
     assert OrderIndex.objects.get(pk=ids["lodging"]).status == "fulfilled"
     form["payment_method_0"] = "official_card"
     form.update(description_1="服务费", amount_1="20.00", payment_method_1="transfer")
@@ -138,7 +137,7 @@ def test_settlement_actions_on_pages_check_roles(task: Any) -> None:
     response = page_client("340100", "340100-finance").post(
         f"/reception/tasks/{task.pk}/reception-list/draft/", follow=True
     )
-    assert "任务办结后才能编制接待清单。" in text(response)
+    refused_page(response, 200, "invalid_transition")
 
 
 def test_evaluation_form_page_and_results_on_the_task_page(task: Any) -> None:
@@ -147,7 +146,7 @@ def test_evaluation_form_page_and_results_on_the_task_page(task: Any) -> None:
     form = browser.get(path)
     assert form.status_code == 200 and 'data-testid="evaluation-form"' in text(form)
     bad = browser.post(path, {"score": "9"})
-    assert bad.status_code == 400 and "评分必须是 1 到 5 的整数。" in text(bad)
+    refused_page(bad, 400, "invalid_score")
     done = browser.post(path, {"score": "3", "comment": "用餐偏咸"})
     assert done.status_code == 201 and 'data-testid="evaluation-done"' in text(done)
     assert browser.post(path, {"score": "5"}).status_code == 409

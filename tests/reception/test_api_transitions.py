@@ -8,7 +8,7 @@ import pytest
 
 from core.models import AuditEntry
 from reception.models import Task
-from tests.conftest import api, error_fields, in_tenant
+from tests.conftest import api, error_fields, in_tenant, refused, unchanged
 from tests.reception.conftest import snapshot, task_url
 from tests.reception.factories import DAY, GuestFactory, PlanItemFactory, StaffFactory, at
 
@@ -60,8 +60,7 @@ def test_repeating_a_transition_after_success_is_409(draft, action):
     assert post(f"340100-{role}", draft, action, data).status_code == 200
     before = snapshot()
     again = post(f"340100-{role}", draft, action, data)
-    assert again.status_code == 409
-    assert again.json()["code"] == "invalid_transition"
+    refused(again, 409, "invalid_transition")
     assert snapshot() == before
 
 
@@ -79,7 +78,7 @@ def test_forbidden_roles_get_403_and_nothing_changes(draft, action, role):
     source, _role, data, _target = CASES[action]
     set_status(draft, source)
     before = snapshot()
-    assert post(f"340100-{role}", draft, action, data).status_code == 403
+    refused(post(f"340100-{role}", draft, action, data), 403, "permission_denied")
     assert snapshot() == before
 
 
@@ -89,7 +88,7 @@ def test_overseers_and_other_jurisdictions_may_not_act(draft, action, username):
     source, _role, data, _target = CASES[action]
     set_status(draft, source)
     before = snapshot()
-    assert post(username, draft, action, data).status_code == 403
+    refused(post(username, draft, action, data), 403, "permission_denied")
     assert snapshot() == before
 
 
@@ -107,7 +106,7 @@ def test_wrong_state_is_409(draft, action, status):
     _source, role, data, _target = CASES[action]
     set_status(draft, status)
     before = snapshot()
-    assert post(f"340100-{role}", draft, action, data).status_code == 409
+    refused(post(f"340100-{role}", draft, action, data), 409, "invalid_transition")
     assert snapshot() == before
 
 
@@ -143,14 +142,14 @@ def test_malformed_json_is_400(draft):
     before = snapshot()
     client = api("340100", "340100-reviewer")
     response = client.post(task_url(draft, "return/"), b'{"comment": ', content_type="application/json")
-    assert response.status_code == 400
+    refused(response, 400, "invalid_json")
     assert snapshot() == before
 
 
 def test_a_stale_version_is_409(draft):
     set_status(draft, "submitted")
     before = snapshot()
-    assert post("340100-reviewer", draft, "approve", {"version": 99}).status_code == 409
+    refused(post("340100-reviewer", draft, "approve", {"version": 99}), 409, "stale_version")
     assert snapshot() == before
     assert post("340100-reviewer", draft, "approve", {"version": 1}).status_code == 200
 
@@ -167,6 +166,7 @@ def test_rule_errors_block_submission_with_the_findings(draft):
     assert response.status_code == 400
     assert response.json() == {
         "detail": "方案不符合接待规定，不能提交。",
+        "code": "rules_failed",
         "errors": [
             {
                 "code": "accompany_limit",
@@ -203,7 +203,7 @@ def test_assign_names_the_handler(draft):
 
 
 def test_unknown_task_is_404(tree):
-    assert api("340100", "340100-reviewer").post("/api/v1/tasks/999999/approve/", {}, format="json").status_code == 404
+    refused(api("340100", "340100-reviewer").post("/api/v1/tasks/999999/approve/", {}, format="json"), 404, "not_found")
 
 
 # --- Itinerary link ----------------------------------------------------------------------------
@@ -211,7 +211,8 @@ def test_unknown_task_is_404(tree):
 
 def test_itinerary_link_is_issued_after_approval_and_revocable(draft):
     client = api("340100", "340100-handler")
-    assert client.post(task_url(draft, "itinerary-link/")).status_code == 409
+    with unchanged("340100"):
+        refused(client.post(task_url(draft, "itinerary-link/")), 409, "invalid_transition")
     set_status(draft, "approved")
     response = client.post(task_url(draft, "itinerary-link/"))
     assert response.status_code == 201
@@ -233,5 +234,6 @@ def test_itinerary_link_is_issued_after_approval_and_revocable(draft):
 def test_itinerary_link_roles(draft, username):
     set_status(draft, "approved")
     client = api("340100", username)
-    assert client.post(task_url(draft, "itinerary-link/")).status_code == 403
-    assert client.delete(task_url(draft, "itinerary-link/")).status_code == 403
+    with unchanged("340100"):
+        refused(client.post(task_url(draft, "itinerary-link/")), 403, "permission_denied")
+        refused(client.delete(task_url(draft, "itinerary-link/")), 403, "permission_denied")

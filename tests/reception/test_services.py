@@ -71,8 +71,9 @@ def test_a_refused_transition_tells_nobody(draft, tree, addresses, django_captur
 
     with in_tenant("340100"), django_capture_on_commit_callbacks(execute=True) as callbacks:
         Task.objects.filter(pk=draft.pk).update(status="submitted")
-        with pytest.raises(InvalidInput):
+        with pytest.raises(InvalidInput) as refused:
             task_return(actor=user("340100-reviewer"), jurisdiction=tree["340100"], task_id=draft.pk, comment=" ")
+        assert (refused.value.field, refused.value.code) == ("comment", "required")
     assert callbacks == []
     assert not Notification.objects.filter(jurisdiction_code="340100").exists()
 
@@ -187,13 +188,14 @@ def test_publish_refuses_bad_numbers(tree, changes, field):
 
 def test_publish_refuses_a_past_date_and_other_roles(tree):
     with in_tenant("340100"):
-        with pytest.raises(InvalidInput):
+        with pytest.raises(InvalidInput) as refused:
             standards_publish(
                 actor=user("340100-admin"),
                 jurisdiction=tree["340100"],
                 effective_from=timezone.localdate() - dt.timedelta(days=1),
                 changes={},
             )
+        assert refused.value.code == "effective_in_past"
         for username in ("340100-drafter", "340000-admin"):
             with pytest.raises(Forbidden):
                 standards_publish(

@@ -16,7 +16,7 @@ from reporting.directives import materialise as directives_materialise
 from reporting.directives.tasks import directive_deliver
 from reporting.models import Delivery, Directive
 from tenants.models import Jurisdiction
-from tests.conftest import api, in_tenant, user
+from tests.conftest import api, in_tenant, refused, user
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/directives/"
@@ -65,7 +65,7 @@ def test_the_target_acknowledges_and_the_sender_sees_it(tree, django_capture_on_
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "acknowledged" and response.json()["acknowledged_by"] == "340200-finance"
     again = api("340200", "340200-admin").post(f"{URL}inbox/{entry['id']}/acknowledge/")
-    assert again.status_code == 409
+    refused(again, 409, "already_acknowledged")
     detail = api("340000", "340000-admin").get(f"{URL}{created['id']}/").json()
     assert detail["deliveries"][0]["status"] == "acknowledged"
     assert AuditEntry.objects.filter(action="reporting.directive.acknowledged", object_id=str(entry["id"])).count() == 1
@@ -88,10 +88,13 @@ def test_targets_outside_the_subtree_are_refused_and_nothing_is_sent(tree, djang
 
 def test_only_the_senders_admin_sends(tree, django_capture_on_commit_callbacks):
     body = {"kind": "notice", "title": "通知", "targets": ["340100"]}
-    assert send(body, django_capture_on_commit_callbacks, username="340000-drafter").status_code == 403
-    assert send(body, django_capture_on_commit_callbacks, username="340100-admin").status_code == 403
+    before = Directive.objects.count(), AuditEntry.objects.count()
+    refused(send(body, django_capture_on_commit_callbacks, username="340000-drafter"), 403, "permission_denied")
+    refused(send(body, django_capture_on_commit_callbacks, username="340100-admin"), 403, "permission_denied")
     # an ancestor's admin reads a city's pages but never writes there
-    assert send(body, django_capture_on_commit_callbacks, code="340100", username="340000-admin").status_code == 403
+    ancestor = send(body, django_capture_on_commit_callbacks, code="340100", username="340000-admin")
+    refused(ancestor, 403, "permission_denied")
+    assert (Directive.objects.count(), AuditEntry.objects.count()) == before
 
 
 def test_whole_levels_and_subtrees_expand_within_the_subtree(tree, django_capture_on_commit_callbacks):
@@ -270,7 +273,7 @@ def test_a_failing_delivery_is_retried_then_failed_and_a_resend_succeeds(
     assert AuditEntry.objects.filter(action="reporting.directive.failed", object_id=str(delivery.pk)).count() == 1
 
     monkeypatch.undo()
-    assert api("340000", "340000-supervisor").post(f"{URL}{created['id']}/resend/").status_code == 403
+    refused(api("340000", "340000-supervisor").post(f"{URL}{created['id']}/resend/"), 403, "permission_denied")
     with django_capture_on_commit_callbacks(execute=True):
         resent = api("340000", "340000-admin").post(f"{URL}{created['id']}/resend/", {}, format="json")
     assert resent.status_code == 200, resent.json()
@@ -279,7 +282,7 @@ def test_a_failing_delivery_is_retried_then_failed_and_a_resend_succeeds(
     assert (detail["deliveries"][0]["status"], detail["deliveries"][0]["error"]) == ("delivered", "")
     assert len(api("340123", "340123-admin").get(URL + "inbox/").json()["results"]) == 1
     nothing = api("340000", "340000-admin").post(f"{URL}{created['id']}/resend/", {}, format="json")
-    assert nothing.status_code == 409
+    refused(nothing, 409, "nothing_to_resend")
 
 
 def test_other_jurisdictions_get_403_or_404(tree, django_capture_on_commit_callbacks):

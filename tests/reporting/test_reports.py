@@ -16,7 +16,7 @@ from core.models import AuditEntry, Notification, User
 from reporting.models import Report, ReportDeadline
 from reporting.reports.selectors import default_deadline, next_month, period_of, previous_month
 from reporting.reports.services import report_submit, reports_remind
-from tests.conftest import api, in_tenant, user
+from tests.conftest import api, in_tenant, refused, user
 from tests.reception.factories import GuestFactory, PlanItemFactory, StaffFactory, TaskFactory
 
 URL = "/api/v1/reports/"
@@ -111,18 +111,21 @@ def test_an_accepted_report_is_locked_with_a_readable_reason(tree):
     assert accepted.status_code == 200, accepted.json()
     assert (accepted.json()["status"], accepted.json()["locked"]) == ("accepted", True)
     again = api("340100", "340100-admin").post(URL, {"period": PERIOD}, format="json")
-    assert again.status_code == 409
-    assert again.json()["code"] == "report_locked"
-    assert "锁定" in again.json()["detail"] and "340000 admin" in again.json()["detail"]
+    assert "340000 admin" in refused(again, 409, "report_locked")["detail"]  # who locked it
     assert Report.objects.filter(jurisdiction__code="340100", period=PERIOD).count() == 1
-    assert api("340000", "340000-admin").post(f"/api/v1/oversight/reports/{created['id']}/accept/").status_code == 409
+    entries = AuditEntry.objects.count()
+    again = api("340000", "340000-admin").post(f"/api/v1/oversight/reports/{created['id']}/accept/")
+    refused(again, 409, "invalid_transition")
+    assert AuditEntry.objects.count() == entries
 
 
 @pytest.mark.django_db
 def test_a_returned_report_may_be_resubmitted(tree):
     created = api("340100", "340100-admin").post(URL, {"period": PERIOD}, format="json").json()
     review = f"/api/v1/oversight/reports/{created['id']}/"
-    assert api("340000", "340000-admin").post(review + "return/", {"comment": ""}, format="json").status_code == 400
+    blank = api("340000", "340000-admin").post(review + "return/", {"comment": ""}, format="json")
+    refused(blank, 400, "required")
+    assert Report.objects.get(pk=created["id"]).status == "submitted"
     returned = api("340000", "340000-admin").post(review + "return/", {"comment": "费用分类有误"}, format="json")
     assert returned.status_code == 200
     assert (returned.json()["status"], returned.json()["review_comment"]) == ("returned", "费用分类有误")
@@ -139,10 +142,10 @@ def test_a_returned_report_may_be_resubmitted(tree):
 def test_only_the_direct_superiors_admin_reviews(tree):
     county = api("340123", "340123-admin").post(URL, {"period": PERIOD}, format="json").json()
     accept = f"/api/v1/oversight/reports/{county['id']}/accept/"
-    assert api("340000", "340000-admin").post(accept).status_code == 404  # not the province's direct subordinate
-    assert api("340100", "340100-supervisor").post(accept).status_code == 403
-    assert api("340100", "340000-admin").post(accept).status_code == 403  # oversight reads, never writes
-    assert api("340100", "340200-admin").post(accept).status_code == 403  # another jurisdiction's user
+    refused(api("340000", "340000-admin").post(accept), 404, "not_found")  # not the province's direct subordinate
+    refused(api("340100", "340100-supervisor").post(accept), 403, "permission_denied")
+    refused(api("340100", "340000-admin").post(accept), 403, "permission_denied")  # oversight reads, never writes
+    refused(api("340100", "340200-admin").post(accept), 403, "permission_denied")  # another jurisdiction's user
     assert api("340200", "340200-admin").post(accept).status_code == 404  # not 芜湖's subordinate
     assert api("340100", "340100-admin").post(accept).status_code == 200
 
@@ -175,12 +178,12 @@ def test_deadlines_make_reports_on_time_or_late(tree):
 
 @pytest.mark.django_db
 def test_who_may_submit_and_read(tree):
-    assert api("340100", "340100-drafter").post(URL, {"period": PERIOD}).status_code == 403
-    assert api("340100", "340200-admin").post(URL, {"period": PERIOD}).status_code == 403
-    assert api("340100", "340000-admin").post(URL, {"period": PERIOD}).status_code == 403  # read-only there
-    assert api("340100", "340200-admin").get(URL).status_code == 403
+    refused(api("340100", "340100-drafter").post(URL, {"period": PERIOD}), 403, "permission_denied")
+    refused(api("340100", "340200-admin").post(URL, {"period": PERIOD}), 403, "permission_denied")
+    refused(api("340100", "340000-admin").post(URL, {"period": PERIOD}), 403, "permission_denied")  # read-only there
+    refused(api("340100", "340200-admin").get(URL), 403, "permission_denied")
     assert api("340100", "340000-supervisor").get(URL).status_code == 200
-    assert api("340100").get(URL).status_code == 401
+    refused(api("340100").get(URL), 401, "not_authenticated")
     assert not Report.objects.exists()
 
 

@@ -100,8 +100,9 @@ def test_weak_passwords_are_refused(tree: dict[str, Any], password: str) -> None
     from core.errors import InvalidInput
     from tenants.services import user_ensure
 
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as refused:
         user_ensure(username="hefei-newcomer", password=password)
+    assert (refused.value.field, refused.value.code) == ("password", "weak_password")
 
 
 def test_a_nul_character_in_a_filter_is_a_400(tree: dict[str, Any]) -> None:

@@ -40,7 +40,7 @@ from reporting.local.models import ChronicleEntry, ExportJob, Inspection
 from reporting.models import Delivery, Report
 from tenants.models import Role
 from tenants.services import user_ensure
-from tests.conftest import api, in_tenant, user
+from tests.conftest import api, in_tenant, refused, user
 from tests.reception.factories import GuestFactory, PlanItemFactory, TaskFactory, at
 
 HOST_CODE = "340100"
@@ -311,8 +311,7 @@ def test_a_file_missing_from_storage_is_a_clear_404(world: dict[str, Any]) -> No
     default_storage.delete(world["attachment"].file.name)
     letter, attachment = world["letter"].pk, world["attachment"].pk
     response = api(HOST_CODE, "340100-drafter").get(f"/api/v1/letters/{letter}/attachments/{attachment}/")
-    assert response.status_code == 404
-    assert response.json()["detail"] == "文件已不存在，请联系管理员。"
+    refused(response, 404, "file_missing")
 
 
 # --- The public host: the provider portal and onboarding ------------------------------------

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from core.models import AuditEntry, User
 from tenants.lifecycle import jurisdiction_rename_slug, jurisdiction_suspend
 from tenants.models import Domain, Jurisdiction, Membership
-from tests.conftest import PASSWORD, api, in_tenant
+from tests.conftest import PASSWORD, api, in_tenant, refused_page
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +38,7 @@ def test_suspend_refuses_logins_and_keeps_data_then_reactivate(tree):
     assert Jurisdiction.objects.get(code="340200").status == "suspended"
     # the host answers a clear page, JSON under /api/
     page = Client(HTTP_HOST="wuhu.localhost").get("/")
-    assert page.status_code == 503
-    assert "已停用" in page.content.decode()
+    refused_page(page, 503, "suspended")
     # logins there are refused: the sign-in API, the SSO start and callback
     login = APIClient(HTTP_HOST="wuhu.localhost").post(
         "/api/v1/auth/login/", {"username": "340200-admin", "password": PASSWORD}, format="json"

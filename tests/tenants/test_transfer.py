@@ -142,8 +142,9 @@ def test_import_refuses_what_it_cannot_do_and_leaves_nothing(tree, tmp_path):
     transfer.jurisdiction_export(actor=None, code="340121", path=path)
     # the code still exists
     assert "exists: 340121" in _run("import_jurisdiction", str(path))
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         transfer.jurisdiction_import(actor=None, path=path)
+    assert refused.value.code == "exists"
     # a file that is not an export
     bad = tmp_path / "bad.tar.gz"
     bad.write_bytes(b"not a tar file")
