@@ -42,7 +42,7 @@ def run(ctx: Context) -> list[Result]:
         print("    national migration: skipped (no national database; see bench/national.py build)")
         return []
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "national.py"), "migrate"],
+        [sys.executable, str(ROOT / "bench" / "national.py"), "migrate", "--connections", "8"],
         cwd=ROOT,
         env=dict(os.environ),
         capture_output=True,
