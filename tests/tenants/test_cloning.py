@@ -90,3 +90,16 @@ def test_what_the_cloner_cannot_copy_is_refused_by_name(probe):
     with pytest.raises(UnsupportedTemplate, match=refused):
         clone(probe, "probe_dst")
     assert not _one("SELECT count(*) FROM pg_namespace WHERE nspname = 'probe_dst'")
+
+
+def test_functions_and_types_of_the_template_are_refused_by_name(probe):
+    """Types are told from tables' own row types by `typrelid` (the catalog check reads only the
+    template's rows: bench/RESULTS.md, national scale)."""
+    _execute(
+        "CREATE TYPE \"probe_src\".mood AS ENUM ('calm', 'busy')",
+        'CREATE DOMAIN "probe_src".positive AS integer CHECK (VALUE > 0)',
+        'CREATE FUNCTION "probe_src".f() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$',
+    )
+    with pytest.raises(UnsupportedTemplate, match=r"function f, type mood, type positive$"):
+        clone(probe, "probe_dst")
+    assert not _one("SELECT count(*) FROM pg_namespace WHERE nspname = 'probe_dst'")
