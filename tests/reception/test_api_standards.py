@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from tests.conftest import api, error_fields
+from tests.conftest import api, error_fields, refused
 from tests.reception.conftest import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_bad_input_is_400_and_publishes_nothing(tree, change, field):
 def test_only_the_tenant_admin_publishes(tree, username):
     before = snapshot()
     body = {"effective_from": timezone.localdate().isoformat()}
-    assert api("340100", username).post(URL, body, format="json").status_code == 403
+    refused(api("340100", username).post(URL, body, format="json"), 403, "permission_denied")
     assert snapshot() == before
 
 

@@ -90,7 +90,7 @@ def test_without_a_letter_is_400_on_letter(letter):
     data = body(letter)
     del data["letter"]
     response = api("340100", "340100-drafter").post(TASKS, data, format="json")
-    assert response.status_code == 400
+    refused(response, 400, "required")
     assert error_fields(response) == ["letter"]
 
 
@@ -100,7 +100,7 @@ def test_an_unregistered_letter_cannot_open_a_task(tree, status):
         letter = LetterFactory(status=status)
     before = snapshot()
     response = api("340100", "340100-drafter").post(TASKS, body(letter), format="json")
-    assert response.status_code == 400
+    refused(response, 400, "letter_required")
     assert error_codes(response) == {("letter", "letter_required")}
     assert snapshot() == before
 
@@ -114,7 +114,7 @@ def test_a_letter_of_another_jurisdiction_is_unknown_here(tree):
         assert not Letter.objects.filter(pk=foreign.pk).exists()
     before = snapshot()
     response = api("340100", "340100-drafter").post(TASKS, body(foreign), format="json")
-    assert response.status_code == 400
+    refused(response, 400, "does_not_exist")
     assert error_fields(response) == ["letter"]
     assert snapshot() == before
 
@@ -279,7 +279,7 @@ def test_patch_task_fields_with_and_without_version(draft):
     assert (response.json()["title"], response.json()["budget"], response.json()["version"]) == ("改名", "5000.00", 2)
     before = snapshot()
     stale = client.patch(task_url(draft), {"title": "又改", "version": 1}, format="json")
-    assert stale.status_code == 409
+    refused(stale, 409, "stale_version")
     assert stale.json()["code"] == "stale_version"
     assert snapshot() == before
     assert client.patch(task_url(draft), {"title": "又改", "version": 2}, format="json").json()["version"] == 3

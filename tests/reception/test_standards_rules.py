@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from reception.models import Standard, SuperiorStandard
-from tests.conftest import api, error_codes, in_tenant
+from tests.conftest import api, error_codes, in_tenant, refused
 from tests.reception.conftest import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -109,9 +109,9 @@ def test_a_superiors_stricter_standard_still_wins(tree: Any, django_capture_on_c
         ({"meal_ceilings": [{"level": "bureau", "meal_type": "lunch", "amount": "90.00"}]}, "meal_ceilings"),
         ({"suite_grades": ["provincial_ministerial", "bureau"]}, "suite_grades"),
     ):
-        refused = publish("340100", body)
-        assert refused.status_code == 400, body
-        assert (field, "looser_than_superior") in error_codes(refused)
+        refusal = publish("340100", body)
+        refused(refusal, 400, "looser_than_superior")
+        assert (field, "looser_than_superior") in error_codes(refusal)
     with in_tenant("340100"):
         assert Standard.objects.count() == versions
     # Stricter is always allowed, and adding its own words too.
