@@ -165,25 +165,25 @@ def test_other_jurisdictions_and_ancestors(meeting_task):
 
 
 @pytest.mark.parametrize(
-    "payload, field",
+    "payload, field, code",
     [
-        ({**ENTRY, "ends_at": "2026-05-06T08:00:00+08:00"}, "ends_at"),
-        ({**ENTRY, "title": "会" * 201}, "title"),
-        ({**ENTRY, "title": "全体\x00大会"}, "title"),
-        ({**ENTRY, "venue": ""}, "venue"),
-        ({**ENTRY, "starts_at": "明天上午"}, "starts_at"),
-        ({**ENTRY, "starts_at": 12}, "starts_at"),
-        ({**ENTRY, "provider": "稻香楼"}, "provider"),
-        ({**ENTRY, "provider": 999999}, "provider"),
-        ({**ENTRY, "note": ["列表"]}, "note"),
-        ({k: v for k, v in ENTRY.items() if k != "ends_at"}, "ends_at"),
-        ([ENTRY], "non_field_errors"),
+        ({**ENTRY, "ends_at": "2026-05-06T08:00:00+08:00"}, "ends_at", "end_before_start"),
+        ({**ENTRY, "title": "会" * 201}, "title", "max_length"),
+        ({**ENTRY, "title": "全体\x00大会"}, "title", "null_characters_not_allowed"),
+        ({**ENTRY, "venue": ""}, "venue", "blank"),
+        ({**ENTRY, "starts_at": "明天上午"}, "starts_at", "invalid"),
+        ({**ENTRY, "starts_at": 12}, "starts_at", "invalid"),
+        ({**ENTRY, "provider": "稻香楼"}, "provider", "invalid"),
+        ({**ENTRY, "provider": 999999}, "provider", "provider_not_serving"),
+        ({**ENTRY, "note": ["列表"]}, "note", "invalid"),
+        ({k: v for k, v in ENTRY.items() if k != "ends_at"}, "ends_at", "required"),
+        ([ENTRY], "non_field_errors", "invalid"),
     ],
 )
-def test_bad_input_is_400_on_its_field_and_changes_nothing(meeting_task, payload, field):
+def test_bad_input_is_400_on_its_field_and_changes_nothing(meeting_task, payload, field, code):
     before = full_snapshot()
     response = client("drafter").post(task_url(meeting_task, "schedule/"), payload, format="json")
-    assert response.status_code == 400
+    refused(response, 400, code)
     assert field in response.json()
     assert full_snapshot() == before
 

@@ -62,26 +62,26 @@ def test_dates_may_lie_in_the_past(letter):
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "field", "code"),
     [
-        ({"letter": None}, "letter"),
-        ({"letter": 999999}, "letter"),
-        ({"letter": "abc"}, "letter"),
-        ({"level": "vice_premier"}, "level"),
-        ({"end_date": "2026-05-05"}, "end_date"),
-        ({"start_date": "not a date"}, "start_date"),
-        ({"budget": "-1.00"}, "budget"),
-        ({"budget": "1.234"}, "budget"),
-        ({"budget": "NaN"}, "budget"),
-        ({"title": "t" * 201}, "title"),
-        ({"title": "\x00"}, "title"),
-        ({"counterpart_unit": ""}, "counterpart_unit"),
+        ({"letter": None}, "letter", "null"),
+        ({"letter": 999999}, "letter", "does_not_exist"),
+        ({"letter": "abc"}, "letter", "incorrect_type"),
+        ({"level": "vice_premier"}, "level", "invalid_choice"),
+        ({"end_date": "2026-05-05"}, "end_date", "end_before_start"),
+        ({"start_date": "not a date"}, "start_date", "invalid"),
+        ({"budget": "-1.00"}, "budget", "min_value"),
+        ({"budget": "1.234"}, "budget", "max_decimal_places"),
+        ({"budget": "NaN"}, "budget", "invalid"),
+        ({"title": "t" * 201}, "title", "max_length"),
+        ({"title": "\x00"}, "title", "null_characters_not_allowed"),
+        ({"counterpart_unit": ""}, "counterpart_unit", "blank"),
     ],
 )
-def test_bad_input_is_400_and_changes_nothing(letter, change, field):
+def test_bad_input_is_400_and_changes_nothing(letter, change, field, code):
     before = snapshot()
     response = api("340100", "340100-drafter").post(TASKS, body(letter, **change), format="json")
-    assert response.status_code == 400
+    refused(response, 400, code)
     assert error_fields(response) == [field]
     assert snapshot() == before
 
@@ -286,18 +286,18 @@ def test_patch_task_fields_with_and_without_version(draft):
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "field", "code"),
     [
-        ({"end_date": "2026-05-01"}, "end_date"),
-        ({"level": "x"}, "level"),
-        ({"title": ""}, "title"),
-        ({"version": 0}, "version"),
+        ({"end_date": "2026-05-01"}, "end_date", "end_before_start"),
+        ({"level": "x"}, "level", "invalid_choice"),
+        ({"title": ""}, "title", "blank"),
+        ({"version": 0}, "version", "min_value"),
     ],
 )
-def test_patch_task_bad_input(draft, change, field):
+def test_patch_task_bad_input(draft, change, field, code):
     before = snapshot()
     response = api("340100", "340100-drafter").patch(task_url(draft), change, format="json")
-    assert response.status_code == 400
+    refused(response, 400, code)
     assert error_fields(response) == [field]
     assert snapshot() == before
 
