@@ -120,7 +120,7 @@ def test_designated_page_lists_and_the_admin_adds(providers: dict[str, Any], fle
     page = drafter.get("/providers/")
     assert page.status_code == 200
     assert "稻香楼宾馆" in page.content.decode() and "加入定点名单" not in page.content.decode()
-    assert drafter.post("/providers/", {"provider": fleet.pk}).status_code == 403
+    refused_page(drafter.post("/providers/", {"provider": fleet.pk}), 403, "forbidden")
     admin = page_client("340100", "340100-admin")
     assert "合肥公务车队" in admin.get("/providers/").content.decode()
     response = admin.post("/providers/", {"provider": fleet.pk, "prices": "轿车, 辆·天, 350.00\n中巴车，辆·天，800"})

@@ -190,4 +190,4 @@ def test_resend_from_the_task_page(completed: Any) -> None:
         'data-testid="evaluation-links-resend"'
         not in reviewer.get(f"/reception/tasks/{completed.pk}/").content.decode()
     )
-    assert reviewer.post(f"/reception/tasks/{completed.pk}/evaluation-links/resend/").status_code == 403
+    refused_page(reviewer.post(f"/reception/tasks/{completed.pk}/evaluation-links/resend/"), 403, "forbidden")

@@ -14,7 +14,7 @@ from core.models import AuditEntry, Notification
 from provider_portal.models import OrderIndex
 from provider_portal.orders.models import Order
 from reception.figures import task_costs
-from tests.conftest import api, in_tenant, refused, user
+from tests.conftest import api, in_tenant, refused, refused_page, user
 from tests.provider_portal.conftest import cost_body, party_link, provider_api, staff_api
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +150,7 @@ def test_dispatch_to_settlement_to_evaluation(task: Any, providers: dict[str, An
     refused(anonymous.post(path, {"score": 4}, format="json"), 409, "already_evaluated")
     tampered = path[:-3] + ("A" if path[-3] != "A" else "B") + path[-2:]
     assert anonymous.get(tampered).status_code == 404
-    assert anonymous.post(tampered, {"score": 3}, format="json").status_code == 404
+    refused_page(anonymous.post(tampered, {"score": 3}, format="json"), 404, "not_found")
     counterpart = party_link(task, "counterpart", f"user:{user('340100-counterpart').pk}")
     form = anonymous.post(counterpart, {"score": "4", "comment": "满意"})  # the HTML form, no CSRF token
     assert form.status_code == 201

@@ -85,7 +85,7 @@ def test_malformed_json_is_400(task: Any) -> None:
 def test_evaluation_needs_a_reception_that_took_place(task: Any) -> None:
     set_status(task, "draft")
     response = api("340100").post(_link(task), {"score": 5}, format="json")
-    assert response.status_code == 409
+    refused(response, 409, "not_evaluable")
 
 
 def test_evaluation_links_need_a_staff_role(task: Any) -> None:

@@ -143,7 +143,7 @@ def test_an_item_may_name_a_designated_provider(draft, hotel, elsewhere_hotel):
     assert response.json()["provider"] == hotel.pk
     before = snapshot()
     refusal = drafter().post(task_url(draft, "items/"), {**lodging, "provider": elsewhere_hotel.pk}, format="json")
-    assert refusal.status_code == 400
+    refused(refusal, 400, "provider_not_serving")
     assert error_codes(refusal) == {("provider", "provider_not_serving")}
     refused(
         drafter().post(task_url(draft, "items/"), {**lodging, "provider": 999999}, format="json"),
@@ -193,7 +193,7 @@ def test_patch_an_item_with_and_without_version(draft):
     assert (first.status_code, first.json()["unit_price"], first.json()["version"]) == (200, "55.50", 2)
     before = snapshot()
     stale = drafter().patch(url, {"unit_price": "50.00", "version": 1}, format="json")
-    assert stale.status_code == 409
+    refused(stale, 409, "stale_version")
     assert stale.json() == {"detail": "该记录已被他人修改，请刷新后重试。", "code": "stale_version", "version": 2}
     assert snapshot() == before
     fresh = drafter().patch(url, {"unit_price": "50.00", "version": 2}, format="json")
