@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 
 from core.models import LoginCounter
-from tests.conftest import PASSWORD, api, error_codes
+from tests.conftest import PASSWORD, api, error_codes, refused, unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_token_works_on_every_host_and_me_lists_memberships(tree):
 )
 def test_every_failure_gives_the_same_message(tree, username, password):
     response = api().post(LOGIN, {"username": username, "password": password or "x"}, format="json")
-    assert response.status_code == 400
+    refused(response, 400, "invalid_credentials")
     assert error_codes(response) == FAILED
     assert len(response.json()["non_field_errors"]) == 1
 
@@ -55,7 +55,7 @@ def test_inactive_user_gets_the_same_message(tree):
     inactive.is_active = False
     inactive.save()
     response = api().post(LOGIN, {"username": "340100-handler", "password": PASSWORD}, format="json")
-    assert response.status_code == 400
+    refused(response, 400, "invalid_credentials")
     assert error_codes(response) == FAILED
     assert len(response.json()["non_field_errors"]) == 1
 
@@ -63,10 +63,14 @@ def test_inactive_user_gets_the_same_message(tree):
 def test_five_failures_lock_the_username_for_fifteen_minutes(tree):
     client = api()
     for _attempt in range(5):
-        assert client.post(LOGIN, {"username": "340100-reviewer", "password": "bad"}, format="json").status_code == 400
+        refused(
+            client.post(LOGIN, {"username": "340100-reviewer", "password": "bad"}, format="json"),
+            400,
+            "invalid_credentials",
+        )
     # the right password is refused too while locked
     locked = client.post(LOGIN, {"username": "340100-reviewer", "password": PASSWORD}, format="json")
-    assert locked.status_code == 429
+    refused(locked, 429, "throttled")
     assert 800 <= int(locked["Retry-After"]) <= 900
     # another username from the same address is not affected
     assert client.post(LOGIN, {"username": "340100-handler", "password": PASSWORD}, format="json").status_code == 200
@@ -90,7 +94,8 @@ def test_lock_expires_after_the_window(tree):
     client = api()
     for _attempt in range(5):
         client.post(LOGIN, {"username": "340100-admin", "password": "bad"}, format="json")
-    assert client.post(LOGIN, {"username": "340100-admin", "password": PASSWORD}, format="json").status_code == 429
+    with unchanged():
+        refused(client.post(LOGIN, {"username": "340100-admin", "password": PASSWORD}, format="json"), 429, "throttled")
     past = timezone.now() - timedelta(minutes=16)
     LoginCounter.objects.update(locked_until=past, window_started_at=past - timedelta(minutes=1))
     assert client.post(LOGIN, {"username": "340100-admin", "password": PASSWORD}, format="json").status_code == 200

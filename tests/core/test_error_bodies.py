@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from core.api import coded_errors
 from reception.models import Letter, Task
-from tests.conftest import api, error_codes, in_tenant
+from tests.conftest import api, error_codes, in_tenant, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_a_task_without_a_letter_answers_required_on_letter(tree):
         },
         format="json",
     )
-    assert response.status_code == 400
+    refused(response, 400, "required")
     assert ("letter", "required") in codes(response.json())
     with in_tenant("340100"):
         assert not Task.objects.filter(title="调研", counterpart_unit="发改委").exists()

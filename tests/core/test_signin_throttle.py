@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.errors import InvalidInput
 from core.models import LoginCounter
 from core.services import LoginThrottled, login_attempt
-from tests.conftest import PASSWORD, PUBLIC_HOST, api, user
+from tests.conftest import PASSWORD, PUBLIC_HOST, api, refused, refused_page, user
 
 LOGIN = "/api/v1/auth/login/"
 
@@ -35,9 +35,9 @@ def test_admin_login_failures_lock_the_username_everywhere(tree):
     # the right password is refused on the admin page, the API and the login page alike
     assert _admin_login(browser, "340100-admin", PASSWORD) == 200
     assert "_auth_user_id" not in browser.session
-    assert api().post(LOGIN, {"username": "340100-admin", "password": PASSWORD}, format="json").status_code == 429
+    refused(api().post(LOGIN, {"username": "340100-admin", "password": PASSWORD}, format="json"), 429, "throttled")
     page = Client(HTTP_HOST=PUBLIC_HOST).post("/accounts/login/", {"username": "340100-admin", "password": PASSWORD})
-    assert page.status_code == 429
+    refused_page(page, 429, "throttled")
 
 
 @pytest.mark.django_db
@@ -56,12 +56,20 @@ def test_admin_login_succeeds_when_not_locked(tree):
 def test_every_path_adds_to_the_same_count(tree):
     page = Client(HTTP_HOST=PUBLIC_HOST)
     for _attempt in range(2):
-        assert page.post("/accounts/login/", {"username": "340100-reviewer", "password": "bad"}).status_code == 400
+        refused_page(
+            page.post("/accounts/login/", {"username": "340100-reviewer", "password": "bad"}),
+            400,
+            "invalid_credentials",
+        )
     for _attempt in range(2):
-        assert api().post(LOGIN, {"username": "340100-reviewer", "password": "bad"}, format="json").status_code == 400
+        refused(
+            api().post(LOGIN, {"username": "340100-reviewer", "password": "bad"}, format="json"),
+            400,
+            "invalid_credentials",
+        )
     assert _admin_login(Client(HTTP_HOST=PUBLIC_HOST), "340100-reviewer", "bad") == 200
     response = api().post(LOGIN, {"username": "340100-reviewer", "password": PASSWORD}, format="json")
-    assert response.status_code == 429
+    refused(response, 429, "throttled")
 
 
 @pytest.mark.django_db

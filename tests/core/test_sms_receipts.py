@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from core.models import Notification
-from tests.conftest import api
+from tests.conftest import api, refused
 
 pytestmark = pytest.mark.django_db
 TOKEN = "r3ceipt-t0ken-long-and-random"
@@ -89,10 +89,10 @@ def test_a_wrong_or_missing_token_changes_nothing():
     row = _sent("aliyun", "1234^0", "13800000001")
     body = [{"phone_number": "13800000001", "success": True, "err_code": "DELIVERED", "biz_id": "1234^0"}]
     with override_settings(SMS_RECEIPT_TOKEN=TOKEN):
-        assert api().post("/api/v1/messages/receipts/aliyun/wrong/", body, format="json").status_code == 404
-        assert api().post(f"/api/v1/messages/receipts/other/{TOKEN}/", body, format="json").status_code == 404
+        refused(api().post("/api/v1/messages/receipts/aliyun/wrong/", body, format="json"), 404, "not_found")
+        refused(api().post(f"/api/v1/messages/receipts/other/{TOKEN}/", body, format="json"), 404, "not_found")
         assert api().post(f"/api/v1/messages/receipts/aliyun/{TOKEN}/", {"x": 1}, format="json").status_code == 200
     with override_settings(SMS_RECEIPT_TOKEN=""):
-        assert api().post("/api/v1/messages/receipts/aliyun/x/", body, format="json").status_code == 404
+        refused(api().post("/api/v1/messages/receipts/aliyun/x/", body, format="json"), 404, "not_found")
     row.refresh_from_db()
     assert row.receipt == ""

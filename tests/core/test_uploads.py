@@ -13,7 +13,7 @@ from django.http import multipartparser
 from django.test import Client
 
 from core.models import LoginCounter
-from tests.conftest import PASSWORD, PUBLIC_HOST, api
+from tests.conftest import PASSWORD, PUBLIC_HOST, api, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -60,12 +60,12 @@ def test_an_anonymous_body_past_the_limit_is_refused_unread(tree: Any, parsed: l
 def test_anonymous_bodies_past_the_rate_are_refused_unread(tree: Any, parsed: list[int]) -> None:
     client = Client(HTTP_HOST=PUBLIC_HOST, REMOTE_ADDR="203.0.113.7")
     for _n in range(3):
-        assert client.post(LOGIN_API, {"username": "nobody", "password": "x"}).status_code == 400
+        refused(client.post(LOGIN_API, {"username": "nobody", "password": "x"}), 400, "invalid_credentials")
     assert len(parsed) == 3
-    refused = client.post(LOGIN_API, {"username": "nobody", "password": "x"})
-    assert refused.status_code == 429
-    assert refused.json()["errors"][0]["code"] == "rate_limited"
-    assert 0 < int(refused["Retry-After"]) <= 60
+    refusal = client.post(LOGIN_API, {"username": "nobody", "password": "x"})
+    assert refusal.status_code == 429
+    assert refusal.json()["errors"][0]["code"] == "rate_limited"
+    assert 0 < int(refusal["Retry-After"]) <= 60
     assert len(parsed) == 3
     # another address has its own count; url-encoded forms are not multipart
     assert (
@@ -75,7 +75,7 @@ def test_anonymous_bodies_past_the_rate_are_refused_unread(tree: Any, parsed: li
         == 400
     )
     form = client.post(LOGIN_API, "username=x&password=x", content_type="application/x-www-form-urlencoded")
-    assert form.status_code == 400
+    refused(form, 400, "invalid_credentials")
 
 
 def test_signed_in_callers_are_not_limited(tree: Any, parsed: list[int]) -> None:

@@ -19,7 +19,7 @@ from core.models import AuditEntry
 from provider_portal.orders.models import Order, OrderCost
 from provider_portal.services import PriceInput, designation_set
 from reception.models import PlanItem, ReceptionList, Task
-from tests.conftest import in_tenant, user
+from tests.conftest import in_tenant, refused, unchanged, user
 from tests.provider_portal.conftest import cost_body, provider_api, staff_api
 from tests.provider_portal.test_orders import act, fulfilled
 
@@ -161,12 +161,13 @@ def test_reopening_needs_finance_a_reason_and_an_approved_cost(task: Any) -> Non
     assert reopen(order_id).status_code == 409  # not approved yet
     assert approve(order_id).status_code == 200
     for role in ("drafter", "reviewer", "handler", "admin", "supervisor", "counterpart"):
-        assert reopen(order_id, role=role).status_code == 403
+        refused(reopen(order_id, role=role), 403, "permission_denied")
     assert (
         staff_api("340100", "finance").post(f"/api/v1/orders/{order_id}/reopen-cost/", {}, format="json").status_code
         == 400
     )
-    assert reopen(order_id, reason="   ").status_code == 400
+    with unchanged():
+        refused(reopen(order_id, reason="   "), 400, "required")
     assert reopen(order_id, code="340200").status_code in (403, 404)  # another jurisdiction's finance
     assert provider_api("p-hotel").post(f"/api/v1/orders/{order_id}/reopen-cost/", {"reason": "x"}).status_code in (
         403,
@@ -194,8 +195,8 @@ def _completed_with_list(task: Any) -> dict[str, str]:
 
 def test_a_cost_reopens_only_while_the_reception_list_can_be_corrected(task: Any) -> None:
     ids = _completed_with_list(task)
-    refused = reopen(ids["lodging"])  # the list is under review
-    assert refused.status_code == 409 and refused.json()["code"] == "list_under_review"
+    refusal = reopen(ids["lodging"])  # the list is under review
+    refused(refusal, 409, "list_under_review")
     returned = staff_api("340100", "reviewer").post(
         f"/api/v1/tasks/{task.pk}/reception-list/return/", {"comment": "住宿发票金额有误"}, format="json"
     )
@@ -211,7 +212,7 @@ def test_a_cost_reopens_only_while_the_reception_list_can_be_corrected(task: Any
     )
     assert approved.status_code == 200
     settled = reopen(ids["meal"])
-    assert settled.status_code == 409 and settled.json()["code"] == "list_approved"
+    refused(settled, 409, "list_approved")
     with in_tenant("340100"):
         assert Task.objects.get(pk=task.pk).status == "settled"
         assert ReceptionList.objects.get(task=task).status == "approved"
@@ -242,8 +243,8 @@ def test_whoever_drafted_the_list_may_not_approve_or_return_it(task: Any, tree: 
     _completed_with_list(task)  # drafted by 340100-finance
     finance = staff_api("340100", "finance")
     for action, body in (("approve/", {}), ("return/", {"comment": "自己退回"})):
-        refused = finance.post(f"/api/v1/tasks/{task.pk}/reception-list/{action}", body, format="json")
-        assert refused.status_code == 403 and refused.json()["code"] == "separation_of_duties"
+        refusal = finance.post(f"/api/v1/tasks/{task.pk}/reception-list/{action}", body, format="json")
+        refused(refusal, 403, "separation_of_duties")
     with in_tenant("340100"):
         assert ReceptionList.objects.get(task=task).status == "draft"
         assert Task.objects.get(pk=task.pk).status == "completed"

@@ -9,7 +9,7 @@ import pytest
 from core.models import AuditEntry
 from provider_portal.models import AgreedPrice, ProviderServiceArea
 from provider_portal.services import provider_add
-from tests.conftest import api, refused_page
+from tests.conftest import api, refused, refused_page, unchanged
 from tests.provider_portal.conftest import staff_api
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,8 @@ def test_admin_designates_with_agreed_prices(providers: dict[str, Any], fleet: A
 
     assert admin.delete(f"{PROVIDERS}{fleet.pk}/").status_code == 204
     assert not ProviderServiceArea.objects.filter(provider=fleet).exists()
-    assert admin.delete(f"{PROVIDERS}{fleet.pk}/").status_code == 404
+    with unchanged():
+        refused(admin.delete(f"{PROVIDERS}{fleet.pk}/"), 404, "not_found")
     assert AuditEntry.objects.filter(chain="340100", action="provider_portal.provider.undesignated").exists()
 
 
@@ -96,16 +97,18 @@ def test_unknown_provider_is_400(tree: Any) -> None:
 @pytest.mark.parametrize("role", ["drafter", "handler", "finance", "reviewer", "supervisor", "counterpart"])
 def test_only_the_admin_manages_the_list(fleet: Any, providers: dict[str, Any], role: str) -> None:
     client = staff_api("340100", role)
-    assert client.post(PROVIDERS, {"provider": fleet.pk}, format="json").status_code == 403
-    assert client.delete(f"{PROVIDERS}{providers['hotel'].pk}/").status_code == 403
+    with unchanged():
+        refused(client.post(PROVIDERS, {"provider": fleet.pk}, format="json"), 403, "permission_denied")
+    with unchanged():
+        refused(client.delete(f"{PROVIDERS}{providers['hotel'].pk}/"), 403, "permission_denied")
     assert client.get(f"{PROVIDERS}catalogue/").status_code == 403
 
 
 def test_oversight_and_other_admins_cannot_manage(fleet: Any, providers: dict[str, Any]) -> None:
     for username in ("340000-admin", "340200-admin"):
         client = api("340100", username)
-        assert client.post(PROVIDERS, {"provider": fleet.pk}, format="json").status_code == 403
-        assert client.delete(f"{PROVIDERS}{providers['hotel'].pk}/").status_code == 403
+        refused(client.post(PROVIDERS, {"provider": fleet.pk}, format="json"), 403, "permission_denied")
+        refused(client.delete(f"{PROVIDERS}{providers['hotel'].pk}/"), 403, "permission_denied")
     assert ProviderServiceArea.objects.filter(provider=providers["hotel"]).count() == 2
     assert api("340100", "340000-admin").get(PROVIDERS).status_code == 200  # read-only oversight
 
@@ -117,7 +120,7 @@ def test_designated_page_lists_and_the_admin_adds(providers: dict[str, Any], fle
     page = drafter.get("/providers/")
     assert page.status_code == 200
     assert "稻香楼宾馆" in page.content.decode() and "加入定点名单" not in page.content.decode()
-    assert drafter.post("/providers/", {"provider": fleet.pk}).status_code == 403
+    refused_page(drafter.post("/providers/", {"provider": fleet.pk}), 403, "forbidden")
     admin = page_client("340100", "340100-admin")
     assert "合肥公务车队" in admin.get("/providers/").content.decode()
     response = admin.post("/providers/", {"provider": fleet.pk, "prices": "轿车, 辆·天, 350.00\n中巴车，辆·天，800"})

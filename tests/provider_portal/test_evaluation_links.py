@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 
 from core.models import AuditEntry, Notification
 from reception.models import Evaluation, Task
-from tests.conftest import HOSTS, api, error_codes, in_tenant, user
+from tests.conftest import HOSTS, api, error_codes, in_tenant, refused, refused_page, unchanged, user
 from tests.provider_portal.conftest import party_link, staff_api
 
 pytestmark = pytest.mark.django_db
@@ -66,11 +66,12 @@ def test_a_staff_preview_shows_the_form_and_takes_no_rating(task: Any) -> None:
     assert 'data-testid="evaluation-preview"' not in party_page and 'data-testid="evaluation-submit"' in party_page
     before = AuditEntry.objects.filter(chain="340100").count()
     json_refused = api("340100").post(path, {"score": 1}, format="json")
-    assert json_refused.status_code == 403 and json_refused.json()["code"] == "preview_only"
+    refused(json_refused, 403, "preview_only")
     form_refused = browser.post(path, {"score": "1"})
-    assert form_refused.status_code == 403
+    refused_page(form_refused, 403, "preview_only")
     # a signed-in staff member is refused the same way
-    assert api("340100", "340100-handler").post(path, {"score": 1}, format="json").status_code == 403
+    with unchanged():
+        refused(api("340100", "340100-handler").post(path, {"score": 1}, format="json"), 403, "preview_only")
     assert _evaluations(task) == []
     assert AuditEntry.objects.filter(chain="340100").count() == before
 
@@ -85,8 +86,8 @@ def test_a_link_expires(task: Any) -> None:
         path = party_link(task)
     expired = Client(HTTP_HOST="hefei.localhost").get(path)
     assert expired.status_code == 410 and 'data-testid="evaluation-expired"' in expired.content.decode()
-    refused = api("340100").post(path, {"score": 5}, format="json")
-    assert refused.status_code == 410 and refused.json()["code"] == "link_expired"
+    refusal = api("340100").post(path, {"score": 5}, format="json")
+    refused(refusal, 410, "link_expired")
     assert _evaluations(task) == []
     with override_settings(RECEPTION_EVALUATION_LINK_DAYS=40):
         assert api("340100").post(path, {"score": 5}, format="json").status_code == 201
@@ -119,8 +120,8 @@ def test_a_deactivated_recipients_link_is_refused(completed: Any) -> None:
     counterpart = user("340100-counterpart")
     counterpart.is_active = False
     counterpart.save(update_fields=["is_active"])
-    refused = api("340100").post(path, {"score": 3}, format="json")
-    assert refused.status_code == 403 and refused.json()["code"] == "link_revoked"
+    refusal = api("340100").post(path, {"score": 3}, format="json")
+    refused(refusal, 403, "link_revoked")
     assert _evaluations(completed) == []
 
 
@@ -144,7 +145,7 @@ def test_staff_resend_fresh_links_to_the_parties_audited(completed: Any) -> None
     assert again.json() == {"queued": 1}
     assert api("340100").post(links["cp@hefei.gov.cn"], {"score": 2}, format="json").status_code == 201
     done = staff_api("340100", "admin").post(RESEND.format(completed.pk), {}, format="json")
-    assert done.status_code == 409 and done.json()["code"] == "already_evaluated"
+    refused(done, 409, "already_evaluated")
 
 
 @pytest.mark.parametrize(
@@ -171,7 +172,7 @@ def test_resend_refuses_bad_input_and_a_task_not_completed(task: Any, completed:
     with in_tenant("340100"):
         Task.objects.filter(pk=task.pk).update(status="in_progress")
     early = staff_api("340100", "handler").post(RESEND.format(task.pk), {}, format="json")
-    assert early.status_code == 409 and early.json()["code"] == "not_evaluable"
+    refused(early, 409, "not_evaluable")
     assert _sent_links(task) == {}
 
 
@@ -189,4 +190,4 @@ def test_resend_from_the_task_page(completed: Any) -> None:
         'data-testid="evaluation-links-resend"'
         not in reviewer.get(f"/reception/tasks/{completed.pk}/").content.decode()
     )
-    assert reviewer.post(f"/reception/tasks/{completed.pk}/evaluation-links/resend/").status_code == 403
+    refused_page(reviewer.post(f"/reception/tasks/{completed.pk}/evaluation-links/resend/"), 403, "forbidden")

@@ -14,7 +14,7 @@ from core.models import AuditEntry, Notification
 from provider_portal.models import OrderIndex
 from provider_portal.orders.models import Order
 from reception.figures import task_costs
-from tests.conftest import api, in_tenant, user
+from tests.conftest import api, in_tenant, refused, refused_page, user
 from tests.provider_portal.conftest import cost_body, party_link, provider_api, staff_api
 
 pytestmark = pytest.mark.django_db
@@ -45,10 +45,9 @@ def test_dispatch_to_settlement_to_evaluation(task: Any, providers: dict[str, An
     assert "13900000001" in set(told.values_list("address", flat=True))
 
     # Dispatching again with nothing new: 409.
-    assert handler.post(url(task, "dispatch/"), {}, format="json").status_code == 409
+    refused(handler.post(url(task, "dispatch/"), {}, format="json"), 409, "nothing_to_dispatch")
     # Not completable while orders are open.
-    refused = handler.post(url(task, "complete/"), {}, format="json")
-    assert refused.status_code == 409 and refused.json()["code"] == "orders_outstanding"
+    refused(handler.post(url(task, "complete/"), {}, format="json"), 409, "orders_outstanding")
 
     # Each provider sees its own order in its inbox, accepts, fulfils and reports its costs.
     for name, username, amounts in (
@@ -76,19 +75,18 @@ def test_dispatch_to_settlement_to_evaluation(task: Any, providers: dict[str, An
     assert response.status_code == 200 and response.json()["status"] == "completed"
 
     # The list cannot be drafted before finance approves the costs.
-    refused = finance.post(url(task, "reception-list/"), {}, format="json")
-    assert refused.status_code == 409 and refused.json()["code"] == "costs_not_approved"
+    refused(finance.post(url(task, "reception-list/"), {}, format="json"), 409, "costs_not_approved")
 
     for order_id in by_kind.values():
         approved = finance.post(f"/api/v1/orders/{order_id}/approve-cost/", {}, format="json")
         assert approved.status_code == 200 and approved.json()["status"] == "cost_approved"
-        assert finance.post(f"/api/v1/orders/{order_id}/approve-cost/", {}, format="json").status_code == 409
+        refused(finance.post(f"/api/v1/orders/{order_id}/approve-cost/", {}, format="json"), 409, "invalid_transition")
 
     # An approved cost can never be edited.
     again = provider_api("p-hotel").post(
         f"/api/v1/provider/orders/{by_kind['lodging']}/costs/", cost_body("1.00"), format="json"
     )
-    assert again.status_code == 409
+    refused(again, 409, "invalid_transition")
     with in_tenant("340100"):
         assert Order.objects.get(pk=by_kind["lodging"]).cost_amount == Decimal("1520.50")
 
@@ -135,7 +133,7 @@ def test_dispatch_to_settlement_to_evaluation(task: Any, providers: dict[str, An
     assert (
         staff_api("340100", "reviewer").post(url(task, "reception-list/approve/"), {}, format="json").status_code == 409
     )
-    assert finance.post(url(task, "reception-list/"), {}, format="json").status_code == 409
+    refused(finance.post(url(task, "reception-list/"), {}, format="json"), 409, "invalid_transition")
     assert AuditEntry.objects.filter(chain="340100", action="reception.task.settled").exists()
 
     # Evaluations through signed links, no login: staff see previews, the parties rate.
@@ -144,16 +142,15 @@ def test_dispatch_to_settlement_to_evaluation(task: Any, providers: dict[str, An
     anonymous = api("340100")
     preview = links["visiting_unit"].split("hefei.localhost", 1)[1]
     assert anonymous.get(preview).status_code == 200
-    refused = anonymous.post(preview, {"score": 1}, format="json")
-    assert refused.status_code == 403 and refused.json()["code"] == "preview_only"
+    refused(anonymous.post(preview, {"score": 1}, format="json"), 403, "preview_only")
     path = party_link(task)
     assert anonymous.get(path).status_code == 200
     created = anonymous.post(path, {"score": 5, "comment": "安排周到"}, format="json")
     assert created.status_code == 201, created.content
-    assert anonymous.post(path, {"score": 4}, format="json").status_code == 409
+    refused(anonymous.post(path, {"score": 4}, format="json"), 409, "already_evaluated")
     tampered = path[:-3] + ("A" if path[-3] != "A" else "B") + path[-2:]
     assert anonymous.get(tampered).status_code == 404
-    assert anonymous.post(tampered, {"score": 3}, format="json").status_code == 404
+    refused_page(anonymous.post(tampered, {"score": 3}, format="json"), 404, "not_found")
     counterpart = party_link(task, "counterpart", f"user:{user('340100-counterpart').pk}")
     form = anonymous.post(counterpart, {"score": "4", "comment": "满意"})  # the HTML form, no CSRF token
     assert form.status_code == 201

@@ -13,7 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from provider_portal.models import OrderIndex
-from tests.conftest import api, in_tenant
+from tests.conftest import api, in_tenant, refused
 from tests.provider_portal.conftest import make_task, provider_api, staff_api
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_one_inbox_across_the_jurisdictions_served_and_nothing_else(providers: d
                 )
     assert set(OrderIndex.objects.values_list("status", flat=True)) == {"sent"}
     unknown = provider_api("p-hotel").post(f"/api/v1/provider/orders/{uuid.uuid4()}/accept/")
-    assert unknown.status_code == 404
+    refused(unknown, 404, "not_found")
 
 
 def test_a_provider_sees_the_itinerary_it_needs_and_nothing_of_the_guests(providers: dict[str, Any]) -> None:
@@ -159,7 +159,7 @@ def test_staff_and_strangers_cannot_use_the_provider_portal(providers: dict[str,
     for username in ("340100-handler", "340100-admin", "340000-admin"):
         client = api(None, username)
         assert client.get("/api/v1/provider/orders/").status_code == 403
-        assert client.post(f"/api/v1/provider/orders/{order_id}/accept/").status_code == 403
+        refused(client.post(f"/api/v1/provider/orders/{order_id}/accept/"), 403, "permission_denied")
     # The portal lives on the public host only.
     assert api("340100", "p-hotel").get("/api/v1/provider/orders/").status_code == 404
     assert OrderIndex.objects.get(pk=order_id).status == "sent"

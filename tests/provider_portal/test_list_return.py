@@ -16,7 +16,7 @@ from core.errors import Conflict, Forbidden, InvalidInput
 from core.models import AuditEntry, Notification, User
 from reception.models import ListStatus, PlanItem, ReceptionList, Task
 from reception.services.settlement import reception_list_approve, reception_list_draft, reception_list_return
-from tests.conftest import HOSTS, api, error_fields, in_tenant, refused_page, user
+from tests.conftest import HOSTS, api, error_fields, in_tenant, refused, refused_page, unchanged, user
 from tests.provider_portal.conftest import staff_api
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +172,7 @@ def test_api_return_answers_the_task_and_the_list_shows_the_comment(drafted: Any
     assert (history[-1]["actor"], history[-1]["comment"]) == ("340100-reviewer", COMMENT)
     # Returning again: the state has moved on.
     again = return_(drafted)
-    assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
+    refused(again, 409, "invalid_transition")
 
 
 @pytest.mark.parametrize(
@@ -195,9 +195,16 @@ def test_api_return_by_other_roles_is_403(drafted: Any) -> None:
         assert return_(drafted, role).status_code == 403, role
     # Oversight from the province is read-only; another city has no say.
     path = url(drafted, "return/")
-    assert api("340100", "340000-reviewer").post(path, {"comment": COMMENT}, format="json").status_code == 403
-    assert api("340100", "340200-reviewer").post(path, {"comment": COMMENT}, format="json").status_code == 403
-    assert api("340100").post(path, {"comment": COMMENT}, format="json").status_code == 401
+    with unchanged():
+        refused(
+            api("340100", "340000-reviewer").post(path, {"comment": COMMENT}, format="json"), 403, "permission_denied"
+        )
+    with unchanged():
+        refused(
+            api("340100", "340200-reviewer").post(path, {"comment": COMMENT}, format="json"), 403, "permission_denied"
+        )
+    with unchanged():
+        refused(api("340100").post(path, {"comment": COMMENT}, format="json"), 401, "not_authenticated")
     assert list_state(drafted) == before
 
 
@@ -205,12 +212,12 @@ def test_api_return_without_a_list_or_after_approval_is_409(task: Any) -> None:
     with in_tenant("340100"):
         Task.objects.filter(pk=task.pk).update(status="completed")
     missing = return_(task)
-    assert missing.status_code == 409 and missing.json()["code"] == "list_missing"
+    refused(missing, 409, "list_missing")
     assert staff_api("340100", "finance").post(url(task), {}, format="json").status_code == 201
     assert staff_api("340100", "reviewer").post(url(task, "approve/"), {}, format="json").status_code == 200
     before = list_state(task)
     approved = return_(task)
-    assert approved.status_code == 409 and approved.json()["code"] == "invalid_transition"
+    refused(approved, 409, "invalid_transition")
     assert list_state(task) == before and before[0] == "approved"
     assert return_(task, body={"comment": ""}).status_code == 400  # bad input is still 400
     assert (
@@ -223,8 +230,8 @@ def test_api_return_without_a_list_or_after_approval_is_409(task: Any) -> None:
 
 def test_api_redraft_after_return_then_approve_settles(drafted: Any) -> None:
     assert return_(drafted).status_code == 200
-    refused = staff_api("340100", "reviewer").post(url(drafted, "approve/"), {}, format="json")
-    assert refused.status_code == 409 and refused.json()["code"] == "invalid_transition"
+    refusal = staff_api("340100", "reviewer").post(url(drafted, "approve/"), {}, format="json")
+    refused(refusal, 409, "invalid_transition")
     redrafted = staff_api("340100", "drafter").post(url(drafted), {}, format="json")
     assert redrafted.status_code == 201 and redrafted.json()["status"] == "draft"
     settled = staff_api("340100", "reviewer").post(url(drafted, "approve/"), {}, format="json")

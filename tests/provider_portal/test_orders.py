@@ -47,7 +47,7 @@ def test_dispatch_needs_the_handler_and_a_task_in_progress(task: Any) -> None:
         assert Order.objects.count() == 0
         Task.objects.filter(pk=task.pk).update(status="approved")
     early = dispatch(task)
-    assert early.status_code == 409 and early.json()["code"] == "invalid_transition"
+    refused(early, 409, "invalid_transition")
     assert not OrderIndex.objects.exists()
 
 
@@ -122,7 +122,7 @@ def test_costs_only_once_fulfilled(task: Any) -> None:
     assert dispatch(task).status_code == 200
     order_id = orders(task)["lodging"]["id"]
     early = act("p-hotel", order_id, "costs", cost_body("100.00"))
-    assert early.status_code == 409 and early.json()["code"] == "invalid_transition"
+    refused(early, 409, "invalid_transition")
 
 
 @pytest.mark.parametrize(
@@ -207,11 +207,13 @@ def test_only_finance_of_this_jurisdiction_reviews_costs(task: Any) -> None:
     # Finance of the province (oversight is read-only) and of another city.
     from tests.conftest import api
 
-    assert api("340100", "340000-finance").post(f"/api/v1/orders/{ids['lodging']}/approve-cost/").status_code == 403
+    refused(
+        api("340100", "340000-finance").post(f"/api/v1/orders/{ids['lodging']}/approve-cost/"), 403, "permission_denied"
+    )
     other = api("340100", "340200-finance")
-    assert other.post(f"/api/v1/orders/{ids['lodging']}/approve-cost/").status_code == 403
+    refused(other.post(f"/api/v1/orders/{ids['lodging']}/approve-cost/"), 403, "permission_denied")
     # On its own host the order does not exist.
-    assert api("340200", "340200-finance").post(f"/api/v1/orders/{ids['lodging']}/approve-cost/").status_code == 404
+    refused(api("340200", "340200-finance").post(f"/api/v1/orders/{ids['lodging']}/approve-cost/"), 404, "not_found")
     with in_tenant("340100"):
         assert Order.objects.get(pk=ids["lodging"]).status == "cost_reported"
 

@@ -73,7 +73,7 @@ def test_provider_portal_pages_carry_an_order_through(task: Any) -> None:
         order = Order.objects.get(pk=ids["lodging"])
         assert (order.status, str(order.cost_amount)) == ("cost_reported", "1520.00")
     # A repeated action answers 409 with the message.
-    assert hotel.post(f"/provider/orders/{ids['lodging']}/", {"action": "accept"}).status_code == 409
+    refused_page(hotel.post(f"/provider/orders/{ids['lodging']}/", {"action": "accept"}), 409, "invalid_transition")
 
     # The restaurant declines through its page.
     restaurant = page_client(None, "p-restaurant")
@@ -127,12 +127,14 @@ def test_settlement_actions_on_pages_check_roles(task: Any) -> None:
     )
     ids = _order_ids(task)
     handler = page_client("340100", "340100-handler")
-    assert handler.post(f"/reception/orders/{ids['lodging']}/approve/").status_code == 403
+    refused_page(handler.post(f"/reception/orders/{ids['lodging']}/approve/"), 403, "forbidden")
     assert (
         page_client("340100", "340200-finance").post(f"/reception/orders/{ids['lodging']}/approve/").status_code == 403
     )
-    assert page_client("340100", "340100-finance").post(f"/reception/orders/{ids['lodging']}/bogus/").status_code == 404
-    assert handler.post(f"/reception/tasks/{task.pk}/reception-list/draft/").status_code == 403
+    refused_page(
+        page_client("340100", "340100-finance").post(f"/reception/orders/{ids['lodging']}/bogus/"), 404, "not_found"
+    )
+    refused_page(handler.post(f"/reception/tasks/{task.pk}/reception-list/draft/"), 403, "forbidden")
     # Drafting before completion: a message, nothing drafted.
     response = page_client("340100", "340100-finance").post(
         f"/reception/tasks/{task.pk}/reception-list/draft/", follow=True
@@ -149,7 +151,7 @@ def test_evaluation_form_page_and_results_on_the_task_page(task: Any) -> None:
     refused_page(bad, 400, "invalid_score")
     done = browser.post(path, {"score": "3", "comment": "用餐偏咸"})
     assert done.status_code == 201 and 'data-testid="evaluation-done"' in text(done)
-    assert browser.post(path, {"score": "5"}).status_code == 409
+    refused_page(browser.post(path, {"score": "5"}), 409, "already_evaluated")
     assert Client(HTTP_HOST="wuhu.localhost").get(path).status_code == 404  # another jurisdiction's host
     detail = text(page_client("340100", "340100-reviewer").get(f"/reception/tasks/{task.pk}/"))
     assert 'data-testid="evaluation-average">3.0<' in detail and "用餐偏咸" in detail

@@ -10,7 +10,7 @@ import pytest
 
 from core.models import AuditEntry
 from reception.models import Revision, Task
-from tests.conftest import api, error_fields, in_tenant, user
+from tests.conftest import api, error_fields, in_tenant, refused, user
 from tests.reception.conftest import snapshot, task_url
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +112,7 @@ def test_the_plan_is_not_editable_while_the_amendment_is_submitted(draft):
         item = draft.items.get()
     before = snapshot()
     edit = api("340100", "340100-drafter").patch(task_url(draft, f"items/{item.pk}/"), {"quantity": 4}, format="json")
-    assert edit.status_code == 409 and edit.json()["code"] == "not_editable"
+    refused(edit, 409, "not_editable")
     assert snapshot() == before
 
 
@@ -193,8 +193,8 @@ def test_the_submitter_may_not_approve_nor_return_the_amendment(draft):
     with in_tenant("340100"):
         Task.objects.filter(pk=draft.pk).update(submitted_by=user("340100-reviewer"))
     before = snapshot()
-    assert post("340100-reviewer", draft, "approve").status_code == 403
-    assert post("340100-reviewer", draft, "return", {"comment": "不行"}).status_code == 403
+    refused(post("340100-reviewer", draft, "approve"), 403, "separation_of_duties")
+    refused(post("340100-reviewer", draft, "return", {"comment": "不行"}), 403, "separation_of_duties")
     assert snapshot() == before and revisions(draft) == [(1, "submitted")]
 
 
@@ -214,7 +214,7 @@ def test_dispatch_and_complete_wait_for_the_amendment(draft):
     before = snapshot()
     for action in ("dispatch", "complete"):
         response = post("340100-handler", draft, action)
-        assert response.status_code == 409 and response.json()["code"] == "invalid_transition"
+        refused(response, 409, "invalid_transition")
     assert snapshot() == before
 
 

@@ -13,7 +13,7 @@ from django.test import Client
 from core.models import Notification
 from reception.models import ScheduleChange, ScheduleEntry, Task
 from reception.tokens import itinerary_token
-from tests.conftest import api, in_tenant
+from tests.conftest import api, in_tenant, refused
 from tests.reception.conftest import snapshot, task_url
 from tests.reception.factories import at
 
@@ -99,8 +99,8 @@ def test_schedule_entries_of_items_follow_only_the_approval(amending, django_cap
 def test_a_linked_entry_cannot_move_while_the_amendment_is_open(amending):
     task, entry = amending["task"], amending["entry"]
     before = snapshot()
-    refused = call("handler", task, f"schedule/{entry['id']}/", {"venue": "省委接待处"}, "patch")
-    assert refused.status_code == 409 and refused.json()["code"] == "item_linked"
+    refusal = call("handler", task, f"schedule/{entry['id']}/", {"venue": "省委接待处"}, "patch")
+    refused(refusal, 409, "item_linked")
     assert snapshot() == before and entry_row(entry) == (at(12), OLD_VENUE)
 
 

@@ -64,30 +64,31 @@ def test_other_jurisdictions_and_overseers_may_not_register(tree, username):
 
 
 def test_anonymous_is_401(tree):
-    assert api("340100").post(LETTERS, BODY, format="json").status_code == 401
+    with unchanged():
+        refused(api("340100").post(LETTERS, BODY, format="json"), 401, "not_authenticated")
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "field", "code"),
     [
-        ({"purpose": "sightseeing"}, "purpose"),
-        ({"people_count": -1}, "people_count"),
-        ({"people_count": 0}, "people_count"),
-        ({"people_count": "many"}, "people_count"),
-        ({"people_count": 10**12}, "people_count"),
-        ({"received_on": "2026-02-30"}, "received_on"),
-        ({"number": "x" * 101}, "number"),
-        ({"number": "  "}, "number"),
-        ({"sending_unit": "省\x00委"}, "sending_unit"),
-        ({"content": "y" * 5001}, "content"),
-        ({"content": ["list"]}, "content"),
-        ({"number": None}, "number"),
+        ({"purpose": "sightseeing"}, "purpose", "invalid_choice"),
+        ({"people_count": -1}, "people_count", "min_value"),
+        ({"people_count": 0}, "people_count", "min_value"),
+        ({"people_count": "many"}, "people_count", "invalid"),
+        ({"people_count": 10**12}, "people_count", "max_value"),
+        ({"received_on": "2026-02-30"}, "received_on", "invalid"),
+        ({"number": "x" * 101}, "number", "max_length"),
+        ({"number": "  "}, "number", "blank"),
+        ({"sending_unit": "省\x00委"}, "sending_unit", "null_characters_not_allowed"),
+        ({"content": "y" * 5001}, "content", "max_length"),
+        ({"content": ["list"]}, "content", "invalid"),
+        ({"number": None}, "number", "null"),
     ],
 )
-def test_bad_input_is_400_on_the_field_and_changes_nothing(tree, change, field):
+def test_bad_input_is_400_on_the_field_and_changes_nothing(tree, change, field, code):
     before = snapshot()
     response = api("340100", "340100-drafter").post(LETTERS, {**BODY, **change}, format="json")
-    assert response.status_code == 400
+    refused(response, 400, code)
     assert error_fields(response) == [field]
     assert snapshot() == before
 
@@ -223,4 +224,4 @@ def test_attachment_upload_roles(tree, media):
     for username in ("340100-reviewer", "340000-supervisor", "340200-drafter"):
         with unchanged("340100"):
             refused(_upload(api("340100", username), letter, "a.pdf", PDF), 403, "permission_denied")
-    assert _upload(api("340100", "340100-drafter"), letter, "empty.pdf", b"").status_code == 400
+    refused(_upload(api("340100", "340100-drafter"), letter, "empty.pdf", b""), 400, "empty")

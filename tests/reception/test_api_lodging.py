@@ -9,7 +9,7 @@ import pytest
 
 from core.models import AuditEntry
 from reception.models import LodgingAllocation, PlanItem, RoomAssignment
-from tests.conftest import api, count_queries, in_tenant
+from tests.conftest import api, count_queries, in_tenant, refused, unchanged
 from tests.reception.arrangements import (
     CLOSED_STATES,
     NOT_ARRANGERS,
@@ -185,7 +185,8 @@ def test_moving_guests_on_the_grid(meeting_task, hotel):
     stale = client("handler").post(
         place, {"provider": hotel.pk, "guest": guests["赵一"], "room": "603", "version": 1}, format="json"
     )
-    assert stale.status_code == 409 and full_snapshot() == before
+    refused(stale, 409, "stale_version")
+    assert full_snapshot() == before
     # into a free room, then out of any room
     client("drafter").post(place, {"provider": hotel.pk, "guest": guests["李四"], "room": "603"}, format="json")
     out = (
@@ -210,10 +211,10 @@ def test_a_move_never_puts_another_grade_in_a_suite(meeting_task, hotel):
     into_suite = client("drafter").post(
         place, {"provider": hotel.pk, "guest": guests["钱二"], "room": "802"}, format="json"
     )
-    assert into_suite.status_code == 400 and "room" in into_suite.json()
+    assert "room" in refused(into_suite, 400, "suite_not_allowed")
     # the minister moving out of the suite into 钱二's room would send 钱二 into the suite
     swap = client("drafter").post(place, {"provider": hotel.pk, "guest": guests["孙三"], "room": "701"}, format="json")
-    assert swap.status_code == 400
+    refused(swap, 400, "suite_not_allowed")
     assert full_snapshot() == before
     # the minister may move to the other suite
     assert (
@@ -240,7 +241,8 @@ def test_releasing_a_hotel_drops_its_rooms_and_items(meeting_task, hotel):
     assert client("drafter").delete(task_url(meeting_task, f"lodging/{hotel.pk}/")).status_code == 204
     with in_tenant("340100"):
         assert (LodgingAllocation.objects.count(), PlanItem.objects.filter(kind="lodging").count()) == (0, 0)
-    assert client("drafter").delete(task_url(meeting_task, f"lodging/{hotel.pk}/")).status_code == 404
+    with unchanged():
+        refused(client("drafter").delete(task_url(meeting_task, f"lodging/{hotel.pk}/")), 404, "not_found")
 
 
 @pytest.mark.parametrize("state", OPEN_STATES)
@@ -255,22 +257,22 @@ def test_settled_or_cancelled_tasks_are_409(meeting_task, hotel, state):
     allocate(meeting_task, hotel)
     set_status(meeting_task, state)
     before = full_snapshot()
-    assert allocate(meeting_task, hotel).status_code == 409
+    refused(allocate(meeting_task, hotel), 409, "not_arrangeable")
     with in_tenant("340100"):
         guest = meeting_task.guests.first().pk
     place = client("handler").post(
         task_url(meeting_task, "lodging/place/"), {"provider": hotel.pk, "guest": guest, "room": "603"}, format="json"
     )
-    assert place.status_code == 409
-    assert client("drafter").delete(task_url(meeting_task, f"lodging/{hotel.pk}/")).status_code == 409
+    refused(place, 409, "not_arrangeable")
+    refused(client("drafter").delete(task_url(meeting_task, f"lodging/{hotel.pk}/")), 409, "not_arrangeable")
     assert full_snapshot() == before
 
 
 @pytest.mark.parametrize("role", NOT_ARRANGERS)
 def test_other_roles_read_but_may_not_allocate(meeting_task, hotel, role):
     before = full_snapshot()
-    assert allocate(meeting_task, hotel, role=role).status_code == 403
-    assert client(role).delete(task_url(meeting_task, f"lodging/{hotel.pk}/")).status_code == 403
+    refused(allocate(meeting_task, hotel, role=role), 403, "permission_denied")
+    refused(client(role).delete(task_url(meeting_task, f"lodging/{hotel.pk}/")), 403, "permission_denied")
     assert full_snapshot() == before
     assert client(role).get(task_url(meeting_task, "lodging/")).status_code == 200
 
@@ -287,7 +289,7 @@ def test_other_jurisdictions_and_ancestors(meeting_task, hotel):
     assert api("340100", "340200-handler").get(task_url(meeting_task, "lodging/")).status_code == 403
     province = api("340100", "340000-supervisor")
     assert province.get(task_url(meeting_task, "lodging/")).status_code == 200
-    assert province.post(task_url(meeting_task, "lodging/allocate/"), body, format="json").status_code == 403
+    refused(province.post(task_url(meeting_task, "lodging/allocate/"), body, format="json"), 403, "permission_denied")
     assert (
         client("drafter", "340200").post(task_url(meeting_task, "lodging/allocate/"), body, format="json").status_code
         == 404
@@ -296,28 +298,28 @@ def test_other_jurisdictions_and_ancestors(meeting_task, hotel):
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    "body, field, code",
     [
-        ({"provider": None, "rooms": ROOMS}, "provider"),
-        ({"provider": "稻香楼", "rooms": ROOMS}, "provider"),
-        ({"provider": 999999, "rooms": ROOMS}, "provider"),
-        ({"rooms": [{"number": "601"}, {"number": "601"}]}, "rooms"),
-        ({"rooms": [{"number": ""}]}, "rooms"),
-        ({"rooms": [{"number": "6\x0001"}]}, "rooms"),
-        ({"rooms": [{"number": "6" * 21}]}, "rooms"),
-        ({"rooms": [{"number": "601", "type": "presidential"}]}, "rooms"),
-        ({"rooms": "601,602"}, "rooms"),
-        ({"rooms": []}, "rooms"),
-        ({"rooms": ROOMS, "check_in": "2026-05-07", "check_out": "2026-05-06"}, "check_out"),
-        ({"rooms": ROOMS, "rates": {"standard": "-1"}}, "rates"),
-        ({"rooms": [{"number": str(n)} for n in range(2001)]}, "rooms"),
+        ({"provider": None, "rooms": ROOMS}, "provider", "null"),
+        ({"provider": "稻香楼", "rooms": ROOMS}, "provider", "invalid"),
+        ({"provider": 999999, "rooms": ROOMS}, "provider", "provider_not_serving"),
+        ({"rooms": [{"number": "601"}, {"number": "601"}]}, "rooms", "duplicate_room"),
+        ({"rooms": [{"number": ""}]}, "rooms", "blank"),
+        ({"rooms": [{"number": "6\x0001"}]}, "rooms", "null_characters_not_allowed"),
+        ({"rooms": [{"number": "6" * 21}]}, "rooms", "max_length"),
+        ({"rooms": [{"number": "601", "type": "presidential"}]}, "rooms", "invalid_choice"),
+        ({"rooms": "601,602"}, "rooms", "not_a_list"),
+        ({"rooms": []}, "rooms", "required"),
+        ({"rooms": ROOMS, "check_in": "2026-05-07", "check_out": "2026-05-06"}, "check_out", "end_before_start"),
+        ({"rooms": ROOMS, "rates": {"standard": "-1"}}, "rates", "min_value"),
+        ({"rooms": [{"number": str(n)} for n in range(2001)]}, "rooms", "max_length"),
     ],
 )
-def test_bad_input_is_400_and_changes_nothing(meeting_task, hotel, body, field):
+def test_bad_input_is_400_and_changes_nothing(meeting_task, hotel, body, field, code):
     body = {"provider": hotel.pk, **body}
     before = full_snapshot()
     response = client("drafter").post(task_url(meeting_task, "lodging/allocate/"), body, format="json")
-    assert response.status_code == 400, response.json()
+    refused(response, 400, code)
     assert field in response.json()
     assert full_snapshot() == before
 

@@ -171,15 +171,19 @@ def test_missing_columns_empty_rosters_and_no_file_are_400(meeting_task):
     empty = import_roster(meeting_task, workbook([]))
     assert refused(empty, 400, "roster_invalid")["errors"] == []  # no bad row: no guest at all
     assert full_snapshot() == before
-    assert client("drafter").post(task_url(meeting_task, "roster/"), {}, format="multipart").status_code == 400
-    assert client("drafter").post(task_url(meeting_task, "roster/"), {"file": "x"}, format="json").status_code == 415
+    refused(client("drafter").post(task_url(meeting_task, "roster/"), {}, format="multipart"), 400, "required")
+    refused(
+        client("drafter").post(task_url(meeting_task, "roster/"), {"file": "x"}, format="json"),
+        415,
+        "unsupported_media_type",
+    )
     assert full_snapshot() == before
 
 
 def test_roster_follows_the_guest_list_rules_drafter_while_editable(meeting_task):
     before = full_snapshot()
     for role in ("handler", "reviewer", "admin", "supervisor", "counterpart"):
-        assert import_roster(meeting_task, workbook(GOOD), role=role).status_code == 403
+        refused(import_roster(meeting_task, workbook(GOOD), role=role), 403, "permission_denied")
     assert (
         api("340100", "340000-supervisor")
         .post(task_url(meeting_task, "roster/"), {"file": upload(workbook(GOOD))}, format="multipart")
@@ -189,7 +193,7 @@ def test_roster_follows_the_guest_list_rules_drafter_while_editable(meeting_task
     assert full_snapshot() == before
     set_status(meeting_task, "approved")
     before = full_snapshot()
-    assert import_roster(meeting_task, workbook(GOOD)).status_code == 409
+    refused(import_roster(meeting_task, workbook(GOOD)), 409, "not_editable")
     assert full_snapshot() == before
     assert (
         client("drafter", "340200")
@@ -244,15 +248,15 @@ def test_a_task_becomes_a_meeting(meeting_task):
         2,
     )
     before = full_snapshot()
-    assert client("drafter").put(url, {"venue": "旧", "version": 1}, format="json").status_code == 409
-    assert client("drafter").put(url, {"venue": "会" * 201}, format="json").status_code == 400
-    assert client("drafter").put(url, {"international": "maybe"}, format="json").status_code == 400
-    assert client("reviewer").put(url, {"venue": "x"}, format="json").status_code == 403
+    refused(client("drafter").put(url, {"venue": "旧", "version": 1}, format="json"), 409, "stale_version")
+    refused(client("drafter").put(url, {"venue": "会" * 201}, format="json"), 400, "max_length")
+    refused(client("drafter").put(url, {"international": "maybe"}, format="json"), 400, "invalid")
+    refused(client("reviewer").put(url, {"venue": "x"}, format="json"), 403, "permission_denied")
     assert api("340100", "340000-supervisor").get(url).status_code == 200
     assert full_snapshot() == before
     set_status(meeting_task, "settled")
     before = full_snapshot()
-    assert client("drafter").put(url, {"venue": "x"}, format="json").status_code == 409
+    refused(client("drafter").put(url, {"venue": "x"}, format="json"), 409, "not_arrangeable")
     assert full_snapshot() == before
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from core.models import AuditEntry
 from reception.models import PlanItem, Task
-from tests.conftest import api, error_codes, error_fields, in_tenant
+from tests.conftest import api, error_codes, error_fields, in_tenant, refused, unchanged
 from tests.reception.conftest import snapshot, task_url
 
 pytestmark = pytest.mark.django_db
@@ -75,18 +75,18 @@ def test_patch_and_delete_a_guest_with_versions(draft):
     response = drafter().patch(url, {"post": "主任", "version": 1}, format="json")
     assert (response.status_code, response.json()["post"], response.json()["version"]) == (200, "主任", 2)
     before = snapshot()
-    assert drafter().patch(url, {"post": "科长", "version": 1}, format="json").status_code == 409
-    assert drafter().delete(url + "?version=1").status_code == 409
+    refused(drafter().patch(url, {"post": "科长", "version": 1}, format="json"), 409, "stale_version")
+    refused(drafter().delete(url + "?version=1"), 409, "stale_version")
     assert snapshot() == before
     assert drafter().delete(url + "?version=2").status_code == 204
-    assert drafter().delete(url).status_code == 404
+    refused(drafter().delete(url), 404, "not_found")
     assert [g["name"] for g in drafter().get(task_url(draft)).json()["guests"]] == ["李华"]
 
 
 def test_delete_with_a_malformed_version_is_400(draft):
     guest = drafter().get(task_url(draft)).json()["guests"][0]
     before = snapshot()
-    assert drafter().delete(task_url(draft, f"guests/{guest['id']}/?version=abc")).status_code == 400
+    refused(drafter().delete(task_url(draft, f"guests/{guest['id']}/?version=abc")), 400, "invalid")
     assert snapshot() == before
 
 
@@ -142,10 +142,14 @@ def test_an_item_may_name_a_designated_provider(draft, hotel, elsewhere_hotel):
     assert response.status_code == 201
     assert response.json()["provider"] == hotel.pk
     before = snapshot()
-    refused = drafter().post(task_url(draft, "items/"), {**lodging, "provider": elsewhere_hotel.pk}, format="json")
-    assert refused.status_code == 400
-    assert error_codes(refused) == {("provider", "provider_not_serving")}
-    assert drafter().post(task_url(draft, "items/"), {**lodging, "provider": 999999}, format="json").status_code == 400
+    refusal = drafter().post(task_url(draft, "items/"), {**lodging, "provider": elsewhere_hotel.pk}, format="json")
+    refused(refusal, 400, "provider_not_serving")
+    assert error_codes(refusal) == {("provider", "provider_not_serving")}
+    refused(
+        drafter().post(task_url(draft, "items/"), {**lodging, "provider": 999999}, format="json"),
+        400,
+        "provider_not_serving",
+    )
     assert snapshot() == before
 
 
@@ -189,7 +193,7 @@ def test_patch_an_item_with_and_without_version(draft):
     assert (first.status_code, first.json()["unit_price"], first.json()["version"]) == (200, "55.50", 2)
     before = snapshot()
     stale = drafter().patch(url, {"unit_price": "50.00", "version": 1}, format="json")
-    assert stale.status_code == 409
+    refused(stale, 409, "stale_version")
     assert stale.json() == {"detail": "该记录已被他人修改，请刷新后重试。", "code": "stale_version", "version": 2}
     assert snapshot() == before
     fresh = drafter().patch(url, {"unit_price": "50.00", "version": 2}, format="json")
@@ -228,8 +232,8 @@ def test_an_item_of_another_task_is_404(draft):
     with in_tenant("340100"):
         other = PlanItemFactory(task=TaskFactory())
     before = snapshot()
-    assert drafter().patch(task_url(draft, f"items/{other.pk}/"), {"venue": "x"}, format="json").status_code == 404
-    assert drafter().delete(task_url(draft, f"items/{other.pk}/")).status_code == 404
+    refused(drafter().patch(task_url(draft, f"items/{other.pk}/"), {"venue": "x"}, format="json"), 404, "not_found")
+    refused(drafter().delete(task_url(draft, f"items/{other.pk}/")), 404, "not_found")
     assert snapshot() == before
 
 
@@ -282,5 +286,7 @@ def test_the_plan_is_editable_when_returned(draft):
 
 
 def test_plan_endpoints_on_an_unknown_task_are_404(tree):
-    assert drafter().post("/api/v1/tasks/999999/items/", LUNCH, format="json").status_code == 404
-    assert drafter().post("/api/v1/tasks/999999/guests/", GUEST, format="json").status_code == 404
+    with unchanged():
+        refused(drafter().post("/api/v1/tasks/999999/items/", LUNCH, format="json"), 404, "not_found")
+    with unchanged():
+        refused(drafter().post("/api/v1/tasks/999999/guests/", GUEST, format="json"), 404, "not_found")

@@ -8,7 +8,7 @@ import pytest
 from core.models import AuditEntry, Notification
 from provider_portal.models import ProviderStaff
 from reception.models import ScheduleEntry
-from tests.conftest import api, count_queries, in_tenant, user
+from tests.conftest import api, count_queries, in_tenant, refused, user
 from tests.reception.arrangements import (
     CLOSED_STATES,
     NOT_ARRANGERS,
@@ -89,7 +89,7 @@ def test_a_stale_version_is_409_and_changes_nothing(meeting_task):
     before = full_snapshot()
     response = client("handler").patch(url, {"title": "旧稿", "version": 1}, format="json")
     assert (response.status_code, response.json()["code"], response.json()["version"]) == (409, "stale_version", 2)
-    assert client("handler").delete(url + "?version=1").status_code == 409
+    refused(client("handler").delete(url + "?version=1"), 409, "stale_version")
     assert full_snapshot() == before
 
 
@@ -135,9 +135,9 @@ def test_other_roles_read_but_may_not_write(meeting_task, role):
     entry = add(meeting_task).json()
     url = task_url(meeting_task, f"schedule/{entry['id']}/")
     before = full_snapshot()
-    assert add(meeting_task, role=role).status_code == 403
-    assert client(role).patch(url, {"title": "改"}, format="json").status_code == 403
-    assert client(role).delete(url).status_code == 403
+    refused(add(meeting_task, role=role), 403, "permission_denied")
+    refused(client(role).patch(url, {"title": "改"}, format="json"), 403, "permission_denied")
+    refused(client(role).delete(url), 403, "permission_denied")
     assert full_snapshot() == before
     assert client(role).get(task_url(meeting_task, "schedule/")).status_code == 200
     assert client(role).get(task_url(meeting_task, "schedule/history/")).status_code == 200
@@ -149,13 +149,13 @@ def test_other_jurisdictions_and_ancestors(meeting_task):
     before = full_snapshot()
     outsider = api("340100", "340200-drafter")  # a drafter of 芜湖 on 合肥's host
     assert outsider.get(task_url(meeting_task, "schedule/")).status_code == 403
-    assert outsider.post(task_url(meeting_task, "schedule/"), ENTRY, format="json").status_code == 403
+    refused(outsider.post(task_url(meeting_task, "schedule/"), ENTRY, format="json"), 403, "permission_denied")
     province = api("340100", "340000-supervisor")  # oversight: read only
     assert province.get(task_url(meeting_task, "schedule/")).status_code == 200
     assert province.get(task_url(meeting_task, "schedule/history/")).status_code == 200
-    assert province.post(task_url(meeting_task, "schedule/"), ENTRY, format="json").status_code == 403
-    assert province.patch(url, {"title": "改"}, format="json").status_code == 403
-    assert api("340100", "340000-admin").delete(url).status_code == 403
+    refused(province.post(task_url(meeting_task, "schedule/"), ENTRY, format="json"), 403, "permission_denied")
+    refused(province.patch(url, {"title": "改"}, format="json"), 403, "permission_denied")
+    refused(api("340100", "340000-admin").delete(url), 403, "permission_denied")
     # a task id of another jurisdiction is not found on this host
     assert client("drafter", "340200").get(task_url(meeting_task, "schedule/")).status_code == 404
     assert (
@@ -165,25 +165,25 @@ def test_other_jurisdictions_and_ancestors(meeting_task):
 
 
 @pytest.mark.parametrize(
-    "payload, field",
+    "payload, field, code",
     [
-        ({**ENTRY, "ends_at": "2026-05-06T08:00:00+08:00"}, "ends_at"),
-        ({**ENTRY, "title": "会" * 201}, "title"),
-        ({**ENTRY, "title": "全体\x00大会"}, "title"),
-        ({**ENTRY, "venue": ""}, "venue"),
-        ({**ENTRY, "starts_at": "明天上午"}, "starts_at"),
-        ({**ENTRY, "starts_at": 12}, "starts_at"),
-        ({**ENTRY, "provider": "稻香楼"}, "provider"),
-        ({**ENTRY, "provider": 999999}, "provider"),
-        ({**ENTRY, "note": ["列表"]}, "note"),
-        ({k: v for k, v in ENTRY.items() if k != "ends_at"}, "ends_at"),
-        ([ENTRY], "non_field_errors"),
+        ({**ENTRY, "ends_at": "2026-05-06T08:00:00+08:00"}, "ends_at", "end_before_start"),
+        ({**ENTRY, "title": "会" * 201}, "title", "max_length"),
+        ({**ENTRY, "title": "全体\x00大会"}, "title", "null_characters_not_allowed"),
+        ({**ENTRY, "venue": ""}, "venue", "blank"),
+        ({**ENTRY, "starts_at": "明天上午"}, "starts_at", "invalid"),
+        ({**ENTRY, "starts_at": 12}, "starts_at", "invalid"),
+        ({**ENTRY, "provider": "稻香楼"}, "provider", "invalid"),
+        ({**ENTRY, "provider": 999999}, "provider", "provider_not_serving"),
+        ({**ENTRY, "note": ["列表"]}, "note", "invalid"),
+        ({k: v for k, v in ENTRY.items() if k != "ends_at"}, "ends_at", "required"),
+        ([ENTRY], "non_field_errors", "invalid"),
     ],
 )
-def test_bad_input_is_400_on_its_field_and_changes_nothing(meeting_task, payload, field):
+def test_bad_input_is_400_on_its_field_and_changes_nothing(meeting_task, payload, field, code):
     before = full_snapshot()
     response = client("drafter").post(task_url(meeting_task, "schedule/"), payload, format="json")
-    assert response.status_code == 400
+    refused(response, 400, code)
     assert field in response.json()
     assert full_snapshot() == before
 
@@ -194,9 +194,11 @@ def test_malformed_json_and_bad_patches_are_400(meeting_task):
     before = full_snapshot()
     raw = client("drafter").post(task_url(meeting_task, "schedule/"), '{"title": ', content_type="application/json")
     assert raw.status_code == 400
-    assert client("drafter").patch(url, {"ends_at": "2026-05-06T08:00:00+08:00"}, format="json").status_code == 400
-    assert client("drafter").patch(url, {"version": "x"}, format="json").status_code == 400
-    assert client("drafter").delete(url + "?version=abc").status_code == 400
+    refused(
+        client("drafter").patch(url, {"ends_at": "2026-05-06T08:00:00+08:00"}, format="json"), 400, "end_before_start"
+    )
+    refused(client("drafter").patch(url, {"version": "x"}, format="json"), 400, "invalid")
+    refused(client("drafter").delete(url + "?version=abc"), 400, "invalid")
     assert full_snapshot() == before
 
 

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from core.models import AuditEntry
 from reception.models import SeatingChart
-from tests.conftest import api, count_queries, in_tenant
+from tests.conftest import api, count_queries, in_tenant, refused
 from tests.reception.arrangements import CLOSED_STATES, NOT_ARRANGERS, OPEN_STATES, client, full_snapshot, set_status
 from tests.reception.conftest import task_url
 from tests.reception.factories import GuestFactory
@@ -108,7 +108,7 @@ def test_swapping_seats_keeps_the_edit_until_regenerated(meeting_task):
     assert names(response.json()) == ["孙三", "赵一", "李四", "钱二", "周五"]
     assert response.json()["version"] == 2
     before = full_snapshot()
-    assert client("handler").post(task_url(meeting_task, "seating/swap/"), swap, format="json").status_code == 409
+    refused(client("handler").post(task_url(meeting_task, "seating/swap/"), swap, format="json"), 409, "stale_version")
     assert full_snapshot() == before
     assert names(client("reviewer").get(task_url(meeting_task, "seating/")).json())[0] == "孙三"
     assert names(generate(meeting_task).json()) == PODIUM_READING
@@ -175,9 +175,11 @@ def test_settled_or_cancelled_tasks_are_409(meeting_task, state):
     generate(meeting_task)
     set_status(meeting_task, state)
     before = full_snapshot()
-    assert generate(meeting_task).status_code == 409
+    refused(generate(meeting_task), 409, "not_arrangeable")
     swap = {"layout": "podium", "a": {"group": 1, "index": 0}, "b": {"group": 1, "index": 1}}
-    assert client("drafter").post(task_url(meeting_task, "seating/swap/"), swap, format="json").status_code == 409
+    refused(
+        client("drafter").post(task_url(meeting_task, "seating/swap/"), swap, format="json"), 409, "not_arrangeable"
+    )
     assert full_snapshot() == before
     assert client("drafter").get(task_url(meeting_task, "seating.pdf")).status_code == 200
 
@@ -185,7 +187,7 @@ def test_settled_or_cancelled_tasks_are_409(meeting_task, state):
 @pytest.mark.parametrize("role", NOT_ARRANGERS)
 def test_other_roles_read_but_may_not_generate(meeting_task, role):
     before = full_snapshot()
-    assert generate(meeting_task, role=role).status_code == 403
+    refused(generate(meeting_task, role=role), 403, "permission_denied")
     assert full_snapshot() == before
     assert client(role).get(task_url(meeting_task, "seating/")).status_code == 200
 
@@ -202,7 +204,9 @@ def test_only_the_admin_sets_the_convention(tree):
         .status_code
         == 403
     )
-    assert client("admin").put("/api/v1/seating/convention/", {"senior_side": "up"}, format="json").status_code == 400
+    refused(
+        client("admin").put("/api/v1/seating/convention/", {"senior_side": "up"}, format="json"), 400, "invalid_choice"
+    )
     assert full_snapshot() == before
     assert client("admin").get("/api/v1/seating/convention/").json() == {"senior_side": "left", "version": None}
 
@@ -219,7 +223,9 @@ def test_other_jurisdictions_and_ancestors(meeting_task):
     province = api("340100", "340000-supervisor")
     assert province.get(task_url(meeting_task, "seating/")).status_code == 200
     assert province.get(task_url(meeting_task, "seating.pdf")).status_code == 200
-    assert province.post(task_url(meeting_task, "seating/"), {"layout": "podium"}, format="json").status_code == 403
+    refused(
+        province.post(task_url(meeting_task, "seating/"), {"layout": "podium"}, format="json"), 403, "permission_denied"
+    )
     assert (
         client("drafter", "340200")
         .post(task_url(meeting_task, "seating/"), {"layout": "podium"}, format="json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from tests.conftest import api, error_fields
+from tests.conftest import api, error_fields, refused
 from tests.reception.conftest import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -42,26 +42,30 @@ def test_the_admin_publishes_a_new_version(tree):
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "field", "code"),
     [
-        ({"effective_from": "2000-01-01"}, "effective_from"),
-        ({"effective_from": "soon"}, "effective_from"),
-        ({"accompany_ratio": 0}, "accompany_ratio"),
-        ({"accompany_ratio": "three"}, "accompany_ratio"),
-        ({"meal_warning_percent": 150}, "meal_warning_percent"),
-        ({"meal_ceilings": [{"level": "bureau", "meal_type": "lunch", "amount": "-5"}]}, "meal_ceilings"),
-        ({"meal_ceilings": [{"level": "emperor", "meal_type": "lunch", "amount": "5"}]}, "meal_ceilings"),
-        ({"suite_grades": ["bureau", "king"]}, "suite_grades"),
-        ({"banned_menu_words": ["x" * 51]}, "banned_menu_words"),
-        ({"banned_menu_words": ["鱼\x00翅"]}, "banned_menu_words"),
-        ({"banned_activity_words": "旅游"}, "banned_activity_words"),
+        ({"effective_from": "2000-01-01"}, "effective_from", "effective_in_past"),
+        ({"effective_from": "soon"}, "effective_from", "invalid"),
+        ({"accompany_ratio": 0}, "accompany_ratio", "invalid"),
+        ({"accompany_ratio": "three"}, "accompany_ratio", "invalid"),
+        ({"meal_warning_percent": 150}, "meal_warning_percent", "invalid"),
+        ({"meal_ceilings": [{"level": "bureau", "meal_type": "lunch", "amount": "-5"}]}, "meal_ceilings", "min_value"),
+        (
+            {"meal_ceilings": [{"level": "emperor", "meal_type": "lunch", "amount": "5"}]},
+            "meal_ceilings",
+            "invalid_choice",
+        ),
+        ({"suite_grades": ["bureau", "king"]}, "suite_grades", "invalid_choice"),
+        ({"banned_menu_words": ["x" * 51]}, "banned_menu_words", "max_length"),
+        ({"banned_menu_words": ["鱼\x00翅"]}, "banned_menu_words", "null_characters_not_allowed"),
+        ({"banned_activity_words": "旅游"}, "banned_activity_words", "not_a_list"),
     ],
 )
-def test_bad_input_is_400_and_publishes_nothing(tree, change, field):
+def test_bad_input_is_400_and_publishes_nothing(tree, change, field, code):
     before = snapshot()
     body = {"effective_from": timezone.localdate().isoformat(), **change}
     response = api("340100", "340100-admin").post(URL, body, format="json")
-    assert response.status_code == 400, response.json()
+    refused(response, 400, code)
     assert error_fields(response) == [field]
     assert snapshot() == before
 
@@ -70,7 +74,7 @@ def test_bad_input_is_400_and_publishes_nothing(tree, change, field):
 def test_only_the_tenant_admin_publishes(tree, username):
     before = snapshot()
     body = {"effective_from": timezone.localdate().isoformat()}
-    assert api("340100", username).post(URL, body, format="json").status_code == 403
+    refused(api("340100", username).post(URL, body, format="json"), 403, "permission_denied")
     assert snapshot() == before
 
 

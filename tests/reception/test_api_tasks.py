@@ -62,26 +62,26 @@ def test_dates_may_lie_in_the_past(letter):
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "field", "code"),
     [
-        ({"letter": None}, "letter"),
-        ({"letter": 999999}, "letter"),
-        ({"letter": "abc"}, "letter"),
-        ({"level": "vice_premier"}, "level"),
-        ({"end_date": "2026-05-05"}, "end_date"),
-        ({"start_date": "not a date"}, "start_date"),
-        ({"budget": "-1.00"}, "budget"),
-        ({"budget": "1.234"}, "budget"),
-        ({"budget": "NaN"}, "budget"),
-        ({"title": "t" * 201}, "title"),
-        ({"title": "\x00"}, "title"),
-        ({"counterpart_unit": ""}, "counterpart_unit"),
+        ({"letter": None}, "letter", "null"),
+        ({"letter": 999999}, "letter", "does_not_exist"),
+        ({"letter": "abc"}, "letter", "incorrect_type"),
+        ({"level": "vice_premier"}, "level", "invalid_choice"),
+        ({"end_date": "2026-05-05"}, "end_date", "end_before_start"),
+        ({"start_date": "not a date"}, "start_date", "invalid"),
+        ({"budget": "-1.00"}, "budget", "min_value"),
+        ({"budget": "1.234"}, "budget", "max_decimal_places"),
+        ({"budget": "NaN"}, "budget", "invalid"),
+        ({"title": "t" * 201}, "title", "max_length"),
+        ({"title": "\x00"}, "title", "null_characters_not_allowed"),
+        ({"counterpart_unit": ""}, "counterpart_unit", "blank"),
     ],
 )
-def test_bad_input_is_400_and_changes_nothing(letter, change, field):
+def test_bad_input_is_400_and_changes_nothing(letter, change, field, code):
     before = snapshot()
     response = api("340100", "340100-drafter").post(TASKS, body(letter, **change), format="json")
-    assert response.status_code == 400
+    refused(response, 400, code)
     assert error_fields(response) == [field]
     assert snapshot() == before
 
@@ -90,7 +90,7 @@ def test_without_a_letter_is_400_on_letter(letter):
     data = body(letter)
     del data["letter"]
     response = api("340100", "340100-drafter").post(TASKS, data, format="json")
-    assert response.status_code == 400
+    refused(response, 400, "required")
     assert error_fields(response) == ["letter"]
 
 
@@ -100,7 +100,7 @@ def test_an_unregistered_letter_cannot_open_a_task(tree, status):
         letter = LetterFactory(status=status)
     before = snapshot()
     response = api("340100", "340100-drafter").post(TASKS, body(letter), format="json")
-    assert response.status_code == 400
+    refused(response, 400, "letter_required")
     assert error_codes(response) == {("letter", "letter_required")}
     assert snapshot() == before
 
@@ -114,7 +114,7 @@ def test_a_letter_of_another_jurisdiction_is_unknown_here(tree):
         assert not Letter.objects.filter(pk=foreign.pk).exists()
     before = snapshot()
     response = api("340100", "340100-drafter").post(TASKS, body(foreign), format="json")
-    assert response.status_code == 400
+    refused(response, 400, "does_not_exist")
     assert error_fields(response) == ["letter"]
     assert snapshot() == before
 
@@ -279,25 +279,25 @@ def test_patch_task_fields_with_and_without_version(draft):
     assert (response.json()["title"], response.json()["budget"], response.json()["version"]) == ("改名", "5000.00", 2)
     before = snapshot()
     stale = client.patch(task_url(draft), {"title": "又改", "version": 1}, format="json")
-    assert stale.status_code == 409
+    refused(stale, 409, "stale_version")
     assert stale.json()["code"] == "stale_version"
     assert snapshot() == before
     assert client.patch(task_url(draft), {"title": "又改", "version": 2}, format="json").json()["version"] == 3
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "field", "code"),
     [
-        ({"end_date": "2026-05-01"}, "end_date"),
-        ({"level": "x"}, "level"),
-        ({"title": ""}, "title"),
-        ({"version": 0}, "version"),
+        ({"end_date": "2026-05-01"}, "end_date", "end_before_start"),
+        ({"level": "x"}, "level", "invalid_choice"),
+        ({"title": ""}, "title", "blank"),
+        ({"version": 0}, "version", "min_value"),
     ],
 )
-def test_patch_task_bad_input(draft, change, field):
+def test_patch_task_bad_input(draft, change, field, code):
     before = snapshot()
     response = api("340100", "340100-drafter").patch(task_url(draft), change, format="json")
-    assert response.status_code == 400
+    refused(response, 400, code)
     assert error_fields(response) == [field]
     assert snapshot() == before
 

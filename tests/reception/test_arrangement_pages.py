@@ -56,8 +56,8 @@ def test_overseers_and_other_roles_see_no_forms_and_may_not_post(meeting_task):
         "entry-title": "会",
         "entry-venue": "厅",
     }
-    assert browser("340000-supervisor").post(page(meeting_task, "schedule"), body).status_code == 403
-    assert browser("340100-reviewer").post(page(meeting_task, "schedule"), body).status_code == 403
+    refused_page(browser("340000-supervisor").post(page(meeting_task, "schedule"), body), 403, "forbidden")
+    refused_page(browser("340100-reviewer").post(page(meeting_task, "schedule"), body), 403, "forbidden")
     assert full_snapshot() == before
 
 
@@ -196,7 +196,9 @@ def test_only_the_admin_sets_the_seating_convention_on_the_page(meeting_task):
     assert 'action="/reception/seating/convention/"' not in text(
         browser("340100-drafter").get(page(meeting_task, "seating"))
     )
-    assert browser("340100-drafter").post("/reception/seating/convention/", {"senior_side": "right"}).status_code == 403
+    refused_page(
+        browser("340100-drafter").post("/reception/seating/convention/", {"senior_side": "right"}), 403, "forbidden"
+    )
     response = browser("340100-admin").post(
         "/reception/seating/convention/", {"senior_side": "right", "next": page(meeting_task, "seating")}
     )
@@ -240,7 +242,9 @@ def test_the_library_pages(tree, settings, tmp_path):
     assert "一楼" in detail
     bad = admin.post("/reception/resources/", {"kind": "dish", "name": "清蒸鱼翅"})
     refused_page(bad, 400, "banned_item")
-    assert browser("340100-drafter").post("/reception/resources/", {"kind": "site", "name": "x"}).status_code == 403
+    refused_page(
+        browser("340100-drafter").post("/reception/resources/", {"kind": "site", "name": "x"}), 403, "forbidden"
+    )
     assert browser("340000-supervisor").get("/reception/resources/").status_code == 200
     deleted = admin.post(f"/reception/resources/{hotel_id}/", {"form": "delete", "version": 1})
     assert deleted.status_code == 303

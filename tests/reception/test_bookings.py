@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from provider_portal.orders.models import Order
 from provider_portal.services import provider_add
 from reception.models import Booking, PlanItem, Task
-from tests.conftest import api, in_tenant, user
+from tests.conftest import api, in_tenant, refused, user
 from tests.reception.arrangements import client
 from tests.reception.conftest import snapshot, task_url
 from tests.reception.factories import GuestFactory, PlanItemFactory, TaskFactory, at
@@ -47,9 +47,9 @@ def test_a_room_held_by_another_task_for_an_overlapping_night_is_409_naming_it(h
     assert allocate(first, hotel, ROOMS[:1]).status_code == 200
     assert rooms_held(first) == ["601"]
     before = snapshot()
-    refused = allocate(second, hotel, ROOMS[:1], check_in="2026-05-07", check_out="2026-05-09")
-    assert refused.status_code == 409
-    body = refused.json()
+    refusal = allocate(second, hotel, ROOMS[:1], check_in="2026-05-07", check_out="2026-05-09")
+    refused(refusal, 409, "booking_conflict")
+    body = refusal.json()
     assert (body["code"], body["task"], body["task_title"]) == ("booking_conflict", first.pk, "省发改委调研")
     assert snapshot() == before and rooms_held(second) == []
 
@@ -148,9 +148,9 @@ def test_approval_books_the_venues_and_the_constraint_decides_a_race(hotel):
     # The second was submitted before the first held the venue (the check passed then): its
     # approval is refused by the constraint, naming the task.
     before = snapshot()
-    refused = client("reviewer").post(task_url(second, "approve/"), {}, format="json")
-    assert refused.status_code == 409
-    assert (refused.json()["code"], refused.json()["task"]) == ("booking_conflict", first.pk)
+    refusal = client("reviewer").post(task_url(second, "approve/"), {}, format="json")
+    refused(refusal, 409, "booking_conflict")
+    assert (refusal.json()["code"], refusal.json()["task"]) == ("booking_conflict", first.pk)
     assert snapshot() == before
 
 

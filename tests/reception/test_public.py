@@ -12,7 +12,7 @@ from django.test import Client
 from core.models import AuditEntry
 from reception.models import Letter, Task
 from reception.tokens import intake_token, itinerary_token
-from tests.conftest import in_tenant
+from tests.conftest import in_tenant, refused_page
 from tests.reception.conftest import snapshot
 from tests.reception.factories import PlanItemFactory, at
 
@@ -95,7 +95,7 @@ def test_a_fake_scan_is_refused(tree, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     before = snapshot()
     response = visitor().post("/intake/", {**FORM, "scans": SimpleUploadedFile("x.pdf", b"<?php echo 1;")})
-    assert response.status_code == 400
+    refused_page(response, 400, "file_type")
     html = response.content.decode()
     assert re.search(r'id="id_scans_error"[^>]*>\s*<li data-code="file_type">', html)
     assert snapshot() == before

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from reception.models import PlanItem, ScheduleChange, ScheduleEntry, Task
-from tests.conftest import api, in_tenant
+from tests.conftest import api, in_tenant, refused
 from tests.reception.conftest import snapshot, task_url
 from tests.reception.factories import at
 
@@ -60,10 +60,10 @@ def test_after_approval_only_an_amendment_moves_a_linked_entry(draft):
     with in_tenant("340100"):
         Task.objects.filter(pk=draft.pk).update(status="in_progress")
     before = snapshot()
-    refused = api("340100", "340100-handler").patch(
+    refusal = api("340100", "340100-handler").patch(
         task_url(draft, f"schedule/{entry['id']}/"), {"venue": "省委接待处"}, format="json"
     )
-    assert refused.status_code == 409 and refused.json()["code"] == "item_linked"
+    refused(refusal, 409, "item_linked")
     assert snapshot() == before
     # Its title and note are the schedule's own: they change in any state.
     ok = api("340100", "340100-handler").patch(

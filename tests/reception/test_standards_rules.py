@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from reception.models import Standard, SuperiorStandard
-from tests.conftest import api, error_codes, in_tenant
+from tests.conftest import api, error_codes, in_tenant, refused
 from tests.reception.conftest import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -61,18 +61,18 @@ def test_a_tenant_sets_its_own_lodging_ceilings_and_lists(tree: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "field", "code"),
     [
-        ({"lodging_ceilings": [{"level": "mayor", "amount": "1"}]}, "lodging_ceilings"),
-        ({"lodging_ceilings": [{"level": "bureau", "amount": "-1"}]}, "lodging_ceilings"),
-        ({"annual_budget_warning_percent": 0}, "annual_budget_warning_percent"),
-        ({"annual_budget_warning_percent": 101}, "annual_budget_warning_percent"),
+        ({"lodging_ceilings": [{"level": "mayor", "amount": "1"}]}, "lodging_ceilings", "invalid_choice"),
+        ({"lodging_ceilings": [{"level": "bureau", "amount": "-1"}]}, "lodging_ceilings", "min_value"),
+        ({"annual_budget_warning_percent": 0}, "annual_budget_warning_percent", "invalid"),
+        ({"annual_budget_warning_percent": 101}, "annual_budget_warning_percent", "invalid"),
     ],
 )
-def test_bad_standards_are_400_and_change_nothing(tree: Any, body: dict[str, Any], field: str) -> None:
+def test_bad_standards_are_400_and_change_nothing(tree: Any, body: dict[str, Any], field: str, code: str) -> None:
     before = snapshot()
     response = publish("340100", body)
-    assert response.status_code == 400
+    refused(response, 400, code)
     assert field in {f.split(".")[0] for f, _c in error_codes(response)}
     assert snapshot() == before
 
@@ -109,9 +109,9 @@ def test_a_superiors_stricter_standard_still_wins(tree: Any, django_capture_on_c
         ({"meal_ceilings": [{"level": "bureau", "meal_type": "lunch", "amount": "90.00"}]}, "meal_ceilings"),
         ({"suite_grades": ["provincial_ministerial", "bureau"]}, "suite_grades"),
     ):
-        refused = publish("340100", body)
-        assert refused.status_code == 400, body
-        assert (field, "looser_than_superior") in error_codes(refused)
+        refusal = publish("340100", body)
+        refused(refusal, 400, "looser_than_superior")
+        assert (field, "looser_than_superior") in error_codes(refusal)
     with in_tenant("340100"):
         assert Standard.objects.count() == versions
     # Stricter is always allowed, and adding its own words too.

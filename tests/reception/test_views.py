@@ -135,8 +135,8 @@ def test_overseers_see_letters_read_only(tree):
     assert "register-letter" not in page
     assert "登记公函" not in text(client.get("/reception/letters/"))
     before = snapshot()
-    assert client.post(f"/reception/letters/{letter.pk}/", {"action": "register"}).status_code == 403
-    assert client.post("/reception/letters/new/", {}).status_code == 403
+    refused_page(client.post(f"/reception/letters/{letter.pk}/", {"action": "register"}), 403, "forbidden")
+    refused_page(client.post("/reception/letters/new/", {}), 403, "forbidden")
     assert snapshot() == before
 
 
@@ -188,8 +188,8 @@ def test_supervisors_see_the_task_without_write_buttons(draft):
         assert '<form method="post"' not in page.split("</header>", 1)[1].replace("/i18n/setlang/", "")
     before = snapshot()
     for action in ("submit", "approve", "cancel"):
-        assert client.post(f"/reception/tasks/{draft.pk}/{action}/", {"reason": "x"}).status_code == 403
-    assert client.post(f"/reception/tasks/{draft.pk}/edit/", {"form": "guest"}).status_code == 403
+        refused_page(client.post(f"/reception/tasks/{draft.pk}/{action}/", {"reason": "x"}), 403, "forbidden")
+    refused_page(client.post(f"/reception/tasks/{draft.pk}/edit/", {"form": "guest"}), 403, "forbidden")
     assert snapshot() == before
 
 
@@ -271,14 +271,14 @@ def test_unknown_objects_and_parts_are_404_not_500(draft):
     assert client.get(f"/reception/tasks/{draft.pk}/nothing/1/").status_code == 404
     assert client.get("/reception/tasks/999999/").status_code == 404
     assert client.get("/reception/tasks/999999/edit/").status_code == 404
-    assert client.post(f"/reception/tasks/{draft.pk}/edit/", {"form": "bogus"}).status_code == 404
+    refused_page(client.post(f"/reception/tasks/{draft.pk}/edit/", {"form": "bogus"}), 404, "not_found")
     assert (
         client.post(
             f"/reception/tasks/{draft.pk}/edit/", {"form": "delete", "part": "item", "object_id": "x"}
         ).status_code
         == 404
     )
-    assert browser("340100-reviewer").post(f"/reception/tasks/{draft.pk}/bogus/").status_code == 404
+    refused_page(browser("340100-reviewer").post(f"/reception/tasks/{draft.pk}/bogus/"), 404, "not_found")
     assert client.get(f"/reception/tasks/{draft.pk}/submit/").status_code == 405
     assert client.get(f"/reception/tasks/{draft.pk}/itinerary-link/").status_code == 405
 
@@ -344,8 +344,8 @@ def test_standards_page_and_the_admin_publishes_a_version(tree):
     after = text(client.get("/reception/standards/"))
     assert "第 2 版" in after and "压缩标准" in after and "白酒" in after
     assert 'data-testid="standard-form"' not in text(browser("340100-drafter").get("/reception/standards/"))
-    assert browser("340100-drafter").post("/reception/standards/", data).status_code == 403
-    assert browser("340000-admin").post("/reception/standards/", data).status_code == 403
+    refused_page(browser("340100-drafter").post("/reception/standards/", data), 403, "forbidden")
+    refused_page(browser("340000-admin").post("/reception/standards/", data), 403, "forbidden")
 
 
 def test_the_task_list_puts_what_needs_action_first_with_coloured_badges(tree):

@@ -199,7 +199,7 @@ def test_refusals_change_nothing(tree, origin_task, django_capture_on_commit_cal
     # before the origin has an approved amendment: nothing to push
     before = state()
     nothing = push_amendment(django_capture_on_commit_callbacks, sent["id"])
-    assert nothing.status_code == 409 and nothing.json()["code"] == "no_amendment"
+    refused(nothing, 409, "no_amendment")
     assert state() == before
     amend_origin(origin_task, origin_edit)
     before = state()

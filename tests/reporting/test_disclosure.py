@@ -10,7 +10,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from core.models import AuditEntry
-from tests.conftest import api
+from tests.conftest import api, refused
 
 DISCLOSURE = "/api/v1/disclosure/"
 CHRONICLE = "/api/v1/chronicle/"
@@ -62,12 +62,12 @@ def test_entries_are_added_edited_deleted_and_audited(tree: Any) -> None:
     edited = client.patch(url, {"title": "修订《公务接待管理办法》", "version": 1}, format="json")
     assert edited.status_code == 200
     assert (edited.json()["title"], edited.json()["version"]) == ("修订《公务接待管理办法》", 2)
-    assert client.patch(url, {"title": "旧版本", "version": 1}, format="json").status_code == 409
-    assert client.patch(url, {"date": "2026-02-30"}, format="json").status_code == 400
+    refused(client.patch(url, {"title": "旧版本", "version": 1}, format="json"), 409, "stale_version")
+    refused(client.patch(url, {"date": "2026-02-30"}, format="json"), 400, "invalid")
     assert client.post(CHRONICLE, {"title": "无日期"}, format="json").json().keys() - {"errors"} == {"date"}
-    assert api("340100", "340100-finance").patch(url, {"title": "x"}, format="json").status_code == 403
+    refused(api("340100", "340100-finance").patch(url, {"title": "x"}, format="json"), 403, "permission_denied")
     assert api("340100", "340100-finance").get(url).json()["title"] == "修订《公务接待管理办法》"
-    assert client.delete(f"{url}?version=1").status_code == 409
+    refused(client.delete(f"{url}?version=1"), 409, "stale_version")
     assert client.delete(f"{url}?version=2").status_code == 204
     assert client.get(url).status_code == 404
     actions = AuditEntry.objects.filter(chain="340100", action__startswith="reporting.chronicle.")

@@ -9,7 +9,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from tests.conftest import api, in_tenant
+from tests.conftest import api, in_tenant, refused
 from tests.reporting.conftest import STATISTICS
 
 RANGE = "from=2026-05-01&to=2026-06-30"
@@ -100,7 +100,7 @@ def test_an_unfinished_job_cannot_be_downloaded_and_bad_input_is_400(tree: Any) 
     client = api("340100", "340100-finance")
     assert client.get(f"{EXPORTS}{job.pk}/download/").status_code == 409
     assert client.post(EXPORTS, {"format": "pdf"}, format="json").json().keys() - {"errors"} == {"format"}
-    assert client.post(EXPORTS, {"from": "2026-02-30"}, format="json").status_code == 400
+    refused(client.post(EXPORTS, {"from": "2026-02-30"}, format="json"), 400, "invalid")
     # Another jurisdiction's member sees nothing of it.
     assert api("340200", "340200-finance").get(f"{EXPORTS}{job.pk}/").status_code == 404
     assert api("340100", "340100-drafter").get(f"{EXPORTS}{job.pk}/").status_code == 403

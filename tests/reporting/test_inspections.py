@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.models import AuditEntry
-from tests.conftest import api, in_tenant
+from tests.conftest import api, in_tenant, refused
 
 INSPECTIONS = "/api/v1/inspections/"
 AREAS = ["rules", "standards", "funds", "disclosure", "venues"]
@@ -37,9 +37,9 @@ def test_an_inspection_of_a_subordinate_goes_through_the_five_areas(tree: Any) -
     client = api("340100", "340100-supervisor")
     base = f"{INSPECTIONS}{inspection['id']}/"
     # Closing with unchecked areas is refused, naming them.
-    refused = client.post(f"{base}close/", {}, format="json")
-    assert refused.status_code == 400
-    assert [e["code"] for e in refused.json()["errors"]] == ["area_not_checked"] * 5
+    refusal = client.post(f"{base}close/", {}, format="json")
+    assert refusal.status_code == 400
+    assert [e["code"] for e in refusal.json()["errors"]] == ["area_not_checked"] * 5
 
     assert client.patch(f"{base}items/funds/", {"result": "issues"}, format="json").json().keys() - {"errors"} == {
         "finding"
@@ -56,17 +56,17 @@ def test_an_inspection_of_a_subordinate_goes_through_the_five_areas(tree: Any) -
     )
     assert found.status_code == 200
     assert found.json()["open_follow_ups"] == 1
-    assert client.patch(f"{base}items/funds/", {"finding": "x", "version": 1}, format="json").status_code == 409
+    refused(client.patch(f"{base}items/funds/", {"finding": "x", "version": 1}, format="json"), 409, "stale_version")
     for area in ["rules", "standards", "disclosure", "venues"]:
         assert client.patch(f"{base}items/{area}/", {"result": "compliant"}, format="json").status_code == 200
-    assert client.patch(f"{base}items/colour/", {"result": "compliant"}, format="json").status_code == 404
+    refused(client.patch(f"{base}items/colour/", {"result": "compliant"}, format="json"), 404, "not_found")
 
     closed = client.post(f"{base}close/", {"summary": "总体符合规定，经费使用问题限期整改"}, format="json")
     assert closed.status_code == 200
     assert closed.json()["status"] == "closed"
-    assert client.post(f"{base}close/", {}, format="json").status_code == 409
+    refused(client.post(f"{base}close/", {}, format="json"), 409, "inspection_closed")
     # Once closed, only the follow-up's completion is recorded.
-    assert client.patch(f"{base}items/funds/", {"finding": "改写"}, format="json").status_code == 409
+    refused(client.patch(f"{base}items/funds/", {"finding": "改写"}, format="json"), 409, "inspection_closed")
     done = client.patch(f"{base}items/funds/", {"resolved": True}, format="json")
     assert done.status_code == 200 and done.json()["open_follow_ups"] == 0
 
@@ -92,7 +92,7 @@ def test_an_inspection_of_a_subordinate_goes_through_the_five_areas(tree: Any) -
 def test_the_subordinate_must_be_in_the_subtree(tree: Any) -> None:
     for target in ("340100", "340200", "340000", "999999"):
         response = _open(target=target)
-        assert response.status_code == 400, target
+        refused(response, 400, "not_subordinate")
         assert "subordinate_code" in response.json()
     assert _open(target="34012").json().keys() - {"errors"} == {"subordinate_code"}
     # The province may inspect a county at any depth.
@@ -100,7 +100,7 @@ def test_the_subordinate_must_be_in_the_subtree(tree: Any) -> None:
 
 
 def test_who_may_inspect(tree: Any) -> None:
-    assert _open(username="340100-finance").status_code == 403
-    assert _open(username="340100-drafter").status_code == 403
+    refused(_open(username="340100-finance"), 403, "permission_denied")
+    refused(_open(username="340100-drafter"), 403, "permission_denied")
     assert _open(username="340000-admin").status_code == 403  # oversight reads, never writes
     assert _open(username="340100-admin").status_code == 201

@@ -79,7 +79,7 @@ def test_the_inbox_page_acknowledges(tree, django_capture_on_commit_callbacks):
     entry.refresh_from_db()
     assert entry.status == "acknowledged"
     # read-only for the superior's overseer, 403 for another jurisdiction's user
-    assert browser("340123", "340000-admin").post(f"/reporting/inbox/{entry.pk}/").status_code == 403
+    refused_page(browser("340123", "340000-admin").post(f"/reporting/inbox/{entry.pk}/"), 403, "forbidden")
     assert browser("340123", "340200-admin").get("/reporting/inbox/").status_code == 403
 
 

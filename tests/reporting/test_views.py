@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import HOSTS, in_tenant, user
+from tests.conftest import HOSTS, in_tenant, refused_page, user
 
 PAGES = [
     "/reporting/",
@@ -75,8 +75,10 @@ def test_warnings_page_and_budget_form(hefei_receptions: Any) -> None:
     assert "2309.79" in page
     warnings = text(client.get("/reporting/warnings/"))
     assert 'data-code="annual_budget_exceeded"' in warnings
-    assert client.post("/reporting/budget/", {"year": 2026, "amount": "-5"}).status_code == 400
-    assert browser("340100-supervisor").post("/reporting/budget/", {"year": 2026, "amount": "1"}).status_code == 403
+    refused_page(client.post("/reporting/budget/", {"year": 2026, "amount": "-5"}), 400, "min_value")
+    refused_page(
+        browser("340100-supervisor").post("/reporting/budget/", {"year": 2026, "amount": "1"}), 403, "forbidden"
+    )
 
 
 def test_the_disclosure_notice_is_printable(hefei_receptions: Any) -> None:
@@ -102,7 +104,7 @@ def test_chronicle_pages(hefei_receptions: Any) -> None:
     response = client.post(url, {"date": "2026-02-02", "title": "改过的条目", "body": "", "version": entry.version})
     assert response.status_code == 303
     assert "改过的条目" in text(client.get(url))
-    assert browser("340100-finance").post(url, {"action": "delete"}).status_code == 403
+    refused_page(browser("340100-finance").post(url, {"action": "delete"}), 403, "forbidden")
 
 
 def test_inspection_pages(tree: Any) -> None:
@@ -149,4 +151,4 @@ def test_the_dashboard_starts_an_export_job_and_lists_it(
     content = b"".join(download.streaming_content).decode("utf-8-sig")
     assert content.splitlines()[0].startswith("月份,接待批次")
     assert 'http-equiv="refresh"' not in page  # nothing running any more
-    assert browser("340000-supervisor").post("/reporting/", {"format": "csv"}).status_code == 403
+    refused_page(browser("340000-supervisor").post("/reporting/", {"format": "csv"}), 403, "forbidden")

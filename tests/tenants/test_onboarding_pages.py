@@ -56,7 +56,7 @@ def test_form_is_throttled(tree, settings):
     settings.ONBOARDING_APPLICATIONS_PER_HOUR = 2
     client = _client()
     for _ in range(2):
-        assert client.post("/onboarding/apply/", {"code": "x"}).status_code == 400
+        refused_page(client.post("/onboarding/apply/", {"code": "x"}), 400, "required")
     response = client.post("/onboarding/apply/", application())
     assert response.status_code == 429
     assert 'data-testid="throttled"' in response.content.decode()
@@ -88,7 +88,7 @@ def test_review_queue_and_decisions(tree, django_capture_on_commit_callbacks):
     assert 'data-status="active"' in tracked
     assert 'data-testid="application-steps"' in tracked
     # a repeated approval is refused with the reason on the page
-    assert client.post(f"/onboarding/review/{first}/approve/").status_code == 409
+    refused_page(client.post(f"/onboarding/review/{first}/approve/"), 409, "not_pending")
 
 
 def test_review_is_for_the_parents_and_ancestors_admins_only(tree):
@@ -98,7 +98,7 @@ def test_review_is_for_the_parents_and_ancestors_admins_only(tree):
     page = other.get("/onboarding/review/")
     assert page.status_code == 200
     assert f'data-testid="application-{application_id}"' not in page.content.decode()
-    assert other.post(f"/onboarding/review/{application_id}/approve/").status_code == 403
+    refused_page(other.post(f"/onboarding/review/{application_id}/approve/"), 403, "forbidden")
     assert _client("340123-drafter").get("/onboarding/review/").status_code == 403
     assert Application.objects.get(pk=application_id).status == "applied"
 
