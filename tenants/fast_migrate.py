@@ -34,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +45,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython, SeparateDatabaseAndState
 from django.db.migrations.operations.base import Operation
 
+from core.db.locks import exclusive_run
 from tenants.cloning import _quote, clone
 from tenants.schema import activate_public
 
@@ -444,22 +445,9 @@ def apply_plan(
     return result
 
 
-@contextmanager
-def deploy_lock() -> Iterator[bool]:
-    """Yield whether this run may deploy: one fast deploy at a time (a transaction-scoped
-    advisory lock held by a side connection's open transaction for the whole run)."""
-    side = connections.create_connection(DEFAULT_DB_ALIAS)
-    try:
-        side.set_autocommit(False)
-        with side.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_DEPLOY_LOCK])
-            acquired = bool(cursor.fetchone()[0])
-        yield acquired
-    finally:
-        try:
-            side.rollback()
-        finally:
-            side.close()
+def deploy_lock() -> AbstractContextManager[bool]:
+    """Whether this run may deploy: one fast deploy at a time (core.db.locks.exclusive_run)."""
+    return exclusive_run(_DEPLOY_LOCK)
 
 
 def migrate_normally(schema: str, *, loader_factory: LoaderFactory | None = None) -> None:

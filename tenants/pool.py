@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import connection, transaction
 from django_tenants.utils import schema_exists
 
+from core.db.locks import exclusive_run
 from tenants.models import SpareSchema
 from tenants.provisioning import _quote, applied_migrations, code_migrations, schema_clone, template_state
 from tenants.schema import activate_public
@@ -84,27 +84,6 @@ def spare_pool_invalidate() -> int:
     return dropped
 
 
-@contextmanager
-def _refill_lock() -> Iterator[bool]:
-    """Yield whether this caller may refill: one refill at a time across every worker.
-
-    A transaction-scoped advisory lock held by a side connection's open transaction for the
-    whole refill. A session lock would not survive a transaction-pooling PgBouncer (the unlock
-    could reach another server connection and the lock stay behind on the first)."""
-    side = connections.create_connection(DEFAULT_DB_ALIAS)
-    try:
-        side.set_autocommit(False)
-        with side.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_REFILL_LOCK])
-            acquired = bool(cursor.fetchone()[0])
-        yield acquired
-    finally:
-        try:
-            side.rollback()
-        finally:
-            side.close()
-
-
 def spare_pool_refill(size: int | None = None) -> int:
     """Drop stale spares, then clone until `size` usable spares exist; returns how many were made.
 
@@ -114,7 +93,7 @@ def spare_pool_refill(size: int | None = None) -> int:
     wanted = pool_size() if size is None else size
     activate_public()
     made = 0
-    with _refill_lock() as acquired:
+    with exclusive_run(_REFILL_LOCK) as acquired:  # one refill at a time across every worker
         if not acquired:
             return 0
         spare_pool_invalidate()
