@@ -138,6 +138,7 @@ class TokenAuthentication(auth.TokenAuthentication):
             if rows is not MISSING:
                 access_cache.replace(
                     auth_token.cache_key,
+                    rows,
                     [
                         (*row[:index], auth_token.expiry, *row[index + 1 :]) if row == auth_token.cache_row else row
                         for row in rows

@@ -102,11 +102,13 @@ class NotifiedCache:
                 self._data.clear()
             self._data[key] = (time.monotonic(), value)
 
-    def replace(self, key: Hashable, value: Any) -> None:
-        """Update an entry this process itself just made current (e.g. a renewed expiry)."""
+    def replace(self, key: Hashable, old: Any, new: Any) -> None:
+        """Update an entry this process itself just made current (e.g. a renewed expiry), only if
+        it still holds `old`: an entry emptied or read again since is left as it is."""
         with self._lock:
-            if key in self._data:
-                self._data[key] = (time.monotonic(), value)
+            entry = self._data.get(key)
+            if entry is not None and entry[1] is old:
+                self._data[key] = (time.monotonic(), new)
 
     def invalidate(self) -> None:
         with self._lock:

@@ -167,3 +167,16 @@ def test_a_renewed_token_is_not_written_again_on_every_request(cache_on: dict[st
             assert client.get(TASKS).status_code == 200
         assert [s for s in later if "knox_authtoken" in s] == []
     assert access_cache.generation == generation  # a renewal notifies nobody
+
+
+def test_a_renewal_does_not_put_back_an_entry_read_again_since(cache_on: dict[str, Any]) -> None:
+    """The renewing request replaces the entry it read, never one a later read put there."""
+    first = [("row",)]
+    access_cache.put(("probe",), first, access_cache.begin())
+    access_cache.invalidate()  # a change: emptied, then read again by another request
+    again = [("fresh row",)]
+    access_cache.put(("probe",), again, access_cache.begin())
+    access_cache.replace(("probe",), first, [("renewed old row",)])
+    assert access_cache.get(("probe",)) is again
+    access_cache.replace(("probe",), again, [("renewed fresh row",)])
+    assert access_cache.get(("probe",)) == [("renewed fresh row",)]
